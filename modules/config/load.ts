@@ -1,0 +1,50 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { z } from "zod";
+import { pipelineConfigSchema, type PipelineConfig } from "./schema";
+
+/** The configuration file used when PIPELINE_CONFIG does not name another one. */
+export const DEFAULT_CONFIG_FILE = join(__dirname, "environments.json");
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ConfigError";
+  }
+}
+
+/** Reads, parses and validates the pipeline configuration; any problem throws a ConfigError naming file, environment, key and value. */
+export function loadPipelineConfig(file = process.env.PIPELINE_CONFIG || DEFAULT_CONFIG_FILE): PipelineConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (e) {
+    throw new ConfigError(`config ${file}: cannot read: ${(e as Error).message}`);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new ConfigError(`config ${file}: not valid JSON: ${(e as Error).message}`);
+  }
+  return parsePipelineConfig(raw, file);
+}
+
+export function parsePipelineConfig(raw: unknown, source: string): PipelineConfig {
+  const result = pipelineConfigSchema.safeParse(raw);
+  if (result.success) return result.data;
+  const lines = result.error.issues.map((issue) => describeIssue(issue, raw));
+  throw new ConfigError(`config ${source} is invalid:\n${lines.map((l) => `  - ${l}`).join("\n")}`);
+}
+
+function describeIssue(issue: z.core.$ZodIssue, raw: unknown): string {
+  const path = issue.path.map(String);
+  const inEnv = path[0] === "environments" && path.length > 1;
+  const where = inEnv ? `environment "${path[1]}", key "${path.slice(2).join(".") || "(whole environment)"}"` : `key "${path.join(".") || "(root)"}"`;
+  const keys = issue.code === "unrecognized_keys" ? ` (unknown: ${issue.keys.join(", ")})` : "";
+  return `${where}: value ${JSON.stringify(valueAt(raw, issue.path))}: ${issue.message}${keys}`;
+}
+
+function valueAt(raw: unknown, path: PropertyKey[]): unknown {
+  return path.reduce<unknown>((node, key) => (node !== null && typeof node === "object" ? (node as Record<PropertyKey, unknown>)[key] : undefined), raw);
+}

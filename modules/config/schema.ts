@@ -1,0 +1,163 @@
+import { z } from "zod";
+
+/** CloudWatch Logs accepts only these retention periods (days). */
+const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
+
+const logRetentionDays = z
+  .number()
+  .int()
+  .refine((d) => (LOG_RETENTION_DAYS as readonly number[]).includes(d), {
+    message: `must be one of CloudWatch's retention periods: ${LOG_RETENTION_DAYS.join(", ")}`,
+  });
+
+/** An S3 key prefix: lower-case path segments ending in "/". */
+const s3Prefix = z.string().regex(/^([a-z0-9_.-]+\/)+$/, "must be lower-case path segments ending in '/', e.g. 'daily_flights/'");
+
+const prefixes = z
+  .strictObject({
+    /** Where `airport_codes.csv` lands. */
+    airportCodes: s3Prefix.default("airport_codes/"),
+    /** Daily flight files: `<prefix>date=YYYY-MM-DD/*.csv`. The only prefix that starts the pipeline. */
+    dailyFlights: s3Prefix.default("daily_flights/"),
+    /** Glue job scripts, their Python package and SQL. */
+    glueScripts: s3Prefix.default("glue/scripts/"),
+    /** Glue's temporary data (Redshift unload/load staging). */
+    glueTemp: s3Prefix.default("glue/temp/"),
+    /** Rows that broke a row rule, with their reason. */
+    quarantine: s3Prefix.default("quarantine/"),
+  })
+  .prefault({})
+  .superRefine((p, ctx) => {
+    const entries = Object.entries(p);
+    for (const [a, pa] of entries) {
+      for (const [b, pb] of entries) {
+        if (a < b && (pa.startsWith(pb) || pb.startsWith(pa))) {
+          ctx.addIssue({ code: "custom", path: [a], message: `overlaps prefix "${b}" (${pb}); every prefix must be disjoint` });
+        }
+      }
+    }
+  });
+
+const environmentSchema = z.strictObject({
+  /** AWS region of every resource of this environment. */
+  region: z.string().regex(/^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/, "must be an AWS region such as us-east-1"),
+  /** Availability Zone letters for the three private subnets (Redshift Serverless needs three AZs). */
+  availabilityZones: z
+    .array(z.string().regex(/^[a-z]$/, "must be a single AZ letter such as 'a'"))
+    .min(3, "Redshift Serverless needs subnets in at least three Availability Zones")
+    .refine((azs) => new Set(azs).size === azs.length, "must not repeat a letter")
+    .default(["a", "b", "c"]),
+  /** Tags added to every resource (besides project and environment). */
+  tags: z.record(z.string(), z.string()).default({}),
+  network: z
+    .strictObject({
+      /** VPC CIDR block, /16 to /24. Subnets are carved from it. */
+      vpcCidr: z.string().regex(/^(\d{1,3}\.){3}\d{1,3}\/(1[6-9]|2[0-4])$/, "must be an IPv4 CIDR from /16 to /24"),
+      /** How the Glue job reaches AWS APIs other than S3: VPC interface endpoints or a NAT gateway. */
+      awsApiAccess: z.enum(["interface-endpoints", "nat"]).default("interface-endpoints"),
+    })
+    .prefault({ vpcCidr: "10.40.0.0/16" }),
+  storage: z
+    .strictObject({
+      prefixes,
+      /** Allow `terraform destroy` to delete a non-empty bucket. Keep false where data matters. */
+      forceDestroy: z.boolean().default(false),
+      /** Days after which Glue temp objects are deleted. */
+      glueTempExpirationDays: z.number().int().min(1).max(365).default(7),
+      /** Days to keep S3 access logs. */
+      accessLogExpirationDays: z.number().int().min(1).max(3650).default(90),
+    })
+    .prefault({}),
+  catalog: z
+    .strictObject({
+      /**
+       * Manage the Data Catalog encryption settings (one per account and region) from this stack. Leave true in
+       * exactly one stack per account and region.
+       */
+      manageCatalogEncryption: z.boolean().default(true),
+    })
+    .prefault({}),
+  warehouse: z
+    .strictObject({
+      /** Database created in the namespace. */
+      databaseName: z.string().regex(/^[a-z][a-z0-9_]{0,63}$/, "must be a lower-case Redshift identifier").default("dev"),
+      /** Schema of the dimension and fact tables. */
+      schema: z.string().regex(/^[a-z][a-z0-9_]{0,126}$/, "must be a lower-case Redshift identifier").default("airlines"),
+      /** Admin user; its password is generated and kept by Redshift in Secrets Manager. */
+      adminUsername: z.string().regex(/^[a-z][a-z0-9_]{0,127}$/, "must be a lower-case Redshift identifier").default("admin"),
+      /** Base capacity of the workgroup in RPUs: 8 to 512 in steps of 8. */
+      baseCapacityRpu: z.number().int().min(8).max(512).multipleOf(8).default(8),
+    })
+    .prefault({}),
+  etl: z
+    .strictObject({
+      /** Glue version of the job; the local pyspark is pinned to its Spark. */
+      glueVersion: z.enum(["5.0"]).default("5.0"),
+      workerType: z.enum(["G.1X", "G.2X", "G.4X", "G.8X"]).default("G.1X"),
+      numberOfWorkers: z.number().int().min(2).max(299).default(2),
+      /** Job run timeout. */
+      timeoutMinutes: z.number().int().min(1).max(2880).default(60),
+      /** Run on Flex capacity (cheaper, may start later). Glue offers Flex for G.1X and G.2X only. */
+      flex: z.boolean().default(false),
+      /** Keep only flights whose departure delay exceeds this many minutes; null keeps all flights. */
+      depDelayThresholdMinutes: z.number().int().nullable().default(null),
+      logRetentionDays: logRetentionDays.default(30),
+    })
+    .prefault({})
+    .refine((e) => !e.flex || e.workerType === "G.1X" || e.workerType === "G.2X", {
+      message: "flex needs workerType G.1X or G.2X",
+      path: ["flex"],
+    }),
+  orchestration: z
+    .strictObject({
+      /** Seconds between two GetCrawler polls. */
+      crawlerPollSeconds: z.number().int().min(5).max(300).default(30),
+      /** Polls before a crawler that never gets READY fails the run. */
+      crawlerMaxPolls: z.number().int().min(1).max(1000).default(60),
+      /** Attempts to start the job while another run holds its single slot. */
+      jobStartMaxAttempts: z.number().int().min(1).max(20).default(8),
+      logRetentionDays: logRetentionDays.default(30),
+    })
+    .prefault({}),
+  trigger: z
+    .strictObject({
+      /** Optional EventBridge schedule that also starts the pipeline, e.g. "cron(0 6 * * ? *)". */
+      schedule: z.string().regex(/^(cron|rate)\(.+\)$/, "must be an EventBridge cron(...) or rate(...) expression").nullable().default(null),
+      /** How long EventBridge keeps retrying delivery of one event. */
+      maxEventAgeSeconds: z.number().int().min(60).max(86400).default(3600),
+      retryAttempts: z.number().int().min(0).max(185).default(10),
+    })
+    .prefault({}),
+  notifications: z
+    .strictObject({
+      /** Addresses subscribed to success and failure messages (each must confirm by e-mail). */
+      emails: z.array(z.email()).default([]),
+    })
+    .prefault({}),
+});
+
+const backendSchema = z.discriminatedUnion("type", [
+  z.strictObject({ type: z.literal("local") }),
+  z.strictObject({
+    type: z.literal("cloud"),
+    /** Terraform Cloud organization. */
+    organization: z.string().min(1),
+    /** Terraform Cloud / Enterprise host. */
+    hostname: z.string().default("app.terraform.io"),
+  }),
+]);
+
+export const pipelineConfigSchema = z.strictObject({
+  /** Name prefix of every resource: lower-case letters, digits and '-'. */
+  project: z.string().regex(/^[a-z][a-z0-9-]{1,19}$/, "must be 2-20 lower-case letters, digits or '-', starting with a letter"),
+  /** Where Terraform keeps state: local files, or one Terraform Cloud workspace per stack. */
+  backend: backendSchema.default({ type: "local" }),
+  environments: z
+    .record(z.string().regex(/^[a-z][a-z0-9]{1,7}$/, "environment names are 2-8 lower-case letters or digits"), environmentSchema)
+    .refine((envs) => Object.keys(envs).length > 0, "must define at least one environment"),
+});
+
+export type PipelineConfig = z.infer<typeof pipelineConfigSchema>;
+export type EnvironmentConfig = z.infer<typeof environmentSchema>;
+export type BackendConfig = z.infer<typeof backendSchema>;
+export type StoragePrefixes = EnvironmentConfig["storage"]["prefixes"];

@@ -1,0 +1,147 @@
+import { Construct } from "constructs";
+import { basename, join } from "node:path";
+import { AssetType, TerraformAsset } from "cdktf";
+import { GlueJob } from "@cdktf/provider-aws/lib/glue-job";
+import { S3Object } from "@cdktf/provider-aws/lib/s3-object";
+import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { ServiceRole, type PolicyStatement } from "./iam";
+import { PipelineKey } from "./encryption";
+import { catalogStatements, connectionNetworkStatements, connectionSecretStatements, glueLogStatements, type AwsContext, type CatalogArns } from "./glue-iam";
+import type { ResourceNames } from "./naming";
+import type { EnvironmentConfig } from "./config/schema";
+
+const REPO_ROOT = join(__dirname, "..");
+/** The Glue entry point and the pure modules it imports (shipped with --extra-py-files). */
+export const GLUE_ENTRY_SCRIPT = join(REPO_ROOT, "glue-jobs", "flights_ingest.py");
+export const GLUE_LIBRARY_FILES = ["flights_rules.py", "flights_transform.py", "flights_load.py"].map((f) => join(REPO_ROOT, "glue-jobs", f));
+/** SQL the job runs in Redshift (shipped with --extra-files, read from the job's working directory). */
+export const GLUE_SQL_FILES = ["sql/redshift/load_daily_flights.sql"].map((f) => join(REPO_ROOT, f));
+
+export interface EtlLayerProps {
+  readonly names: ResourceNames;
+  readonly aws: AwsContext;
+  readonly settings: EnvironmentConfig["etl"];
+  readonly kmsKeyArn: string;
+  readonly bucket: {
+    readonly name: string;
+    readonly arn: string;
+    readonly prefixes: EnvironmentConfig["storage"]["prefixes"];
+  };
+  readonly catalog: {
+    readonly arns: CatalogArns;
+    readonly databaseName: string;
+    /** Catalog table of the Redshift airport dimension (made by the JDBC crawler). */
+    readonly airportTableName: string;
+    readonly connectionName: string;
+    readonly connectionArn: string;
+    readonly securityConfigurationName: string;
+  };
+  readonly redshift: {
+    readonly databaseName: string;
+    readonly schema: string;
+    readonly adminSecretArn: string;
+    /** Role Redshift assumes for the COPY of Glue's staged data. */
+    readonly copyRoleArn: string;
+  };
+  readonly network: { readonly subnetArn: string; readonly securityGroupArn: string };
+}
+
+/** The incremental flights job: its code in S3 (keyed by content), role, log group and the Glue job itself. */
+export class EtlLayer extends Construct {
+  readonly jobName: string;
+  readonly jobArn: string;
+  readonly roleArn: string;
+  readonly logGroupName: string;
+
+  constructor(scope: Construct, id: string, props: EtlLayerProps) {
+    super(scope, id);
+    const { names, bucket, catalog, redshift, settings } = props;
+    const scriptUri = this.ship(GLUE_ENTRY_SCRIPT, props);
+    const libraryUris = GLUE_LIBRARY_FILES.map((f) => this.ship(f, props));
+    const sqlUris = GLUE_SQL_FILES.map((f) => this.ship(f, props));
+    const jobName = names.name("etl", "flights-ingest", "glue");
+    const logGroup = new CloudwatchLogGroup(this, "logs", { name: names.logGroup("glue", "flights-ingest"), retentionInDays: settings.logRetentionDays, kmsKeyId: props.kmsKeyArn });
+    const role = new ServiceRole(this, "role", {
+      name: names.name("etl", "flights-ingest", "iamRole"),
+      description: "Glue job that loads new daily flights into Redshift",
+      servicePrincipals: ["glue.amazonaws.com"],
+      policies: this.policies(props, logGroup.arn),
+    });
+    const job = new GlueJob(this, "job", {
+      name: jobName,
+      description: "Loads new daily flight files (job bookmarks) into the Redshift fact table, idempotently per source file",
+      roleArn: role.arn,
+      glueVersion: settings.glueVersion,
+      command: { name: "glueetl", scriptLocation: scriptUri, pythonVersion: "3" },
+      workerType: settings.workerType,
+      numberOfWorkers: settings.numberOfWorkers,
+      executionClass: settings.flex ? "FLEX" : "STANDARD",
+      timeout: settings.timeoutMinutes,
+      maxRetries: 0,
+      executionProperty: { maxConcurrentRuns: 1 },
+      connections: [catalog.connectionName],
+      securityConfiguration: catalog.securityConfigurationName,
+      defaultArguments: {
+        "--job-language": "python",
+        "--job-bookmark-option": "job-bookmark-enable",
+        "--TempDir": `s3://${bucket.name}/${bucket.prefixes.glueTemp}`,
+        "--enable-metrics": "true",
+        "--enable-observability-metrics": "true",
+        "--enable-continuous-cloudwatch-log": "true",
+        "--continuous-log-logGroup": logGroup.name,
+        "--enable-job-insights": "true",
+        "--extra-py-files": libraryUris.join(","),
+        "--extra-files": sqlUris.join(","),
+        "--data_bucket": bucket.name,
+        "--daily_flights_prefix": bucket.prefixes.dailyFlights,
+        "--quarantine_prefix": bucket.prefixes.quarantine,
+        "--catalog_database": catalog.databaseName,
+        "--airport_table": catalog.airportTableName,
+        "--redshift_connection": catalog.connectionName,
+        "--redshift_database": redshift.databaseName,
+        "--redshift_schema": redshift.schema,
+        "--redshift_copy_role_arn": redshift.copyRoleArn,
+        "--dep_delay_threshold": settings.depDelayThresholdMinutes === null ? "off" : String(settings.depDelayThresholdMinutes),
+      },
+    });
+    this.jobName = job.name;
+    this.jobArn = job.arn;
+    this.roleArn = role.arn;
+    this.logGroupName = logGroup.name;
+  }
+
+  /** Copies a file into the synth output and uploads it; source_hash follows the content, so a change re-uploads it. */
+  private ship(file: string, props: EtlLayerProps): string {
+    const name = basename(file);
+    const asset = new TerraformAsset(this, `asset-${name}`, { path: file, type: AssetType.FILE });
+    const key = `${props.bucket.prefixes.glueScripts}${name}`;
+    new S3Object(this, `object-${name}`, { bucket: props.bucket.name, key, source: asset.path, sourceHash: asset.assetHash, kmsKeyId: props.kmsKeyArn });
+    return `s3://${props.bucket.name}/${key}`;
+  }
+
+  private policies(props: EtlLayerProps, logGroupArn: string): Record<string, PolicyStatement[]> {
+    const { bucket, aws } = props;
+    const objects = (prefix: string) => `${bucket.arn}/${prefix}*`;
+    const p = bucket.prefixes;
+    return {
+      "read-code-and-flights": [
+        { sid: "ReadCodeAndFlights", actions: ["s3:GetObject"], resources: [objects(p.glueScripts), objects(p.dailyFlights)] },
+        { sid: "ListFlightsTempQuarantine", actions: ["s3:ListBucket"], resources: [bucket.arn], conditions: { StringLike: { "s3:prefix": [p.dailyFlights, p.glueTemp, p.quarantine].map((x) => `${x}*`) } } },
+      ],
+      "write-temp-and-quarantine": [
+        { sid: "StageAndQuarantine", actions: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], resources: [objects(p.glueTemp), objects(p.quarantine)] },
+      ],
+      catalog: catalogStatements(props.catalog.arns, "read"),
+      "redshift-connection": [
+        ...connectionSecretStatements(props.catalog.connectionArn, props.redshift.adminSecretArn),
+        ...connectionNetworkStatements(aws, props.network.subnetArn, props.network.securityGroupArn),
+      ],
+      "logs-metrics-key": [
+        ...glueLogStatements(aws),
+        { sid: "ContinuousLogs", actions: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:AssociateKmsKey"], resources: [logGroupArn, `${logGroupArn}:log-stream:*`] },
+        { sid: "JobMetrics", actions: ["cloudwatch:PutMetricData"], resources: ["*"], wildcardReason: "cloudwatch:PutMetricData supports no resource-level permissions; limited to the Glue namespace", conditions: { StringEquals: { "cloudwatch:namespace": "Glue" } } },
+        { sid: "UseDataKey", actions: PipelineKey.USE_ACTIONS, resources: [props.kmsKeyArn] },
+      ],
+    };
+  }
+}

@@ -1,0 +1,65 @@
+import { Construct } from "constructs";
+import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
+import { CloudwatchEventRule } from "@cdktf/provider-aws/lib/cloudwatch-event-rule";
+import { CloudwatchEventTarget } from "@cdktf/provider-aws/lib/cloudwatch-event-target";
+import type { ResourceNames } from "./naming";
+
+export interface MonitoringLayerProps {
+  readonly names: ResourceNames;
+  readonly topicArn: string;
+  readonly stateMachineArn: string;
+  readonly jobName: string;
+  readonly deadLetterQueueName: string;
+  /** Called with each rule that publishes to the topic, so the topic policy lets exactly those rules in. */
+  readonly allowEventRule: (ruleArn: string) => void;
+}
+
+/** Alarms and events that tell the operators something went wrong, all sent to the notifications topic. */
+export class MonitoringLayer extends Construct {
+  readonly alarmNames: string[];
+  readonly jobFailureRuleArn: string;
+
+  constructor(scope: Construct, id: string, props: MonitoringLayerProps) {
+    super(scope, id);
+    const { names } = props;
+    const alarm = (purpose: string, description: string, namespace: string, metricName: string, dimensions: Record<string, string>) =>
+      new CloudwatchMetricAlarm(this, purpose, {
+        alarmName: names.name("monitoring", purpose),
+        alarmDescription: description,
+        namespace,
+        metricName,
+        dimensions,
+        statistic: "Sum",
+        period: 300,
+        evaluationPeriods: 1,
+        threshold: 0,
+        comparisonOperator: "GreaterThanThreshold",
+        treatMissingData: "notBreaching",
+        alarmActions: [props.topicArn],
+        okActions: [props.topicArn],
+      });
+    const alarms = [
+      alarm("executions-failed", "A pipeline execution failed", "AWS/States", "ExecutionsFailed", { StateMachineArn: props.stateMachineArn }),
+      alarm("executions-timed-out", "A pipeline execution timed out", "AWS/States", "ExecutionsTimedOut", { StateMachineArn: props.stateMachineArn }),
+      alarm("dead-letters", "An S3 event could not start the pipeline and waits in the dead-letter queue", "AWS/SQS", "ApproximateNumberOfMessagesVisible", { QueueName: props.deadLetterQueueName }),
+    ];
+    this.alarmNames = alarms.map((a) => a.alarmName);
+
+    // Glue reports every run's end as an event: failures reach the operators even when no execution started the run.
+    const jobFailed = new CloudwatchEventRule(this, "job-failed", {
+      name: names.name("monitoring", "glue-job-failed", "eventRule"),
+      description: "The flights job ended FAILED, TIMEOUT, STOPPED or ERROR",
+      eventPattern: JSON.stringify({ source: ["aws.glue"], "detail-type": ["Glue Job State Change"], detail: { jobName: [props.jobName], state: ["FAILED", "TIMEOUT", "STOPPED", "ERROR"] } }),
+    });
+    new CloudwatchEventTarget(this, "job-failed-to-topic", {
+      rule: jobFailed.name,
+      arn: props.topicArn,
+      inputTransformer: {
+        inputPaths: { job: "$.detail.jobName", state: "$.detail.state", run: "$.detail.jobRunId", message: "$.detail.message" },
+        inputTemplate: '"Glue job <job> run <run> ended <state>: <message>"',
+      },
+    });
+    props.allowEventRule(jobFailed.arn);
+    this.jobFailureRuleArn = jobFailed.arn;
+  }
+}

@@ -1,0 +1,132 @@
+import { Construct } from "constructs";
+import { CloudBackend, LocalBackend, NamedCloudWorkspace, TerraformOutput, TerraformStack } from "cdktf";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import type { BackendConfig, EnvironmentConfig } from "./config/schema";
+import { ResourceNames } from "./naming";
+import { PipelineKey } from "./encryption";
+import { NetworkLayer } from "./network";
+import { StorageLayer } from "./storage";
+import { NotificationsLayer } from "./notifications";
+import { WarehouseLayer } from "./warehouse";
+import { CatalogLayer } from "./catalog";
+import { EtlLayer } from "./etl";
+import { OrchestrationLayer } from "./orchestration";
+import { TriggerLayer } from "./trigger";
+import { MonitoringLayer } from "./monitoring";
+import type { AwsContext } from "./glue-iam";
+
+/** The Redshift table the job joins with, as the JDBC crawler catalogs it. */
+export const AIRPORT_DIMENSION_TABLE = "dim_airport_codes";
+
+export interface PipelineStackProps {
+  readonly project: string;
+  readonly environment: string;
+  readonly backend: BackendConfig;
+  readonly settings: EnvironmentConfig;
+}
+
+/** One environment of the pipeline: wires the layers together and declares the stack outputs. */
+export class PipelineStack extends TerraformStack {
+  readonly names: ResourceNames;
+
+  constructor(scope: Construct, id: string, props: PipelineStackProps) {
+    super(scope, id);
+    const { settings } = props;
+    const names = (this.names = new ResourceNames(props.project, props.environment));
+    new AwsProvider(this, "aws", { region: settings.region, defaultTags: [{ tags: { project: props.project, environment: props.environment, ...settings.tags } }] });
+    if (props.backend.type === "cloud") {
+      new CloudBackend(this, { hostname: props.backend.hostname, organization: props.backend.organization, workspaces: new NamedCloudWorkspace(names.prefix) });
+    } else {
+      // Relative to cdktf.out/stacks/<env>: the state lives at the project root, outside what synth rewrites.
+      new LocalBackend(this, { path: `../../../terraform.${id}.tfstate` });
+    }
+
+    const key = new PipelineKey(this, "encryption", { names, region: settings.region });
+    const aws: AwsContext = { partition: key.partition, region: settings.region, accountId: key.accountId };
+    const network = new NetworkLayer(this, "network", { names, region: settings.region, availabilityZones: settings.availabilityZones, ...settings.network });
+    const storage = new StorageLayer(this, "storage", { names, kmsKeyArn: key.arn, ...settings.storage });
+    const p = storage.prefixes;
+    const notifications = new NotificationsLayer(this, "notifications", { names, kmsKeyArn: key.arn, emails: settings.notifications.emails });
+    const warehouse = new WarehouseLayer(this, "warehouse", {
+      names,
+      kmsKeyArn: key.arn,
+      subnetIds: network.privateSubnetIds,
+      securityGroupId: network.redshiftSecurityGroupId,
+      databaseName: settings.warehouse.databaseName,
+      adminUsername: settings.warehouse.adminUsername,
+      baseCapacityRpu: settings.warehouse.baseCapacityRpu,
+      dataBucketArn: storage.bucketArn,
+      readableObjectArns: [storage.objectsArn(p.airportCodes), storage.objectsArn(p.glueTemp)],
+      writableObjectArns: [storage.objectsArn(p.glueTemp)],
+      listablePrefixes: [p.airportCodes, p.glueTemp],
+    });
+    const redshift = { databaseName: settings.warehouse.databaseName, schema: settings.warehouse.schema, adminSecretArn: warehouse.adminSecretArn };
+    const glueNetwork = { subnetId: network.glueSubnetId, subnetArn: network.glueSubnetArn, availabilityZone: network.glueAvailabilityZone, securityGroupId: network.glueSecurityGroupId, securityGroupArn: network.glueSecurityGroupArn };
+    const catalog = new CatalogLayer(this, "catalog", {
+      names,
+      aws,
+      kmsKeyArn: key.arn,
+      dataBucketArn: storage.bucketArn,
+      dailyFlightsPrefix: p.dailyFlights,
+      dailyFlightsUri: storage.s3Uri(p.dailyFlights),
+      redshift: { ...redshift, endpointAddress: warehouse.endpointAddress, endpointPort: warehouse.endpointPort },
+      network: glueNetwork,
+      manageCatalogEncryption: settings.catalog.manageCatalogEncryption,
+    });
+    const etl = new EtlLayer(this, "etl", {
+      names,
+      aws,
+      settings: settings.etl,
+      kmsKeyArn: key.arn,
+      bucket: { name: storage.bucketName, arn: storage.bucketArn, prefixes: p },
+      catalog: {
+        arns: catalog.arns,
+        databaseName: catalog.databaseName,
+        airportTableName: catalog.redshiftTableName(redshift.databaseName, redshift.schema, AIRPORT_DIMENSION_TABLE),
+        connectionName: catalog.connectionName,
+        connectionArn: catalog.connectionArn,
+        securityConfigurationName: catalog.securityConfigurationName,
+      },
+      redshift: { ...redshift, copyRoleArn: warehouse.copyRoleArn },
+      network: glueNetwork,
+    });
+    const orchestration = new OrchestrationLayer(this, "orchestration", {
+      names,
+      settings: settings.orchestration,
+      kmsKeyArn: key.arn,
+      crawler: { name: catalog.s3CrawlerName, arn: catalog.s3CrawlerArn },
+      job: { name: etl.jobName, arn: etl.jobArn },
+      topicArn: notifications.topicArn,
+    });
+    const trigger = new TriggerLayer(this, "trigger", {
+      names,
+      settings: settings.trigger,
+      kmsKeyArn: key.arn,
+      bucketName: storage.bucketName,
+      dailyFlightsPrefix: p.dailyFlights,
+      stateMachineArn: orchestration.stateMachineArn,
+    });
+    new MonitoringLayer(this, "monitoring", {
+      names,
+      topicArn: notifications.topicArn,
+      stateMachineArn: orchestration.stateMachineArn,
+      jobName: etl.jobName,
+      deadLetterQueueName: trigger.deadLetterQueueName,
+      allowEventRule: (arn) => notifications.allowEventRule(arn),
+    });
+
+    const outputs: Record<string, [string, string, boolean?]> = {
+      data_bucket_name: [storage.bucketName, "Data bucket: upload airport codes and daily flights here"],
+      state_machine_arn: [orchestration.stateMachineArn, "Pipeline state machine"],
+      glue_job_name: [etl.jobName, "Incremental flights Glue job"],
+      s3_crawler_name: [catalog.s3CrawlerName, "Crawler over the daily flights partitions"],
+      redshift_workgroup_name: [warehouse.workgroupName, "Redshift Serverless workgroup (Data API target)"],
+      redshift_namespace_name: [warehouse.namespaceName, "Redshift Serverless namespace"],
+      redshift_database_name: [warehouse.databaseName, "Redshift database of the airline schema"],
+      redshift_admin_secret_arn: [warehouse.adminSecretArn, "Secrets Manager secret of the Redshift admin (managed by Redshift)"],
+      redshift_copy_role_arn: [warehouse.copyRoleArn, "IAM role attached to the namespace for COPY from the data bucket"],
+      notification_topic_arn: [notifications.topicArn, "SNS topic of pipeline results and alarms"],
+    };
+    for (const [name, [value, description]] of Object.entries(outputs)) new TerraformOutput(this, name, { value, description });
+  }
+}
