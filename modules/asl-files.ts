@@ -82,13 +82,12 @@ export function validateStateMachine(file: string, definition: StateMachine): vo
     checkJsonata(file, name, state, `States.${name}`);
   }
   // asl-validator fills defaults into what it checks: give it a copy.
-  const result = aslValidator(structuredClone(definition) as never);
+  const result = aslValidator(structuredClone(definition));
   if (!result.isValid) {
-    const first = result.errors[0] as unknown as { Message?: string; message?: string; schemaError?: { instancePath?: string } };
-    const pointer = first.schemaError?.instancePath ?? "";
+    const pointer = result.errors[0].schemaError?.instancePath ?? "";
     const state = /^\/States\/([^/]+)/.exec(pointer)?.[1];
     const where = state ? `state "${decodeURIComponent(state)}" (${pointer})` : "definition";
-    throw new AslFileError(file, where, `asl-validator: ${result.errors.map((e) => (e as { Message?: string }).Message ?? JSON.stringify(e)).join("; ")}`);
+    throw new AslFileError(file, where, `asl-validator: ${result.errors.map((e) => e.Message ?? JSON.stringify(e)).join("; ")}`);
   }
 }
 

@@ -1,5 +1,5 @@
 import { Construct } from "constructs";
-import { Fn } from "cdktf";
+import { Fn, TerraformLocal } from "cdktf";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
 import { KmsKeyPolicy } from "@cdktf/provider-aws/lib/kms-key-policy";
@@ -39,8 +39,9 @@ export class PipelineKey extends Construct {
     new KmsAlias(this, "alias", { name: `alias/${props.names.name("security", "data")}`, targetKeyId: key.keyId });
     this.arn = key.arn;
     this.keyId = key.keyId;
-    this.partition = Fn.element(Fn.split(":", key.arn), 1);
-    this.accountId = Fn.element(Fn.split(":", key.arn), 4);
+    // Locals keep policies readable JSON: `${local.account_id}` instead of a function call with quotes in it.
+    this.partition = stackLocal(this, "partition", Fn.element(Fn.split(":", key.arn), 1));
+    this.accountId = stackLocal(this, "account_id", Fn.element(Fn.split(":", key.arn), 4));
     const root = `arn:${this.partition}:iam::${this.accountId}:root`;
     const sameAccount = { StringEquals: { "aws:SourceAccount": this.accountId } };
     new KmsKeyPolicy(this, "policy", {
@@ -73,4 +74,10 @@ export class PipelineKey extends Construct {
 
   /** IAM statement actions a role needs to read and write data encrypted with this key. */
   static readonly USE_ACTIONS = ["kms:Decrypt", "kms:GenerateDataKey", "kms:Encrypt"];
+}
+
+function stackLocal(scope: Construct, name: string, expression: string): string {
+  const local = new TerraformLocal(scope, name, expression);
+  local.overrideLogicalId(name);
+  return local.asString;
 }

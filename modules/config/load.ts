@@ -39,10 +39,14 @@ export function parsePipelineConfig(raw: unknown, source: string): PipelineConfi
 
 function describeIssue(issue: z.core.$ZodIssue, raw: unknown): string {
   const path = issue.path.map(String);
+  if (issue.code === "invalid_key") {
+    return `key "${path.join(".")}": ${issue.issues.map((i) => i.message).join("; ")}`;
+  }
   const inEnv = path[0] === "environments" && path.length > 1;
   const where = inEnv ? `environment "${path[1]}", key "${path.slice(2).join(".") || "(whole environment)"}"` : `key "${path.join(".") || "(root)"}"`;
   const keys = issue.code === "unrecognized_keys" ? ` (unknown: ${issue.keys.join(", ")})` : "";
-  return `${where}: value ${JSON.stringify(valueAt(raw, issue.path))}: ${issue.message}${keys}`;
+  const value = valueAt(raw, issue.path);
+  return `${where}: value ${value === undefined ? "(not set)" : JSON.stringify(value)}: ${issue.message}${keys}`;
 }
 
 function valueAt(raw: unknown, path: PropertyKey[]): unknown {

@@ -32,7 +32,7 @@ const prefixes = z
     for (const [a, pa] of entries) {
       for (const [b, pb] of entries) {
         if (a < b && (pa.startsWith(pb) || pb.startsWith(pa))) {
-          ctx.addIssue({ code: "custom", path: [a], message: `overlaps prefix "${b}" (${pb}); every prefix must be disjoint` });
+          ctx.addIssue({ code: "custom", path: [a], message: `"${pa}" overlaps prefix "${b}" ("${pb}"); every prefix must be disjoint` });
         }
       }
     }

@@ -1,0 +1,58 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ConfigError, loadPipelineConfig, parsePipelineConfig } from "../modules/config/load";
+import { rawConfig, type Json } from "./support/synth";
+
+function errorFor(change: (raw: Json) => void): string {
+  const raw = rawConfig();
+  change(raw);
+  try {
+    parsePipelineConfig(raw, "environments.json");
+  } catch (e) {
+    expect(e).toBeInstanceOf(ConfigError);
+    return (e as Error).message;
+  }
+  throw new Error("config was accepted");
+}
+
+describe("pipeline config", () => {
+  it("loads the project's file with dev and prod, defaults applied", () => {
+    const config = loadPipelineConfig();
+    expect(Object.keys(config.environments)).toEqual(expect.arrayContaining(["dev", "prod"]));
+    const dev = config.environments.dev;
+    expect(dev.storage.prefixes).toEqual({ airportCodes: "airport_codes/", dailyFlights: "daily_flights/", glueScripts: "glue/scripts/", glueTemp: "glue/temp/", quarantine: "quarantine/" });
+    expect(dev.warehouse.schema).toBe("airlines");
+    expect(dev.etl.depDelayThresholdMinutes).toBeNull();
+    expect(dev.availabilityZones).toHaveLength(3);
+  });
+
+  it("sizes prod differently from dev", () => {
+    const { dev, prod } = loadPipelineConfig().environments;
+    expect(prod.etl.numberOfWorkers).toBeGreaterThan(dev.etl.numberOfWorkers);
+    expect(prod.warehouse.baseCapacityRpu).toBeGreaterThan(dev.warehouse.baseCapacityRpu);
+    expect(prod.storage.forceDestroy).toBe(false);
+  });
+
+  it.each([
+    ["a worker count below Glue's minimum", (r: Json) => (r.environments.dev.etl.numberOfWorkers = 0), 'environment "dev", key "etl.numberOfWorkers": value 0'],
+    ["a region that is not one", (r: Json) => (r.environments.prod.region = "mars-1"), 'environment "prod", key "region": value "mars-1"'],
+    ["Flex on a worker type Glue does not offer it for", (r: Json) => Object.assign(r.environments.dev.etl, { workerType: "G.4X", flex: true }), 'environment "dev", key "etl.flex": value true: flex needs workerType G.1X or G.2X'],
+    ["an RPU count that is not a multiple of 8", (r: Json) => (r.environments.dev.warehouse.baseCapacityRpu = 12), 'key "warehouse.baseCapacityRpu": value 12'],
+    ["overlapping prefixes", (r: Json) => (r.environments.dev.storage.prefixes = { quarantine: "daily_flights/bad/" }), 'key "storage.prefixes.dailyFlights": value (not set): "daily_flights/" overlaps prefix "quarantine" ("daily_flights/bad/")'],
+    ["a misspelt key", (r: Json) => (r.environments.dev.etl.workers = 3), 'environment "dev", key "etl"'],
+    ["a bad e-mail", (r: Json) => (r.environments.dev.notifications.emails = ["ops-at-example"]), 'key "notifications.emails.0": value "ops-at-example"'],
+    ["only two AZs", (r: Json) => (r.environments.dev.availabilityZones = ["a", "b"]), "three Availability Zones"],
+    ["a cloud backend without organization", (r: Json) => (r.backend = { type: "cloud" }), 'key "backend.organization": value (not set)'],
+    ["an environment name with capitals", (r: Json) => (r.environments.Staging = r.environments.dev), 'key "environments.Staging": environment names are 2-8 lower-case letters or digits'],
+  ])("rejects %s, naming environment, key and value", (_label, change, expected) => {
+    expect(errorFor(change)).toContain(expected);
+  });
+
+  it("names the file when it is not JSON", () => {
+    const dir = mkdtempSync(join(tmpdir(), "config-"));
+    const file = join(dir, "broken.json");
+    writeFileSync(file, "{ not json");
+    expect(() => loadPipelineConfig(file)).toThrow(new RegExp(`config ${file}: not valid JSON`));
+  });
+});

@@ -1,0 +1,82 @@
+import { bodies, synth, type Json } from "./support/synth";
+
+/** Every policy document in a stack: IAM role policies, bucket, topic, queue and key policies. */
+export function policyDocuments(json: Json): Array<{ where: string; doc: Json }> {
+  const found: Array<{ where: string; doc: Json }> = [];
+  for (const [type, byName] of Object.entries<Record<string, Json>>(json.resource)) {
+    for (const [name, body] of Object.entries(byName)) {
+      for (const field of ["policy", "assume_role_policy"]) {
+        if (typeof body[field] === "string") found.push({ where: `${type}.${name}.${field}`, doc: JSON.parse(body[field]) });
+      }
+    }
+  }
+  return found;
+}
+
+describe("PipelineStack", () => {
+  const dev = synth("dev");
+
+  it("declares exactly the documented outputs", () => {
+    expect(Object.keys(dev.output).sort()).toEqual(
+      [
+        "data_bucket_name",
+        "state_machine_arn",
+        "glue_job_name",
+        "s3_crawler_name",
+        "redshift_workgroup_name",
+        "redshift_namespace_name",
+        "redshift_database_name",
+        "redshift_admin_secret_arn",
+        "redshift_copy_role_arn",
+        "notification_topic_arn",
+      ].sort(),
+    );
+    expect(Object.values<Json>(dev.output).every((o) => o.description)).toBe(true);
+  });
+
+  it("has every layer", () => {
+    for (const type of ["aws_vpc", "aws_s3_bucket", "aws_glue_crawler", "aws_redshiftserverless_workgroup", "aws_glue_job", "aws_sfn_state_machine", "aws_cloudwatch_event_rule", "aws_sns_topic", "aws_cloudwatch_metric_alarm"]) {
+      expect(bodies(dev, type).length).toBeGreaterThan(0);
+    }
+  });
+
+  it("contains no literal account id and no hard-coded ARN outside service-integration ARNs", () => {
+    for (const env of ["dev", "prod"]) {
+      const text = JSON.stringify(synth(env).resource);
+      expect(text).not.toMatch(/(^|[^0-9])[0-9]{12}([^0-9]|$)/);
+      const literalArns = text.match(/arn:aws[a-z-]*:[a-z0-9-]+:[^"$]*?:\d{12}/g) ?? [];
+      expect(literalArns).toEqual([]);
+    }
+  });
+
+  it("allows no action `*` or `service:*` in any policy", () => {
+    const docs = policyDocuments(dev);
+    expect(docs.length).toBeGreaterThan(10);
+    for (const { where, doc } of docs) {
+      for (const statement of [].concat(doc.Statement) as Json[]) {
+        // A Deny of s3:* / sns:Publish without TLS is the standard TLS-only guard, not a grant.
+        if (statement.Effect !== "Allow") continue;
+        for (const action of [].concat(statement.Action)) {
+          expect({ where, action }).not.toEqual({ where, action: expect.stringMatching(/^(\*|[a-z0-9-]+:\*)$/) });
+        }
+      }
+    }
+  });
+
+  it("names every resource from the project prefix and environment", () => {
+    // Inline role policies are named by concern inside their role; every AWS resource name carries the prefix.
+    const named = Object.entries<Record<string, Json>>(dev.resource)
+      .filter(([type]) => type !== "aws_iam_role_policy")
+      .flatMap(([, byName]) => Object.values(byName))
+      .flatMap((b) => [b.name, b.bucket_prefix, b.alarm_name, b.workgroup_name, b.namespace_name, b.tags?.Name].filter((n) => typeof n === "string" && !n.includes("${")));
+    expect(named.length).toBeGreaterThan(40);
+    for (const n of named) expect(n).toMatch(/airline[-_/]ingest[-_/]dev/);
+  });
+
+  it("keeps local state outside cdktf.out by default and uses one Terraform Cloud workspace per stack when configured", () => {
+    expect(dev.terraform.backend).toEqual({ local: { path: "../../../terraform.dev.tfstate" } });
+    const cloud = synth("prod", (raw) => (raw.backend = { type: "cloud", organization: "acme-data" }));
+    expect(cloud.terraform.cloud).toEqual({ hostname: "app.terraform.io", organization: "acme-data", workspaces: { name: "airline-ingest-prod" } });
+    expect(cloud.terraform.backend).toBeUndefined();
+  });
+});

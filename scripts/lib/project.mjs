@@ -1,0 +1,14 @@
+// Paths and small helpers shared by the project's own scripts (tests, benches, local runs).
+import { fileURLToPath } from "node:url";
+import { dirname, join } from "node:path";
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+export const STACKS_DIR = join(ROOT, "cdktf.out", "stacks");
+/** The synth command of `npm run synth` and cdktf.json: one Node process, TypeScript transpiled by tsx. */
+export const SYNTH_ARGS = ["--import", "tsx", "main.ts"];
+
+export function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}

@@ -1,0 +1,29 @@
+// Creates (once per lock file content) the Python virtual environments the tests and local runs use.
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { spawnSync } from "node:child_process";
+import { ROOT } from "./project.mjs";
+
+/** The Glue job's environment: pyspark pinned to Glue 5.0's Spark, pytest, moto. */
+export const GLUE_ENV = { dir: join(ROOT, ".venv"), lock: join(ROOT, "glue-jobs", "requirements.lock") };
+
+/** Returns the venv's python, creating or refreshing the venv when its lock file changed. */
+export function ensurePythonEnv({ dir, lock }) {
+  const python = join(dir, "bin", "python");
+  const stamp = join(dir, ".lock-sha256");
+  const want = createHash("sha256").update(readFileSync(lock)).digest("hex");
+  if (existsSync(python) && existsSync(stamp) && readFileSync(stamp, "utf8") === want) return python;
+  const base = process.env.PYTHON || "python3";
+  process.stderr.write(`python-env: creating ${dir} from ${lock} (once per lock change)\n`);
+  rmSync(dir, { recursive: true, force: true });
+  run(base, ["-m", "venv", dir]);
+  run(python, ["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-r", lock]);
+  writeFileSync(stamp, want);
+  return python;
+}
+
+function run(cmd, args) {
+  const r = spawnSync(cmd, args, { stdio: "inherit" });
+  if (r.status !== 0) throw new Error(`python-env: '${cmd} ${args.join(" ")}' failed (exit ${r.status ?? r.signal}); is ${cmd} (Python 3.11) installed?`);
+}

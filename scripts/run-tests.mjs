@@ -1,0 +1,42 @@
+#!/usr/bin/env node
+// `npm test`: every tier of the project's tests, in order, on a fresh machine too (it makes its own Python env).
+// Prints one line per step and ends with "N passed, M failed"; exits non-zero when any step failed.
+import { spawnSync } from "node:child_process";
+import { join } from "node:path";
+import { ROOT } from "./lib/project.mjs";
+import { GLUE_ENV, ensurePythonEnv } from "./lib/python-env.mjs";
+
+const node = process.execPath;
+const bin = (name) => join(ROOT, "node_modules", ".bin", name);
+
+const steps = [
+  ["type-check (tsc, once)", () => [bin("tsc"), ["--noEmit", "-p", "tsconfig.json"]]],
+  ["jest (constructs, config, ASL, scripts)", () => [bin("jest"), ["--ci"]]],
+  ["synth with no terraform and no credentials", () => [node, ["scripts/check-synth.mjs"]]],
+  ["terraform init + validate of every stack", () => [node, ["scripts/tf-validate.mjs"]]],
+  ["pytest (Glue transform on local Spark)", () => [ensurePythonEnv(GLUE_ENV), ["-m", "pytest", "-q", "glue-jobs/tests"]]],
+];
+
+const only = process.argv.slice(2);
+const results = [];
+for (const [name, command] of steps) {
+  if (only.length && !only.some((o) => name.includes(o))) continue;
+  process.stdout.write(`\n=== ${name}\n`);
+  const started = Date.now();
+  let ok;
+  try {
+    const [cmd, args] = command();
+    const r = spawnSync(cmd, args, { cwd: ROOT, stdio: "inherit", env: { ...process.env, PYTHONDONTWRITEBYTECODE: "1" } });
+    ok = r.status === 0;
+  } catch (e) {
+    console.error(e.message);
+    ok = false;
+  }
+  results.push({ name, ok, seconds: (Date.now() - started) / 1000 });
+}
+
+console.log("\n=== summary");
+for (const r of results) console.log(`${r.ok ? "PASS" : "FAIL"}  ${r.name}  (${r.seconds.toFixed(1)} s)`);
+const failed = results.filter((r) => !r.ok).length;
+console.log(`steps: ${results.length - failed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);
