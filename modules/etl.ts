@@ -15,7 +15,7 @@ const REPO_ROOT = join(__dirname, "..");
 export const GLUE_ENTRY_SCRIPT = join(REPO_ROOT, "glue-jobs", "flights_ingest.py");
 export const GLUE_LIBRARY_FILES = ["flights_rules.py", "flights_transform.py", "flights_load.py"].map((f) => join(REPO_ROOT, "glue-jobs", f));
 /** SQL the job runs in Redshift (shipped with --extra-files, read from the job's working directory). */
-export const GLUE_SQL_FILES = ["sql/redshift/load_daily_flights.sql"].map((f) => join(REPO_ROOT, f));
+export const GLUE_SQL_FILES = ["sql/load/stage_daily_flights.sql", "sql/load/merge_daily_flights.sql"].map((f) => join(REPO_ROOT, f));
 
 export interface EtlLayerProps {
   readonly names: ResourceNames;

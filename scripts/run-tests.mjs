@@ -14,7 +14,8 @@ const steps = [
   ["jest (constructs, config, ASL, scripts)", () => [bin("jest"), ["--ci"]]],
   ["synth with no terraform and no credentials", () => [node, ["scripts/check-synth.mjs"]]],
   ["terraform init + validate of every stack", () => [node, ["scripts/tf-validate.mjs"]]],
-  ["pytest (Glue transform on local Spark)", () => [ensurePythonEnv(GLUE_ENV), ["-m", "pytest", "-q", "glue-jobs/tests"]]],
+  ["pytest (Glue transform on local Spark, shared SQL on PostgreSQL)", () => [ensurePythonEnv(GLUE_ENV), ["-m", "pytest", "-q", "-p", "no:cacheprovider", "glue-jobs/tests"]]],
+  ["local run, twice (npm run local)", () => [node, ["scripts/check-local-run.mjs"]]],
 ];
 
 const only = process.argv.slice(2);

@@ -1,0 +1,44 @@
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+GLUE_JOBS = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(GLUE_JOBS), str(GLUE_JOBS / "tests")]
+os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+
+
+@pytest.fixture(scope="session")
+def spark():
+    from pyspark.sql import SparkSession
+
+    import flights_rules
+
+    session = (
+        SparkSession.builder.master("local[2]")
+        .appName("glue-job-tests")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.shuffle.partitions", "4")
+        .config("spark.sql.session.timeZone", "UTC")
+        .getOrCreate()
+    )
+    session.sparkContext.setLogLevel("ERROR")
+    flights_rules.configure_session(session)
+    yield session
+    session.stop()
+
+
+@pytest.fixture(scope="session")
+def airports(spark):
+    """The real BTS airport file (CRLF), read and normalized as the local run does."""
+    import flights_transform
+    from vega_flights import AIRPORTS_FILE
+
+    return flights_transform.normalize_airports(spark.read.option("header", True).csv(str(AIRPORTS_FILE)), str(AIRPORTS_FILE)).cache()
+
+
+def lines_df(spark, files: dict):
+    """A raw-lines DataFrame from {object key: file text}, split like Spark's text reader (\\n, \\r\\n)."""
+    rows = [(key, line) for key, text in files.items() for line in text.replace("\r\n", "\n").split("\n")[: -1 if text.endswith("\n") else None]]
+    return spark.createDataFrame(rows, "source_file string, value string")

@@ -1,0 +1,67 @@
+"""The local run: incremental like job bookmarks, replacing a reprocessed file's rows in table and quarantine."""
+import csv
+import io
+import os
+from collections import Counter
+
+import local_run
+import vega_flights
+
+HEADER = vega_flights.HEADER
+
+
+def read_csv(path):
+    return list(csv.DictReader(io.StringIO(path.read_text())))
+
+
+def run(tmp_path, capsys):
+    local_run.main(["--data", str(tmp_path / "data"), "--state", str(tmp_path / "state"), "--out", str(tmp_path / "out")])
+    return __import__("json").loads(capsys.readouterr().out.strip().splitlines()[-1])
+
+
+def test_incremental_runs_process_only_new_or_modified_files_and_replace_their_rows(spark, tmp_path, capsys):
+    data = tmp_path / "data"
+    vega_flights.copy_airports(data)
+    days = vega_flights.days_from_20k(3)
+    vega_flights.write_days(data, days, crlf=True)
+    (data / "daily_flights" / "README.txt").write_text("not data")
+    (data / "daily_flights" / "loose.csv").write_text(f"{HEADER}\nAA,10299,10165,1,2\n")
+
+    first = run(tmp_path, capsys)
+    assert first["files_processed"] == 4 and first["files_ignored"] == 1
+    assert first["rows_in"] == sum(len(r) for r in days.values()) + 1
+    table, quarantine = read_csv(tmp_path / "out" / "daily_flights_processed.csv"), read_csv(tmp_path / "out" / "quarantine.csv")
+    assert list(table[0])[:10] == ["carrier", "dep_airport", "arr_airport", "dep_city", "arr_city", "dep_state", "arr_state", "dep_delay", "arr_delay", "flight_date"]
+    assert list(quarantine[0]) == ["source_file", "line", "reason", "flight_date", "quarantined_at"]
+    assert (len(table), len(quarantine)) == (first["rows_loaded"], first["rows_quarantined"])
+    assert [q["reason"] for q in quarantine if q["source_file"] == "daily_flights/loose.csv"] == ["no date partition: the file is not in a date=YYYY-MM-DD/ folder (or the date is not a real day)"]
+    assert not any("\r" in v for row in table + quarantine for v in row.values())
+
+    day1, day2, day3 = sorted(days)
+    day1_rows = sorted(tuple(r.values()) for r in table if day1 in r["source_file"])
+    assert day1_rows
+    out_files = [tmp_path / "out" / n for n in ("daily_flights_processed.csv", "quarantine.csv")]
+    before = [(p.read_bytes(), p.stat().st_mtime_ns) for p in out_files]
+    before_table = table
+    second = run(tmp_path, capsys)
+    assert second == {"files_processed": 0, "files_ignored": 0, "rows_in": 0, "rows_loaded": 0, "rows_quarantined": 0, "rows_filtered": 0}
+    assert [(p.read_bytes(), p.stat().st_mtime_ns) for p in out_files] == before
+
+    changed = data / "daily_flights" / f"date={day2}" / "flights.csv"
+    changed.write_text(f"{HEADER}\nZZ,10299,10165,,\nZZ,10299,10165,12.5,0\n")
+    os.utime(changed, ns=(changed.stat().st_atime_ns, changed.stat().st_mtime_ns + 10**9))
+    emptied = data / "daily_flights" / f"date={day3}" / "flights.csv"
+    emptied.write_text(f"{HEADER}\n")
+    third = run(tmp_path, capsys)
+    assert (third["files_processed"], third["rows_in"], third["rows_loaded"], third["rows_quarantined"]) == (2, 2, 1, 1)
+
+    table, quarantine = read_csv(tmp_path / "out" / "daily_flights_processed.csv"), read_csv(tmp_path / "out" / "quarantine.csv")
+    by_file = Counter(r["source_file"] for r in table)
+    assert by_file[f"daily_flights/date={day2}/flights.csv"] == 1
+    assert f"daily_flights/date={day3}/flights.csv" not in by_file
+    assert sorted(tuple(r.values()) for r in table if day1 in r["source_file"]) == day1_rows  # untouched files keep their rows
+    assert len(table) == first["rows_loaded"] - len([r for r in before_table if day2 in r["source_file"] or day3 in r["source_file"]]) + 1
+    [new_row] = [r for r in table if r["source_file"].endswith(f"{day2}/flights.csv")]
+    assert (new_row["carrier"], new_row["dep_delay"], new_row["arr_delay"], new_row["flight_date"]) == ("ZZ", "", "", day2)
+    assert [q["line"] for q in quarantine if day2 in q["source_file"]] == ["ZZ,10299,10165,12.5,0"]
+    assert not [q for q in quarantine if day3 in q["source_file"]]

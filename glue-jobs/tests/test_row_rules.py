@@ -1,0 +1,93 @@
+"""Every row rule of DESIGN.md, on the real airport dimension."""
+from datetime import date, datetime
+
+import pytest
+
+import flights_transform as transform
+from conftest import lines_df
+
+HEADER = "Carrier,OriginAirportID,DestAirportID,DepDelay,ArrDelay"
+DAY = "daily_flights/date=2001-01-15/flights.csv"
+ANCHORAGE, ADAK = 10299, 10165  # both in the real airport file
+
+
+def classify(spark, airports, files, threshold=None):
+    rows = transform.classify(lines_df(spark, files), airports, threshold).collect()
+    return sorted(rows, key=lambda r: (r["source_file"], r["line"]))
+
+
+def reasons(rows):
+    return {r["line"]: r["reason"] for r in rows if r["status"] == "quarantined"}
+
+
+def test_a_good_row_joins_both_airports_and_takes_the_date_from_the_partition(spark, airports):
+    classified = transform.classify(lines_df(spark, {DAY: f"{HEADER}\nAA,{ANCHORAGE},{ADAK},-3,12\n"}), airports)
+    [loaded] = transform.loaded_rows(classified, datetime(2026, 1, 1)).collect()
+    assert (loaded["carrier"], loaded["dep_airport"], loaded["dep_city"], loaded["dep_state"]) == ("AA", "Ted Stevens Anchorage International", "Anchorage", "AK")
+    assert (loaded["arr_airport"], loaded["arr_city"], loaded["arr_state"]) == ("Adak", "Adak Island", "AK")
+    assert (loaded["dep_delay"], loaded["arr_delay"], loaded["flight_date"]) == (-3, 12, date(2001, 1, 15))
+    assert (loaded["dep_airport_id"], loaded["arr_airport_id"], loaded["source_file"]) == (ANCHORAGE, ADAK, DAY)
+
+
+def test_crlf_spaces_quotes_and_blank_lines_are_tolerated(spark, airports):
+    text = f'{HEADER}\r\n\r\n  AA , {ANCHORAGE} ,"{ADAK}", 5 ,7\r\n   \r\n'
+    rows = classify(spark, airports, {DAY: text})
+    assert [(r["status"], r["carrier"], r["dep_delay"], r["arr_delay"]) for r in rows] == [("loaded", "AA", 5, 7)]
+    assert "\r" not in rows[0]["line"] and all("\r" not in str(v) for v in rows[0].asDict().values())
+
+
+def test_empty_delays_are_cancelled_or_diverted_flights_loaded_with_null(spark, airports):
+    rows = classify(spark, airports, {DAY: f"{HEADER}\nUA,{ANCHORAGE},{ADAK},,\nUA,{ADAK},{ANCHORAGE},4,\n"})
+    assert sorted(((r["status"], r["dep_delay"], r["arr_delay"]) for r in rows), key=str) == [("loaded", 4, None), ("loaded", None, None)]
+
+
+@pytest.mark.parametrize(
+    "line, reason",
+    [
+        (f"AA,{ANCHORAGE},{ADAK},1", "expected 5 fields, found 4"),
+        (f"AA,{ANCHORAGE},{ADAK},1,2,3", "expected 5 fields, found 6"),
+        (f",{ANCHORAGE},{ADAK},1,2", "Carrier is empty"),
+        (f"AA,ANC,{ADAK},1,2", "OriginAirportID 'ANC' is not an integer"),
+        (f"AA,{ANCHORAGE},10165.0,1,2", "DestAirportID '10165.0' is not an integer"),
+        (f"AA,{ANCHORAGE},{ADAK},12.5,2", "DepDelay '12.5' is not an integer"),
+        (f"AA,{ANCHORAGE},{ADAK},3,abc", "ArrDelay 'abc' is not an integer"),
+        (f"AA,99999,{ADAK},1,2", "OriginAirportID 99999 is not in the airport dimension"),
+        (f"AA,{ANCHORAGE},12345678,1,2", "DestAirportID 12345678 is not in the airport dimension"),
+        (f"AA,{ANCHORAGE},{'9' * 30},1,2", f"DestAirportID '{'9' * 30}' is not an integer"),
+    ],
+)
+def test_a_bad_row_is_quarantined_with_a_reason_naming_field_and_value(spark, airports, line, reason):
+    rows = classify(spark, airports, {DAY: f"{HEADER}\n{line}\nAA,{ANCHORAGE},{ADAK},0,0\n"})
+    assert reasons(rows) == {line: reason}
+    assert [r["status"] for r in rows if r["line"] != line] == ["loaded"]
+
+
+def test_a_csv_outside_a_date_partition_is_quarantined_whole(spark, airports):
+    good = f"{HEADER}\nAA,{ANCHORAGE},{ADAK},1,2\nDL,{ADAK},{ANCHORAGE},3,4\n"
+    for key in ("daily_flights/flights.csv", "daily_flights/2001-01-15/flights.csv", "daily_flights/date=2001-02-30/flights.csv"):
+        rows = classify(spark, airports, {key: good})
+        assert {r["status"] for r in rows} == {"quarantined"}, key
+        assert all(r["reason"].startswith("no date partition") for r in rows)
+
+
+def test_a_file_without_the_contract_header_is_quarantined_whole(spark, airports):
+    body = f"AA,{ANCHORAGE},{ADAK},1,2\n"
+    rows = classify(spark, airports, {DAY: "carrier,origin,dest,dep,arr\n" + body})
+    assert reasons(rows) == {body.strip(): "the file's header 'carrier,origin,dest,dep,arr' is not Carrier,OriginAirportID,DestAirportID,DepDelay,ArrDelay"}
+    rows = classify(spark, airports, {DAY: body})
+    assert reasons(rows) == {body.strip(): "the file has no header line; expected Carrier,OriginAirportID,DestAirportID,DepDelay,ArrDelay"}
+    assert classify(spark, airports, {DAY: " carrier , originairportid,DestAirportID,depdelay,ArrDelay\r\n" + body})[0]["status"] == "loaded"
+
+
+def test_only_csv_objects_are_data(spark, airports):
+    rows = classify(spark, airports, {"daily_flights/date=2001-01-15/notes.txt": f"{HEADER}\nAA,{ANCHORAGE},{ADAK},1,2\n"})
+    assert rows == []
+
+
+def test_the_departure_delay_threshold_filters_without_quarantining(spark, airports):
+    text = f"{HEADER}\nAA,{ANCHORAGE},{ADAK},61,0\nAA,{ANCHORAGE},{ADAK},60,0\nAA,{ANCHORAGE},{ADAK},,\nAA,0,{ADAK},99,0\n"
+    rows = classify(spark, airports, {DAY: text}, threshold=60)
+    assert sorted((r["dep_delay_raw"], r["status"]) for r in rows) == [("", "filtered"), ("60", "filtered"), ("61", "loaded"), ("99", "quarantined")]
+    summary = transform.summarize(transform.classify(lines_df(spark, {DAY: text}), airports, 60), files_processed=1)
+    assert summary == {"files_processed": 1, "files_ignored": 0, "rows_in": 4, "rows_loaded": 1, "rows_quarantined": 1, "rows_filtered": 2}
+    assert {r["status"] for r in classify(spark, airports, {DAY: text})} == {"loaded", "quarantined"}

@@ -1,0 +1,55 @@
+"""A PostgreSQL 15 server for one test session: its own data dir, a Unix socket only (no TCP), gone afterwards."""
+from __future__ import annotations
+
+import glob
+import os
+import pwd
+import shutil
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+
+def _binary(name: str) -> str:
+    found = shutil.which(name) or next(iter(sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"), reverse=True)), None)
+    if not found:
+        raise RuntimeError(f"PostgreSQL's {name} is not installed (Debian: apt-get install postgresql)")
+    return found
+
+
+class ThrowawayPostgres:
+    def __init__(self) -> None:
+        self.root = Path(tempfile.mkdtemp(prefix="pg-"))
+        self.data, self.socket = self.root / "data", self.root / "socket"
+        self.socket.mkdir()
+        # initdb and postgres refuse to run as root: run them as the postgres user then.
+        self.as_user = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+        if self.as_user:
+            pw = pwd.getpwnam("postgres")
+            for p in (self.root, self.socket):
+                os.chown(p, pw.pw_uid, pw.pw_gid)
+
+    def start(self) -> "ThrowawayPostgres":
+        subprocess.run([*self.as_user, _binary("initdb"), "-D", str(self.data), "-U", "postgres", "-A", "trust", "--no-sync"], check=True, capture_output=True)
+        opts = f"-c listen_addresses='' -k {self.socket} -c fsync=off"
+        subprocess.run([*self.as_user, _binary("pg_ctl"), "-D", str(self.data), "-o", opts, "-l", str(self.root / "log"), "-w", "start"], check=True, capture_output=True)
+        return self
+
+    def stop(self) -> None:
+        subprocess.run([*self.as_user, _binary("pg_ctl"), "-D", str(self.data), "-m", "immediate", "stop"], capture_output=True)
+        shutil.rmtree(self.root, ignore_errors=True)
+
+    def psql(self, sql: str, *, single_transaction: bool = False, cwd: Path | None = None) -> str:
+        """Runs SQL (psql meta-commands such as \\copy allowed); returns unaligned tuples-only output."""
+        args = [_binary("psql"), "-h", str(self.socket), "-U", "postgres", "-d", "postgres", "-v", "ON_ERROR_STOP=1", "-At", "-q"]
+        if single_transaction:
+            args.append("-1")
+        result = subprocess.run(args, input=sql, text=True, capture_output=True, cwd=cwd)
+        if result.returncode != 0:
+            raise RuntimeError(f"psql failed: {result.stderr.strip()}")
+        return result.stdout.strip()
+
+    def query(self, sql: str) -> list[list[str]]:
+        out = self.psql(sql)
+        return [line.split("|") for line in out.splitlines()] if out else []

@@ -1,0 +1,9 @@
+#!/usr/bin/env node
+// `npm run bench:local`: see glue-jobs/bench_local.py.
+import { spawnSync } from "node:child_process";
+import { join } from "node:path";
+import { ROOT } from "./lib/project.mjs";
+import { GLUE_ENV, ensurePythonEnv } from "./lib/python-env.mjs";
+
+const r = spawnSync(ensurePythonEnv(GLUE_ENV), [join(ROOT, "glue-jobs", "bench_local.py")], { stdio: "inherit", env: { ...process.env, PYTHONDONTWRITEBYTECODE: "1" } });
+process.exit(r.status ?? 1);

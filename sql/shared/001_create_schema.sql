@@ -1,0 +1,2 @@
+-- The airline schema. Shared: Redshift and PostgreSQL.
+CREATE SCHEMA IF NOT EXISTS {{schema}};
