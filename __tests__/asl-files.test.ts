@@ -1,0 +1,78 @@
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Testing, TerraformStack } from "cdktf";
+import { EVENT_PATTERN_FILE, STATE_MACHINE_FILE, loadEventPattern, loadStateMachineDefinition, renderTemplate } from "../modules/asl-files";
+import { OrchestrationLayer } from "../modules/orchestration";
+import { TriggerLayer } from "../modules/trigger";
+import { ResourceNames } from "../modules/naming";
+import { loadPipelineConfig } from "../modules/config/load";
+import type { Json } from "./support/synth";
+
+const SUBSTITUTIONS = { Environment: "dev", S3CrawlerName: "crawler", GlueJobName: "job", TopicArn: "topic", CrawlerPollSeconds: 30, CrawlerMaxPolls: 60, JobStartMaxAttempts: 8 };
+const dir = mkdtempSync(join(tmpdir(), "asl-"));
+
+/** A copy of one of the project's asl/ files with one change. */
+function brokenCopy(source: string, change: (json: Json) => void): string {
+  const json = JSON.parse(readFileSync(source, "utf8"));
+  change(json);
+  const file = join(dir, `broken-${Math.random().toString(36).slice(2)}.json`);
+  writeFileSync(file, JSON.stringify(json, null, 2));
+  return file;
+}
+
+function synthOrchestration(definitionFile: string): void {
+  const settings = loadPipelineConfig().environments.dev.orchestration;
+  const stack = new TerraformStack(Testing.app(), "dev");
+  new OrchestrationLayer(stack, "orchestration", { names: new ResourceNames("airline-ingest", "dev"), settings, kmsKeyArn: "k", crawler: { name: "c", arn: "ca" }, job: { name: "j", arn: "ja" }, topicArn: "t", definitionFile });
+}
+
+describe("asl/ files are validated when the app synthesizes", () => {
+  it("fails synth on a transition to an unknown state, naming file and state", () => {
+    const file = brokenCopy(STATE_MACHINE_FILE, (d) => (d.States.StartJob.Next = "NotifySucess"));
+    expect(() => synthOrchestration(file)).toThrow(/broken-.*\.json: state "StartJob": goes to "NotifySucess", which is not a state/);
+  });
+
+  it("fails synth on JSONata that does not parse, naming file, state and field", () => {
+    const file = brokenCopy(STATE_MACHINE_FILE, (d) => (d.States.GetCrawler.Assign.polls = "{% $polls + %}"));
+    expect(() => synthOrchestration(file)).toThrow(/state "GetCrawler" \(States\.GetCrawler\.Assign\.polls\): bad JSONata "\$polls \+"/);
+  });
+
+  it("fails synth on what asl-validator rejects, naming the state", () => {
+    const file = brokenCopy(STATE_MACHINE_FILE, (d) => delete d.States.StartJob.Resource);
+    expect(() => loadStateMachineDefinition(file, SUBSTITUTIONS)).toThrow(/state "StartJob" \(\/States\/StartJob\): asl-validator: /);
+  });
+
+  it("names an unknown or unused placeholder", () => {
+    const typo = brokenCopy(STATE_MACHINE_FILE, (d) => (d.States.StartJob.Arguments.JobName = "{{GlueJobNme}}"));
+    expect(() => loadStateMachineDefinition(typo, SUBSTITUTIONS)).toThrow(/States\.StartJob\.Arguments\.JobName: unknown placeholder \{\{GlueJobNme\}\}/);
+    expect(() => loadStateMachineDefinition(STATE_MACHINE_FILE, { ...SUBSTITUTIONS, Extra: "x" })).toThrow(/never uses the placeholder\(s\) \{\{Extra\}\}/);
+  });
+
+  it("keeps Terraform from interpolating anything but the substituted references", () => {
+    const file = brokenCopy(STATE_MACHINE_FILE, (d) => (d.Comment = "costs ${5} %{x}"));
+    expect(JSON.parse(loadStateMachineDefinition(file, SUBSTITUTIONS)).Comment).toBe("costs $${5} %%{x}");
+  });
+
+  it("accepts the project's own files", () => {
+    expect(JSON.parse(loadStateMachineDefinition(STATE_MACHINE_FILE, SUBSTITUTIONS)).States.WaitForCrawler.Seconds).toBe(30);
+    expect(JSON.parse(loadEventPattern(EVENT_PATTERN_FILE, { DataBucketName: "b", DailyFlightsPrefix: "daily_flights/" })).detail.object.key).toEqual([{ wildcard: "daily_flights/*.csv" }]);
+  });
+
+  it.each([
+    ["an operator EventBridge does not have", (p: Json) => (p.detail.object.key = [{ wildcards: "{{DailyFlightsPrefix}}*.csv" }]), /detail\.object\.key\[0\]: unknown EventBridge operator "wildcards"/],
+    ["a leaf that is not an array", (p: Json) => (p.source = "aws.s3"), /source: must be an object whose leaves are arrays/],
+    ["an empty array", (p: Json) => (p["detail-type"] = []), /detail-type: an empty array matches nothing/],
+  ])("fails synth on an event pattern with %s, naming file and path", (_label, change, message) => {
+    const file = brokenCopy(EVENT_PATTERN_FILE, change);
+    const stack = new TerraformStack(Testing.app(), "dev");
+    const settings = loadPipelineConfig().environments.dev.trigger;
+    expect(() => new TriggerLayer(stack, "trigger", { names: new ResourceNames("airline-ingest", "dev"), settings, kmsKeyArn: "k", bucketName: "b", dailyFlightsPrefix: "daily_flights/", stateMachineArn: "sm", patternFile: file })).toThrow(message);
+  });
+
+  it("says which file is not JSON", () => {
+    const file = join(dir, "not-json.json");
+    writeFileSync(file, "{ States: ");
+    expect(() => renderTemplate(file, {})).toThrow(/not-json\.json: file: is not valid JSON/);
+  });
+});
