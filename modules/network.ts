@@ -13,6 +13,9 @@ import { VpcEndpoint } from "@cdktf/provider-aws/lib/vpc-endpoint";
 import { InternetGateway } from "@cdktf/provider-aws/lib/internet-gateway";
 import { Eip } from "@cdktf/provider-aws/lib/eip";
 import { NatGateway } from "@cdktf/provider-aws/lib/nat-gateway";
+import { FlowLog } from "@cdktf/provider-aws/lib/flow-log";
+import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { ServiceRole } from "./iam";
 import type { ResourceNames } from "./naming";
 
 /** AWS APIs the Glue job calls from inside the VPC besides S3 (catalog, connection secret, continuous logs, metrics, KMS). */
@@ -27,6 +30,9 @@ export interface NetworkLayerProps {
   readonly availabilityZones: readonly string[];
   /** How the Glue job reaches AWS APIs other than S3. */
   readonly awsApiAccess: "interface-endpoints" | "nat";
+  /** Key of the flow log group. */
+  readonly kmsKeyArn: string;
+  readonly flowLogRetentionDays: number;
 }
 
 /** VPC, private subnets in three AZs, S3 gateway endpoint and the security groups of Glue and Redshift. */
@@ -50,6 +56,7 @@ export class NetworkLayer extends Construct {
       enableDnsSupport: true,
       tags: { Name: names.name("network", "vpc") },
     });
+    this.flowLogs(vpc.id, props);
     // Nothing may use the default security group: it allows all traffic between its members.
     new DefaultSecurityGroup(this, "default-sg", { vpcId: vpc.id, tags: { Name: names.name("network", "default-unused") } });
 
@@ -101,6 +108,20 @@ export class NetworkLayer extends Construct {
     this.glueSecurityGroupId = glueSg.id;
     this.glueSecurityGroupArn = glueSg.arn;
     this.redshiftSecurityGroupId = redshiftSg.id;
+  }
+
+  /** Every accepted and rejected flow of the VPC, to an encrypted log group. */
+  private flowLogs(vpcId: string, props: NetworkLayerProps): void {
+    const group = new CloudwatchLogGroup(this, "flow-logs", { name: props.names.logGroup("vpc", "flow-logs"), retentionInDays: props.flowLogRetentionDays, kmsKeyId: props.kmsKeyArn });
+    const role = new ServiceRole(this, "flow-logs-role", {
+      name: props.names.name("network", "flow-logs", "iamRole"),
+      description: "VPC flow logs delivery to CloudWatch Logs",
+      servicePrincipals: ["vpc-flow-logs.amazonaws.com"],
+      policies: {
+        deliver: [{ sid: "DeliverFlowLogs", actions: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams", "logs:DescribeLogGroups"], resources: [group.arn, `${group.arn}:log-stream:*`] }],
+      },
+    });
+    new FlowLog(this, "flow-log", { vpcId, trafficType: "ALL", logDestinationType: "cloud-watch-logs", logDestination: group.arn, iamRoleArn: role.arn, maxAggregationInterval: 600 });
   }
 
   private securityGroup(vpcId: string, names: ResourceNames, purpose: string, description: string): SecurityGroup {

@@ -43,7 +43,7 @@ export class PipelineStack extends TerraformStack {
 
     const key = new PipelineKey(this, "encryption", { names, region: settings.region });
     const aws: AwsContext = { partition: key.partition, region: settings.region, accountId: key.accountId };
-    const network = new NetworkLayer(this, "network", { names, region: settings.region, availabilityZones: settings.availabilityZones, ...settings.network });
+    const network = new NetworkLayer(this, "network", { names, region: settings.region, availabilityZones: settings.availabilityZones, kmsKeyArn: key.arn, ...settings.network });
     const storage = new StorageLayer(this, "storage", { names, kmsKeyArn: key.arn, ...settings.storage });
     const p = storage.prefixes;
     const notifications = new NotificationsLayer(this, "notifications", { names, kmsKeyArn: key.arn, emails: settings.notifications.emails });

@@ -14,6 +14,7 @@ const steps = [
   ["jest (constructs, config, ASL, scripts)", () => [bin("jest"), ["--ci"]]],
   ["synth with no terraform and no credentials", () => [node, ["scripts/check-synth.mjs"]]],
   ["terraform init + validate of every stack", () => [node, ["scripts/tf-validate.mjs"]]],
+  ["checkov over every stack (zero failed checks)", () => [node, ["scripts/checkov.mjs"]]],
   ["pytest (Glue transform on local Spark, shared SQL on PostgreSQL)", () => [ensurePythonEnv(GLUE_ENV), ["-m", "pytest", "-q", "-p", "no:cacheprovider", "glue-jobs/tests"]]],
   ["local run, twice (npm run local)", () => [node, ["scripts/check-local-run.mjs"]]],
 ];

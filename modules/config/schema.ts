@@ -55,6 +55,8 @@ const environmentSchema = z.strictObject({
       vpcCidr: z.string().regex(/^(\d{1,3}\.){3}\d{1,3}\/(1[6-9]|2[0-4])$/, "must be an IPv4 CIDR from /16 to /24"),
       /** How the Glue job reaches AWS APIs other than S3: VPC interface endpoints or a NAT gateway. */
       awsApiAccess: z.enum(["interface-endpoints", "nat"]).default("interface-endpoints"),
+      /** Days to keep VPC flow logs. */
+      flowLogRetentionDays: logRetentionDays.default(365),
     })
     .prefault({ vpcCidr: "10.40.0.0/16" }),
   storage: z
@@ -101,7 +103,8 @@ const environmentSchema = z.strictObject({
       flex: z.boolean().default(false),
       /** Keep only flights whose departure delay exceeds this many minutes; null keeps all flights. */
       depDelayThresholdMinutes: z.number().int().nullable().default(null),
-      logRetentionDays: logRetentionDays.default(30),
+      /** Days to keep the job's logs (a year satisfies common audit rules). */
+      logRetentionDays: logRetentionDays.default(365),
     })
     .prefault({})
     .refine((e) => !e.flex || e.workerType === "G.1X" || e.workerType === "G.2X", {
@@ -116,7 +119,8 @@ const environmentSchema = z.strictObject({
       crawlerMaxPolls: z.number().int().min(1).max(1000).default(60),
       /** Attempts to start the job while another run holds its single slot. */
       jobStartMaxAttempts: z.number().int().min(1).max(20).default(8),
-      logRetentionDays: logRetentionDays.default(30),
+      /** Days to keep the state machine's execution logs. */
+      logRetentionDays: logRetentionDays.default(365),
     })
     .prefault({}),
   trigger: z

@@ -3,7 +3,8 @@ import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
-export const STACKS_DIR = join(ROOT, "cdktf.out", "stacks");
+/** Where synth writes the stacks; CDKTF_STACKS_DIR points the checks at another folder (tests do). */
+export const STACKS_DIR = process.env.CDKTF_STACKS_DIR || join(ROOT, "cdktf.out", "stacks");
 /** The synth command of `npm run synth` and cdktf.json: one Node process, TypeScript transpiled by tsx. */
 export const SYNTH_ARGS = ["--import", "tsx", "main.ts"];
 

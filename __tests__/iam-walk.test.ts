@@ -1,0 +1,80 @@
+import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { policyDocument } from "../modules/iam";
+import { synth, type Json } from "./support/synth";
+
+/**
+ * Statements where AWS offers no resource-level permission, so Resource must be "*", with AWS's reason.
+ * Anything else with "*" fails the walk.
+ */
+const AWS_REQUIRES_STAR: Record<string, string> = {
+  DescribeVpcForGlueConnection: "ec2:Describe* actions support no resource-level permissions",
+  JobMetrics: "cloudwatch:PutMetricData supports no resource-level permissions (limited to the Glue namespace by condition)",
+  LogDelivery: "CloudWatch Logs vended-log delivery actions (Step Functions logging) support no resource-level permissions",
+  XRayTracing: "X-Ray trace and sampling actions support no resource-level permissions",
+};
+
+interface Finding {
+  readonly where: string;
+  readonly sid: string;
+  readonly problem: string;
+}
+
+/** Walks every IAM role policy of a synthesized stack; KMS key policies use "*" to mean "this key" and are skipped. */
+function walkIamPolicies(stack: Json): { findings: Finding[]; starred: string[] } {
+  const findings: Finding[] = [];
+  const starred: string[] = [];
+  for (const [name, body] of Object.entries<Json>(stack.resource.aws_iam_role_policy ?? {})) {
+    for (const s of [].concat(JSON.parse(body.policy).Statement) as Json[]) {
+      const where = `aws_iam_role_policy.${name}`;
+      for (const action of [].concat(s.Action) as string[]) {
+        if (action === "*" || /^[a-z0-9-]+:\*$/.test(action)) findings.push({ where, sid: s.Sid, problem: `wildcard action ${action}` });
+      }
+      if (([].concat(s.Resource) as string[]).includes("*")) {
+        if (AWS_REQUIRES_STAR[s.Sid]) starred.push(s.Sid);
+        else findings.push({ where, sid: s.Sid, problem: `Resource "*" without an AWS reason` });
+      }
+      for (const r of [].concat(s.Resource) as string[]) {
+        if (r !== "*" && !r.includes("${")) findings.push({ where, sid: s.Sid, problem: `literal resource ${r} instead of a reference` });
+      }
+    }
+  }
+  return { findings, starred };
+}
+
+describe("IAM walk over every synthesized stack", () => {
+  it.each(["dev", "prod"])("%s: no wildcard action, every resource a reference, '*' only where AWS requires it", (env) => {
+    const { findings, starred } = walkIamPolicies(synth(env));
+    expect(findings).toEqual([]);
+    expect([...new Set(starred)].sort()).toEqual(Object.keys(AWS_REQUIRES_STAR).sort());
+  });
+
+  it("fails when a wildcard action or an unscoped resource is introduced", () => {
+    const stack = structuredClone(synth("dev"));
+    const [name, body] = Object.entries<Json>(stack.resource.aws_iam_role_policy)[0];
+    const doc = JSON.parse(body.policy);
+    doc.Statement.push({ Sid: "Sneaky", Effect: "Allow", Action: "s3:*", Resource: "*" });
+    stack.resource.aws_iam_role_policy[name] = { ...body, policy: JSON.stringify(doc) };
+    expect(walkIamPolicies(stack).findings).toEqual([
+      { where: `aws_iam_role_policy.${name}`, sid: "Sneaky", problem: "wildcard action s3:*" },
+      { where: `aws_iam_role_policy.${name}`, sid: "Sneaky", problem: 'Resource "*" without an AWS reason' },
+    ]);
+  });
+
+  it("refuses, at synth, a '*' resource written without AWS's reason", () => {
+    expect(() => policyDocument([{ sid: "Lazy", actions: ["s3:GetObject"], resources: ["*"] }])).toThrow('IAM statement "Lazy" uses Resource "*" without a wildcardReason');
+  });
+});
+
+describe("checkov (in npm test)", () => {
+  it("fails on a new finding", () => {
+    const stacks = mkdtempSync(join(tmpdir(), "checkov-"));
+    mkdirSync(join(stacks, "bad"));
+    writeFileSync(join(stacks, "bad", "cdk.tf.json"), JSON.stringify({ resource: { aws_s3_bucket: { open: { bucket_prefix: "x-" } }, aws_security_group: { ssh: { name: "ssh", ingress: [{ from_port: 22, to_port: 22, protocol: "tcp", cidr_blocks: ["0.0.0.0/0"] }] } } } }));
+    const r = spawnSync(process.execPath, [join(__dirname, "..", "scripts", "checkov.mjs")], { encoding: "utf8", env: { ...process.env, CDKTF_STACKS_DIR: stacks } });
+    expect(r.status).toBe(1);
+    expect(r.stdout).toMatch(/FAILED CKV_AWS_\d+/);
+  });
+});

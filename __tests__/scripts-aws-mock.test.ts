@@ -1,0 +1,81 @@
+import { mockClient } from "aws-sdk-client-mock";
+import { BatchExecuteStatementCommand, DescribeStatementCommand, ExecuteStatementCommand, GetStatementResultCommand, RedshiftDataClient } from "@aws-sdk/client-redshift-data";
+import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient } from "@aws-sdk/client-sfn";
+import { RedshiftStatementError, runBatch, waitForStatement } from "../scripts/lib/redshift-data";
+import { consoleLinks, followExecution, jobRunIdFromHistory } from "../scripts/lib/pipeline";
+
+const target = { workgroupName: "airline-ingest-dev-warehouse-wg", database: "dev", secretArn: "arn:aws:secretsmanager:us-east-1:000000000000:secret:admin" };
+const noSleep = { sleep: async () => undefined };
+
+describe("Redshift Data API waiting and errors (mock: aws-sdk-client-mock; nothing here runs the Data API)", () => {
+  const data = mockClient(RedshiftDataClient);
+  beforeEach(() => data.reset());
+
+  it("sends one batch to the workgroup with the secret, and waits through SUBMITTED, PICKED and STARTED", async () => {
+    data.on(BatchExecuteStatementCommand).resolves({ Id: "b-1" });
+    data.on(DescribeStatementCommand).resolvesOnce({ Status: "SUBMITTED" }).resolvesOnce({ Status: "PICKED" }).resolvesOnce({ Status: "STARTED" }).resolves({ Status: "FINISHED", Duration: 2e9 });
+    const done = await runBatch(new RedshiftDataClient({ region: "us-east-1" }), target, ["CREATE SCHEMA IF NOT EXISTS airlines", "SELECT 1"], noSleep);
+    expect(done.Status).toBe("FINISHED");
+    expect(data.commandCalls(BatchExecuteStatementCommand)[0].args[0].input).toEqual({ WorkgroupName: target.workgroupName, Database: "dev", SecretArn: target.secretArn, Sqls: ["CREATE SCHEMA IF NOT EXISTS airlines", "SELECT 1"] });
+    expect(data.commandCalls(DescribeStatementCommand)).toHaveLength(4);
+  });
+
+  it("on a failed COPY reports Redshift's error, the failing statement and the load errors", async () => {
+    data.on(BatchExecuteStatementCommand).resolves({ Id: "b-2" });
+    data.on(DescribeStatementCommand, { Id: "b-2" }).resolves({
+      Status: "FAILED",
+      Error: "ERROR: Load into table 'stage_airport_codes' failed. Check 'sys_load_error_detail' system table for details.",
+      SubStatements: [{ Id: "b-2:1", Status: "FINISHED", QueryString: "CREATE TEMP TABLE x" }, { Id: "b-2:2", Status: "FAILED", QueryString: "COPY stage_airport_codes (airport_id, city, state, name)\nFROM 's3://b/airport_codes/airport_codes.csv'" }],
+    });
+    data.on(ExecuteStatementCommand).resolves({ Id: "e-1" });
+    data.on(DescribeStatementCommand, { Id: "e-1" }).resolves({ Status: "FINISHED" });
+    data.on(GetStatementResultCommand).resolves({
+      Records: [[{ stringValue: "s3://b/airport_codes/airport_codes.csv    " }, { longValue: 17 }, { stringValue: "airport_id  " }, { longValue: 1207 }, { stringValue: "Invalid digit, Value 'X', Pos 0, Type: Long   " }]],
+    });
+    const error = await runBatch(new RedshiftDataClient({ region: "us-east-1" }), target, ["COPY ..."], noSleep).catch((e) => e);
+    expect(error).toBeInstanceOf(RedshiftStatementError);
+    expect(error.message).toContain("Redshift FAILED the batch b-2: ERROR: Load into table 'stage_airport_codes' failed");
+    expect(error.message).toContain("failing statement: COPY stage_airport_codes (airport_id, city, state, name) ...");
+    expect(error.message).toContain("s3://b/airport_codes/airport_codes.csv line 17, column airport_id: Invalid digit, Value 'X', Pos 0, Type: Long (error 1207)");
+    expect(data.commandCalls(ExecuteStatementCommand)[0].args[0].input.Sql).toContain("FROM sys_load_error_detail");
+  });
+
+  it("reports an aborted batch without asking for load errors", async () => {
+    data.on(BatchExecuteStatementCommand).resolves({ Id: "b-3" });
+    data.on(DescribeStatementCommand).resolves({ Status: "ABORTED", Error: "cancelled by user", SubStatements: [{ Id: "b-3:1", Status: "ABORTED", QueryString: "CREATE TABLE t (a int)" }] });
+    await expect(runBatch(new RedshiftDataClient({ region: "us-east-1" }), target, ["CREATE TABLE t (a int)"], noSleep)).rejects.toThrow("Redshift ABORTED the batch b-3: cancelled by user");
+    expect(data.commandCalls(ExecuteStatementCommand)).toHaveLength(0);
+  });
+
+  it("gives up after the timeout, saying the statement may still finish", async () => {
+    data.on(DescribeStatementCommand).resolves({ Status: "STARTED" });
+    await expect(waitForStatement(new RedshiftDataClient({ region: "us-east-1" }), "slow", { ...noSleep, pollMs: 1000, maxPollMs: 1000, timeoutMs: 3000 })).rejects.toThrow("statement slow still STARTED after 3 s; it may still finish");
+  });
+});
+
+describe("following an execution (mock: aws-sdk-client-mock; Step Functions' Glue integration does not run here)", () => {
+  const sfn = mockClient(SFNClient);
+  beforeEach(() => sfn.reset());
+  const arn = "arn:aws:states:us-east-1:000000000000:execution:airline-ingest-dev-orchestration-pipeline:manual-1";
+
+  it("prints each state once, then the final status and the job run id", async () => {
+    const entered = (id: number, name: string) => ({ id, type: "TaskStateEntered" as const, timestamp: new Date(), stateEnteredEventDetails: { name } });
+    sfn.on(GetExecutionHistoryCommand).resolvesOnce({ events: [entered(2, "RecordTrigger"), entered(3, "StartCrawler")] }).resolves({
+      events: [entered(2, "RecordTrigger"), entered(3, "StartCrawler"), entered(9, "StartJob"), { id: 10, type: "TaskSucceeded" as const, timestamp: new Date(), taskSucceededEventDetails: { resourceType: "glue", resource: "startJobRun.sync", output: '{"Id":"jr_abc123","JobRunState":"SUCCEEDED"}' } }],
+    });
+    sfn.on(DescribeExecutionCommand).resolvesOnce({ status: "RUNNING" } as never).resolves({ status: "SUCCEEDED" } as never);
+    const states: string[] = [];
+    const result = await followExecution(new SFNClient({ region: "us-east-1" }), arn, (s) => states.push(s), 0, async () => undefined);
+    expect(states).toEqual(["RecordTrigger", "StartCrawler", "StartJob"]);
+    expect(result).toEqual({ status: "SUCCEEDED", jobRunId: "jr_abc123", error: undefined, cause: undefined });
+  });
+
+  it("finds the job run of a failed run in the failure cause, and builds console links", () => {
+    const events = [{ id: 5, type: "TaskFailed", timestamp: new Date(), taskFailedEventDetails: { error: "States.TaskFailed", cause: '{"Id":"jr_f00","JobRunState":"FAILED"}' } }];
+    expect(jobRunIdFromHistory(events as never)).toBe("jr_f00");
+    expect(consoleLinks("eu-west-1", arn, "airline-ingest-dev-etl-flights-ingest", "jr_f00")).toEqual([
+      `execution: https://eu-west-1.console.aws.amazon.com/states/home?region=eu-west-1#/v2/executions/details/${arn}`,
+      "job run:   https://eu-west-1.console.aws.amazon.com/gluestudio/home?region=eu-west-1#/job/airline-ingest-dev-etl-flights-ingest/run/jr_f00",
+    ]);
+  });
+});

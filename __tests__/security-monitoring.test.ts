@@ -1,0 +1,60 @@
+import { bodies, only, ref, synth } from "./support/synth";
+
+describe("encryption by default", () => {
+  const dev = synth("dev");
+  const key = ref(dev, "aws_kms_key", () => true, "arn");
+
+  it("uses one customer-managed key with rotation for bucket, topic, queue, log groups and Redshift", () => {
+    expect(only(dev, "aws_kms_key").enable_key_rotation).toBe(true);
+    expect(only(dev, "aws_sns_topic").kms_master_key_id).toBe(key);
+    expect(only(dev, "aws_sqs_queue").kms_master_key_id).toBe(key);
+    const groups = bodies(dev, "aws_cloudwatch_log_group");
+    expect(groups.length).toBe(3);
+    expect(groups.every((g) => g.kms_key_id === key && g.retention_in_days >= 365)).toBe(true);
+    expect(only(dev, "aws_redshiftserverless_namespace")).toMatchObject({ kms_key_id: key, admin_password_secret_kms_key_id: key });
+    expect(only(dev, "aws_sfn_state_machine").encryption_configuration).toMatchObject({ type: "CUSTOMER_MANAGED_KMS_KEY", kms_key_id: key });
+  });
+
+  it("attaches a Glue security configuration (S3, CloudWatch, bookmarks) to the job and both crawlers, and encrypts the catalog", () => {
+    const security = only(dev, "aws_glue_security_configuration");
+    expect(security.encryption_configuration).toEqual({
+      s3_encryption: { s3_encryption_mode: "SSE-KMS", kms_key_arn: key },
+      cloudwatch_encryption: { cloudwatch_encryption_mode: "SSE-KMS", kms_key_arn: key },
+      job_bookmarks_encryption: { job_bookmarks_encryption_mode: "CSE-KMS", kms_key_arn: key },
+    });
+    const name = ref(dev, "aws_glue_security_configuration", () => true, "name");
+    expect(only(dev, "aws_glue_job").security_configuration).toBe(name);
+    expect(bodies(dev, "aws_glue_crawler").map((c) => c.security_configuration)).toEqual([name, name]);
+    expect(only(dev, "aws_glue_data_catalog_encryption_settings").data_catalog_encryption_settings.encryption_at_rest).toEqual({ catalog_encryption_mode: "SSE-KMS", sse_aws_kms_key_id: key });
+  });
+
+  it("keeps Redshift private, routed through the VPC, with audit logs", () => {
+    expect(only(dev, "aws_redshiftserverless_workgroup")).toMatchObject({ publicly_accessible: false, enhanced_vpc_routing: true });
+    expect(only(dev, "aws_redshiftserverless_namespace").log_exports).toEqual(["useractivitylog", "userlog", "connectionlog"]);
+  });
+
+  it("logs every VPC flow to an encrypted group", () => {
+    expect(only(dev, "aws_flow_log")).toMatchObject({ traffic_type: "ALL", log_destination_type: "cloud-watch-logs", vpc_id: ref(dev, "aws_vpc", () => true, "id") });
+  });
+});
+
+describe("alarms reach the operators' topic", () => {
+  const dev = synth("dev");
+  const topic = ref(dev, "aws_sns_topic", () => true, "arn");
+
+  it("alarms on failed and timed-out executions and on dead letters", () => {
+    const alarms = bodies(dev, "aws_cloudwatch_metric_alarm");
+    expect(alarms.map((a) => `${a.namespace}/${a.metric_name}`).sort()).toEqual(["AWS/SQS/ApproximateNumberOfMessagesVisible", "AWS/States/ExecutionsFailed", "AWS/States/ExecutionsTimedOut"]);
+    expect(alarms.every((a) => a.alarm_actions[0] === topic && a.threshold === 0 && a.comparison_operator === "GreaterThanThreshold")).toBe(true);
+    const machine = ref(dev, "aws_sfn_state_machine", () => true, "arn");
+    expect(alarms.filter((a) => a.namespace === "AWS/States").every((a) => a.dimensions.StateMachineArn === machine)).toBe(true);
+  });
+
+  it("sends Glue job failures to the topic, and the topic lets exactly that rule publish", () => {
+    const rule = only(dev, "aws_cloudwatch_event_rule", (r) => r.name.endsWith("glue-job-failed"));
+    expect(JSON.parse(rule.event_pattern)).toEqual({ source: ["aws.glue"], "detail-type": ["Glue Job State Change"], detail: { jobName: [ref(dev, "aws_glue_job", () => true, "name")], state: ["FAILED", "TIMEOUT", "STOPPED", "ERROR"] } });
+    expect(only(dev, "aws_cloudwatch_event_target", (t) => t.arn === topic).rule).toBe(ref(dev, "aws_cloudwatch_event_rule", (r) => r.name.endsWith("glue-job-failed"), "name"));
+    const policy = JSON.parse(only(dev, "aws_sns_topic_policy").policy);
+    expect(policy.Statement).toContainEqual(expect.objectContaining({ Principal: { Service: "events.amazonaws.com" }, Action: "sns:Publish", Condition: { ArnEquals: { "aws:SourceArn": [ref(dev, "aws_cloudwatch_event_rule", (r) => r.name.endsWith("glue-job-failed"), "arn")] } } }));
+  });
+});

@@ -1,0 +1,39 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { basename, join } from "node:path";
+
+export const SQL_DIR = join(__dirname, "..", "..", "sql");
+
+export interface SqlStatement {
+  readonly file: string;
+  readonly sql: string;
+}
+
+/** Fills {{name}} placeholders; an unknown one is an error naming file and placeholder. */
+export function renderSql(text: string, values: Readonly<Record<string, string>>, file: string): string {
+  return text.replace(/\{\{(\w+)\}\}/g, (_, name: string) => {
+    if (!(name in values)) throw new Error(`${file}: unknown placeholder {{${name}}} (known: ${Object.keys(values).join(", ")})`);
+    return values[name];
+  });
+}
+
+/** Statements of a file, split at semicolons that end a line; comment-only lines dropped. */
+export function splitStatements(text: string): string[] {
+  const body = text
+    .split("\n")
+    .filter((line) => !/^\s*--/.test(line))
+    .join("\n");
+  return body
+    .split(/;\s*$/m)
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+/** The warehouse set-up in apply order: sql/shared and sql/redshift files merged by their number. */
+export function warehouseSeedStatements(values: Readonly<Record<string, string>>, sqlDir = SQL_DIR): SqlStatement[] {
+  const files = ["shared", "redshift"].flatMap((sub) => readdirSync(join(sqlDir, sub)).filter((f) => f.endsWith(".sql")).map((f) => join(sqlDir, sub, f)));
+  files.sort((a, b) => basename(a).localeCompare(basename(b)));
+  return files.flatMap((file) => {
+    const name = `${basename(join(file, ".."))}/${basename(file)}`;
+    return splitStatements(renderSql(readFileSync(file, "utf8"), values, name)).map((sql) => ({ file: name, sql }));
+  });
+}

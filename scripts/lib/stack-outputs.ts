@@ -1,0 +1,73 @@
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { spawnSync } from "node:child_process";
+import { OperatorError } from "./cli";
+
+export const STACK_OUTPUT_NAMES = [
+  "data_bucket_name",
+  "state_machine_arn",
+  "glue_job_name",
+  "s3_crawler_name",
+  "redshift_workgroup_name",
+  "redshift_namespace_name",
+  "redshift_database_name",
+  "redshift_admin_secret_arn",
+  "redshift_copy_role_arn",
+  "notification_topic_arn",
+] as const;
+export type OutputName = (typeof STACK_OUTPUT_NAMES)[number];
+
+export class StackOutputs {
+  constructor(
+    private readonly values: Record<string, unknown>,
+    readonly source: string,
+  ) {}
+
+  get(name: OutputName): string {
+    const value = this.values[name];
+    if (typeof value !== "string" || value === "") {
+      throw new OperatorError(`output "${name}" is missing from ${this.source} (found: ${Object.keys(this.values).join(", ") || "none"}); apply the stack with this version of the project`);
+    }
+    return value;
+  }
+}
+
+/**
+ * Accepts both formats: `terraform output -json` ({name: {value, type, sensitive}}) and
+ * `cdktf output --outputs-file` ({stack: {name: value}}).
+ */
+export function parseOutputs(json: unknown, stack: string, source: string): StackOutputs {
+  if (json === null || typeof json !== "object" || Array.isArray(json)) throw new OperatorError(`${source}: expected a JSON object of stack outputs`);
+  let values = json as Record<string, unknown>;
+  const nested = values[stack];
+  if (nested && typeof nested === "object" && !("value" in (nested as object))) values = nested as Record<string, unknown>;
+  const flat = Object.fromEntries(
+    Object.entries(values).map(([k, v]) => [k, v !== null && typeof v === "object" && "value" in (v as object) ? (v as { value: unknown }).value : v]),
+  );
+  if (Object.keys(flat).length === 0) throw new OperatorError(`${source} has no outputs: stack "${stack}" was never applied (run: cdktf deploy ${stack})`);
+  return new StackOutputs(flat, source);
+}
+
+/** From --outputs FILE, or from the applied stack's state through `terraform output -json`. */
+export function readStackOutputs(stack: string, file?: string, stacksDir = join(__dirname, "..", "..", "cdktf.out", "stacks")): StackOutputs {
+  if (file) {
+    let text: string;
+    try {
+      text = readFileSync(file, "utf8");
+    } catch (e) {
+      throw new OperatorError(`cannot read --outputs ${file}: ${(e as Error).message}`);
+    }
+    try {
+      return parseOutputs(JSON.parse(text), stack, file);
+    } catch (e) {
+      if (e instanceof OperatorError) throw e;
+      throw new OperatorError(`--outputs ${file} is not JSON: ${(e as Error).message}`);
+    }
+  }
+  const dir = join(stacksDir, stack);
+  if (!existsSync(join(dir, "cdk.tf.json"))) throw new OperatorError(`stack "${stack}" is not synthesized in ${dir}: run npm run synth (then cdktf deploy ${stack}), or pass --outputs FILE`);
+  const r = spawnSync("terraform", ["output", "-json"], { cwd: dir, encoding: "utf8" });
+  if (r.error) throw new OperatorError(`cannot run terraform to read the outputs of "${stack}" (${r.error.message}); pass --outputs FILE instead`);
+  if (r.status !== 0) throw new OperatorError(`terraform output failed in ${dir}: ${r.stderr.trim()} (was "${stack}" deployed from this folder?)`);
+  return parseOutputs(JSON.parse(r.stdout || "{}"), stack, `terraform output of ${dir}`);
+}

@@ -1,0 +1,37 @@
+// npm run pipeline:start -- --stack S [--outputs FILE] [--wait]
+// Starts the pipeline's state machine by hand; with --wait follows it to the end and prints the job run.
+import { SFNClient } from "@aws-sdk/client-sfn";
+import { chalk } from "zx";
+import { parseCli, runScript, stackSettings } from "./lib/cli";
+import { readStackOutputs } from "./lib/stack-outputs";
+import { awsClientConfig, ensureCredentials } from "./lib/aws";
+import { consoleLinks, followExecution, startExecution } from "./lib/pipeline";
+
+const USAGE = `usage: npm run pipeline:start -- --stack S [--outputs FILE] [--wait]
+
+Starts an execution of the stack's state machine (crawler, Glue job, notification).
+  --wait  follow it until it ends; print each state, the final status and the Glue job run
+Exit code with --wait: 0 when the execution SUCCEEDED, 1 otherwise.
+AWS settings: AWS_PROFILE, AWS_REGION (default: the stack's region), AWS_ENDPOINT_URL.`;
+
+void runScript(async () => {
+  const args = parseCli(process.argv.slice(2), { usage: USAGE, strings: ["stack", "outputs"], booleans: ["wait"], required: ["stack"] });
+  const settings = stackSettings(String(args.stack));
+  const outputs = readStackOutputs(String(args.stack), args.outputs as string | undefined);
+  await ensureCredentials();
+  const config = awsClientConfig(settings.region);
+  const sfn = new SFNClient(config);
+  const executionArn = await startExecution(sfn, outputs.get("state_machine_arn"), { source: "manual", startedBy: process.env.USER ?? "operator" });
+  console.log(`started ${executionArn}`);
+  if (!args.wait) {
+    consoleLinks(config.region, executionArn, outputs.get("glue_job_name")).forEach((l) => console.log(l));
+    return 0;
+  }
+  const result = await followExecution(sfn, executionArn, (state) => console.log(chalk.dim(`  ${new Date().toISOString()} ${state}`)));
+  const colour = result.status === "SUCCEEDED" ? chalk.green : chalk.red;
+  console.log(colour(`execution ${result.status}${result.error ? `: ${result.error}` : ""}`));
+  if (result.cause) console.log(result.cause);
+  console.log(`job run: ${result.jobRunId ?? "(none: the job did not start)"}`);
+  consoleLinks(config.region, executionArn, outputs.get("glue_job_name"), result.jobRunId).forEach((l) => console.log(l));
+  return result.status === "SUCCEEDED" ? 0 : 1;
+});

@@ -1,0 +1,58 @@
+// npm run seed:upload -- --data DIR --stack S [--outputs FILE] [--dry-run]
+// Uploads a folder laid out like the bucket; refuses what does not fit the contract; skips unchanged files.
+import { existsSync, statSync } from "node:fs";
+import { S3Client } from "@aws-sdk/client-s3";
+import { SingleBar, Presets } from "cli-progress";
+import { chalk } from "zx";
+import { OperatorError, parseCli, runScript, stackSettings } from "./lib/cli";
+import { readStackOutputs } from "./lib/stack-outputs";
+import { awsClientConfig, ensureCredentials } from "./lib/aws";
+import { listFiles, planUploads, uploadFile } from "./lib/upload";
+
+const USAGE = `usage: npm run seed:upload -- --data DIR --stack S [--outputs FILE] [--dry-run]
+
+Uploads DIR (laid out like the bucket) to the stack's data bucket:
+  airport_codes/airport_codes.csv and daily_flights/date=YYYY-MM-DD/<name>.csv (prefixes from the config).
+Other files are listed and refused (exit code 2 when any was refused); files whose SHA-256 matches the object
+already in the bucket are skipped. Every uploaded daily flights file starts the pipeline.
+  --dry-run  print what would be uploaded, skipped and refused; upload nothing
+AWS settings: AWS_PROFILE, AWS_REGION (default: the stack's region), AWS_ENDPOINT_URL.`;
+
+const CONCURRENCY = 4;
+
+void runScript(async () => {
+  const args = parseCli(process.argv.slice(2), { usage: USAGE, strings: ["stack", "outputs", "data"], booleans: ["dry-run"], required: ["data", "stack"] });
+  const data = String(args.data);
+  if (!existsSync(data) || !statSync(data).isDirectory()) throw new OperatorError(`--data ${data} is not a folder`);
+  const settings = stackSettings(String(args.stack));
+  const bucket = readStackOutputs(String(args.stack), args.outputs as string | undefined).get("data_bucket_name");
+  await ensureCredentials();
+  const s3 = new S3Client(awsClientConfig(settings.region));
+  const plan = await planUploads(s3, bucket, listFiles(data), settings.storage.prefixes);
+  const refused = plan.filter((p) => p.action === "refuse");
+  const skipped = plan.filter((p) => p.action === "skip");
+  const uploads = plan.flatMap((p) => (p.action === "upload" ? [p] : []));
+  for (const r of refused) console.log(chalk.yellow(`refused ${r.file.key}: ${"reason" in r ? r.reason : ""}`));
+
+  const bytes = uploads.reduce((n, u) => n + u.file.bytes, 0);
+  if (args["dry-run"]) {
+    for (const u of uploads) console.log(`would upload ${u.file.key} (${u.file.bytes} bytes)`);
+  } else if (uploads.length) {
+    const bar = process.stdout.isTTY ? new SingleBar({ format: "uploading {bar} {value}/{total} files | {key}" }, Presets.shades_classic) : null;
+    bar?.start(uploads.length, 0, { key: "" });
+    const queue = [...uploads];
+    await Promise.all(
+      Array.from({ length: CONCURRENCY }, async () => {
+        for (let u = queue.shift(); u; u = queue.shift()) {
+          await uploadFile(s3, bucket, u.file, u.sha256);
+          if (bar) bar.increment({ key: u.file.key });
+          else console.log(`uploaded ${u.file.key}`);
+        }
+      }),
+    );
+    bar?.stop();
+  }
+  const verb = args["dry-run"] ? "would upload" : "uploaded";
+  console.log(`${verb} ${uploads.length} file(s) (${bytes} bytes) to s3://${bucket}; ${skipped.length} unchanged skipped; ${refused.length} refused`);
+  return refused.length ? 2 : 0;
+});
