@@ -6,7 +6,7 @@ import { MotoServer } from "./support/moto-server";
 import { runScript } from "./support/run-script";
 
 const BUCKET = "airline-ingest-dev-data-upload-test";
-const AIRPORTS = join(__dirname, "..", "..", "shared", "data", "airports_codes.csv");
+const AIRPORTS = join(__dirname, "..", "glue-jobs", "tests", "data", "airports_codes.csv");
 
 describe("npm run seed:upload against a local moto S3 server", () => {
   const moto = new MotoServer();

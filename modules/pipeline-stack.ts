@@ -1,5 +1,5 @@
 import { Construct } from "constructs";
-import { CloudBackend, LocalBackend, NamedCloudWorkspace, TerraformOutput, TerraformStack } from "cdktf";
+import { CloudBackend, LocalBackend, NamedCloudWorkspace, S3Backend, TerraformOutput, TerraformStack } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import type { BackendConfig, EnvironmentConfig } from "./config/schema";
 import { ResourceNames } from "./naming";
@@ -34,12 +34,7 @@ export class PipelineStack extends TerraformStack {
     const { settings } = props;
     const names = (this.names = new ResourceNames(props.project, props.environment));
     new AwsProvider(this, "aws", { region: settings.region, defaultTags: [{ tags: { project: props.project, environment: props.environment, ...settings.tags } }] });
-    if (props.backend.type === "cloud") {
-      new CloudBackend(this, { hostname: props.backend.hostname, organization: props.backend.organization, workspaces: new NamedCloudWorkspace(names.prefix) });
-    } else {
-      // Relative to cdktf.out/stacks/<env>: the state lives at the project root, outside what synth rewrites.
-      new LocalBackend(this, { path: `../../../terraform.${id}.tfstate` });
-    }
+    this.useBackend(props.backend, names);
 
     const key = new PipelineKey(this, "encryption", { names, region: settings.region });
     const aws: AwsContext = { partition: key.partition, region: settings.region, accountId: key.accountId };
@@ -128,5 +123,19 @@ export class PipelineStack extends TerraformStack {
       notification_topic_arn: [notifications.topicArn, "SNS topic of pipeline results and alarms"],
     };
     for (const [name, [value, description]] of Object.entries(outputs)) new TerraformOutput(this, name, { value, description });
+  }
+
+  /** One state per stack: a Terraform Cloud workspace, an S3 key, or a local file. */
+  private useBackend(backend: BackendConfig, names: ResourceNames): void {
+    if (backend.type === "cloud") {
+      new CloudBackend(this, { hostname: backend.hostname, organization: backend.organization, workspaces: new NamedCloudWorkspace(names.prefix) });
+    } else if (backend.type === "s3") {
+      new S3Backend(this, { bucket: backend.bucket, region: backend.region, key: `${backend.keyPrefix}${names.prefix}.tfstate`, encrypt: true, dynamodbTable: backend.dynamodbTable });
+      // S3-native state locking (Terraform 1.10+); cdktf 0.21 has no prop for it yet.
+      if (!backend.dynamodbTable) this.addOverride("terraform.backend.s3.use_lockfile", true);
+    } else {
+      // Relative to cdktf.out/stacks/<env>: the state lives at the project root, outside what synth rewrites.
+      new LocalBackend(this, { path: `../../../terraform.${this.names.environment}.tfstate` });
+    }
   }
 }

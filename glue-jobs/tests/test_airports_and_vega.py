@@ -55,3 +55,12 @@ def test_vega_flights_of_a_week_join_both_airports_like_an_independent_python_jo
     assert summary["rows_quarantined"] == summary["rows_in"] - summary["rows_loaded"] > 0
     quarantined = transform.quarantined_rows(classified, datetime(2026, 1, 1)).collect()
     assert all(r["reason"].endswith("is not in the airport dimension") for r in quarantined)
+
+
+def test_the_vendored_airport_file_is_the_projects_real_one():
+    """The tests carry a copy of shared/data/airports_codes.csv (public BTS data) so they run outside this workplace."""
+    shared = vega_flights.REPO.parent / "shared" / "data" / "airports_codes.csv"
+    if not shared.exists():
+        pytest.skip("no shared/ folder beside the repository")
+    assert vega_flights.AIRPORTS_FILE.read_bytes() == shared.read_bytes()
+    assert b"\r\n" in vega_flights.AIRPORTS_FILE.read_bytes()

@@ -17,7 +17,7 @@ from typing import Iterable, Iterator
 
 REPO = Path(__file__).resolve().parents[2]
 VEGA = REPO / "node_modules" / "vega-datasets" / "data"
-AIRPORTS_FILE = Path(__import__("os").environ.get("AIRPORT_CODES_FILE", REPO.parent / "shared" / "data" / "airports_codes.csv"))
+AIRPORTS_FILE = Path(__import__("os").environ.get("AIRPORT_CODES_FILE", Path(__file__).resolve().parent / "data" / "airports_codes.csv"))
 CARRIERS_2001 = ("AA", "UA", "DL", "NW", "US", "CO", "WN", "AS", "HP", "TW")
 HEADER = "Carrier,OriginAirportID,DestAirportID,DepDelay,ArrDelay"
 UNKNOWN_ID_BASE = 90000  # BTS ids are 10000-16999: these are never in the dimension

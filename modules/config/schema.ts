@@ -141,7 +141,17 @@ const environmentSchema = z.strictObject({
 });
 
 const backendSchema = z.discriminatedUnion("type", [
+  /** State files next to the project: for trying the stacks out, not for a team. */
   z.strictObject({ type: z.literal("local") }),
+  /** State in an existing S3 bucket (one key per stack), locked with S3 lock files or a DynamoDB table. */
+  z.strictObject({
+    type: z.literal("s3"),
+    bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "must be an S3 bucket name"),
+    region: z.string().regex(/^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/, "must be an AWS region such as us-east-1"),
+    keyPrefix: z.string().regex(/^([A-Za-z0-9_.-]+\/)*$/, "must be empty or path segments ending in '/'").default("terraform/"),
+    /** Lock with this DynamoDB table instead of S3 lock files. */
+    dynamodbTable: z.string().min(3).optional(),
+  }),
   z.strictObject({
     type: z.literal("cloud"),
     /** Terraform Cloud organization. */

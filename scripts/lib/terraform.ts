@@ -1,0 +1,40 @@
+import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { spawn } from "node:child_process";
+
+/** Where the machines keep hashicorp/aws 5.100.0 for offline use (DESIGN.md); elsewhere the registry is used. */
+const MIRROR = process.env.TF_PROVIDER_MIRROR || "/opt/tf-plugins";
+
+/** Environment for terraform: non-interactive, and the offline provider mirror when this machine has one. */
+export function terraformEnv(base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...base, TF_IN_AUTOMATION: "1", TF_INPUT: "0", CHECKPOINT_DISABLE: "1" };
+  // A CLI config of the user's wins; one that is named but missing (as on some machines) does not count.
+  const userConfig = base.TF_CLI_CONFIG_FILE && existsSync(base.TF_CLI_CONFIG_FILE);
+  if (existsSync(MIRROR) && !userConfig) {
+    const file = join(mkdtempSync(join(tmpdir(), "tf-cli-")), "cli.tfrc");
+    writeFileSync(
+      file,
+      `provider_installation {\n  filesystem_mirror {\n    path    = "${MIRROR}"\n    include = ["registry.terraform.io/hashicorp/*"]\n  }\n  direct {\n    exclude = ["registry.terraform.io/hashicorp/*"]\n  }\n}\n`,
+    );
+    env.TF_CLI_CONFIG_FILE = file;
+  }
+  return env;
+}
+
+export interface TerraformResult {
+  readonly code: number;
+  readonly out: string;
+}
+
+/** Runs terraform, collecting stdout and stderr; never throws (code 127 when terraform cannot start). */
+export function terraform(args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<TerraformResult> {
+  return new Promise((resolve) => {
+    const child = spawn("terraform", args, { cwd, env });
+    let out = "";
+    child.stdout.on("data", (d) => (out += d));
+    child.stderr.on("data", (d) => (out += d));
+    child.on("error", (e) => resolve({ code: 127, out: `terraform could not start: ${e.message} (install Terraform 1.11)` }));
+    child.on("close", (code) => resolve({ code: code ?? 1, out }));
+  });
+}
