@@ -30,8 +30,10 @@ describe("EtlLayer", () => {
       "glue/scripts/flights_load.py",
       "glue/scripts/flights_rules.py",
       "glue/scripts/flights_transform.py",
-      "glue/scripts/load_daily_flights.sql",
+      "glue/scripts/merge_daily_flights.sql",
+      "glue/scripts/stage_daily_flights.sql",
     ]);
+    expect(job.default_arguments["--extra-files"].split(",").map((u: string) => u.replace(/^.*\//, ""))).toEqual(["stage_daily_flights.sql", "merge_daily_flights.sql"]);
   });
 
   it("lets the job write only temp and quarantine, and read code and flights", () => {
