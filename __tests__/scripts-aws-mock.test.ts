@@ -3,6 +3,8 @@ import { BatchExecuteStatementCommand, DescribeStatementCommand, ExecuteStatemen
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient } from "@aws-sdk/client-sfn";
 import { RedshiftStatementError, runBatch, waitForStatement } from "../scripts/lib/redshift-data";
 import { consoleLinks, followExecution, jobRunIdFromHistory } from "../scripts/lib/pipeline";
+import { GetCrawlerCommand, GlueClient, StartCrawlerCommand, type GetCrawlerCommandOutput } from "@aws-sdk/client-glue";
+import { crawlAndWait } from "../scripts/lib/crawler";
 
 const target = { workgroupName: "airline-ingest-dev-warehouse-wg", database: "dev", secretArn: "arn:aws:secretsmanager:us-east-1:000000000000:secret:admin" };
 const noSleep = { sleep: async () => undefined };
@@ -77,5 +79,25 @@ describe("following an execution (mock: aws-sdk-client-mock; Step Functions' Glu
       `execution: https://eu-west-1.console.aws.amazon.com/states/home?region=eu-west-1#/v2/executions/details/${arn}`,
       "job run:   https://eu-west-1.console.aws.amazon.com/gluestudio/home?region=eu-west-1#/job/airline-ingest-dev-etl-flights-ingest/run/jr_f00",
     ]);
+  });
+});
+
+describe("crawling the Redshift tables after the DDL (mock: aws-sdk-client-mock; no Glue here)", () => {
+  const glue = mockClient(GlueClient);
+  beforeEach(() => glue.reset());
+  const crawler = (State: string, Status?: string, startedSecondsAgo = 0): GetCrawlerCommandOutput => ({ $metadata: {}, Crawler: { Name: "c", State, LastCrawl: Status ? { Status, StartTime: new Date(Date.now() - startedSecondsAgo * 1000), ErrorMessage: Status === "FAILED" ? "Access denied on connection" : undefined, LogGroup: "/aws-glue/crawlers" } : undefined } } as never);
+
+  it("does not take the READY of an earlier crawl for the end of this one, and waits through RUNNING and STOPPING", async () => {
+    glue.on(StartCrawlerCommand).resolves({});
+    glue.on(GetCrawlerCommand).resolvesOnce(crawler("READY", "SUCCEEDED", 3600)).resolvesOnce(crawler("RUNNING", "SUCCEEDED", 3600)).resolvesOnce(crawler("STOPPING", "SUCCEEDED", 3600)).resolves(crawler("READY", "SUCCEEDED", 0));
+    const states: string[] = [];
+    await crawlAndWait(new GlueClient({ region: "us-east-1" }), "c", { ...noSleep, onState: (s) => states.push(s) });
+    expect(states).toEqual(["READY", "RUNNING", "STOPPING", "READY"]);
+  });
+
+  it("joins a crawl already under way, and reports a failed crawl with Glue's message", async () => {
+    glue.on(StartCrawlerCommand).rejects(Object.assign(new Error("already running"), { name: "CrawlerRunningException" }));
+    glue.on(GetCrawlerCommand).resolvesOnce(crawler("RUNNING")).resolves(crawler("READY", "FAILED", 0));
+    await expect(crawlAndWait(new GlueClient({ region: "us-east-1" }), "c", noSleep)).rejects.toThrow("crawler c ended FAILED: Access denied on connection (log group /aws-glue/crawlers)");
   });
 });

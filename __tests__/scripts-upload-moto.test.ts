@@ -45,9 +45,16 @@ describe("npm run seed:upload against a local moto S3 server", () => {
     return Object.fromEntries(entries);
   }
 
+  it("with --only uploads just that prefix (the airport codes before seed:warehouse)", async () => {
+    const r = runScript("seed-upload", ["--data", data, "--stack", "dev", "--outputs", outputs, "--only", "airport_codes/"], env());
+    expect(r.output).toContain("uploaded 1 file(s)");
+    expect(r.status).toBe(0);
+    expect(Object.keys(await bucketContents())).toEqual(["airport_codes/airport_codes.csv"]);
+  });
+
   it("uploads the conforming files with layout and bytes intact, and refuses the rest by name", async () => {
     const first = upload();
-    expect(first.output).toContain("uploaded 3 file(s)");
+    expect(first.output).toMatch(/uploaded 2 file\(s\) .*; 1 unchanged skipped; 4 refused/);
     expect(first.output).toContain("4 refused");
     for (const key of ["daily_flights/2001-01-03/flights.csv", "daily_flights/date=2001-02-30/flights.csv", "daily_flights/date=2001-01-04/flights.json", "notes/readme.txt"]) {
       expect(first.output).toContain(`refused ${key}:`);

@@ -9,26 +9,28 @@ import { readStackOutputs } from "./lib/stack-outputs";
 import { awsClientConfig, ensureCredentials } from "./lib/aws";
 import { listFiles, planUploads, uploadFile } from "./lib/upload";
 
-const USAGE = `usage: npm run seed:upload -- --data DIR --stack S [--outputs FILE] [--dry-run]
+const USAGE = `usage: npm run seed:upload -- --data DIR --stack S [--outputs FILE] [--only PREFIX] [--dry-run]
 
 Uploads DIR (laid out like the bucket) to the stack's data bucket:
   airport_codes/airport_codes.csv and daily_flights/date=YYYY-MM-DD/<name>.csv (prefixes from the config).
 Other files are listed and refused (exit code 2 when any was refused); files whose SHA-256 matches the object
 already in the bucket are skipped. Every uploaded daily flights file starts the pipeline.
-  --dry-run  print what would be uploaded, skipped and refused; upload nothing
+  --only PREFIX  upload only keys under PREFIX (airport_codes/ first, before seed:warehouse)
+  --dry-run      print what would be uploaded, skipped and refused; upload nothing
 AWS settings: AWS_PROFILE, AWS_REGION (default: the stack's region), AWS_ENDPOINT_URL.`;
 
 const CONCURRENCY = 4;
 
 void runScript(async () => {
-  const args = parseCli(process.argv.slice(2), { usage: USAGE, strings: ["stack", "outputs", "data"], booleans: ["dry-run"], required: ["data", "stack"] });
+  const args = parseCli(process.argv.slice(2), { usage: USAGE, strings: ["stack", "outputs", "data", "only"], booleans: ["dry-run"], required: ["data", "stack"] });
   const data = String(args.data);
   if (!existsSync(data) || !statSync(data).isDirectory()) throw new OperatorError(`--data ${data} is not a folder`);
   const settings = stackSettings(String(args.stack));
   const bucket = readStackOutputs(String(args.stack), args.outputs as string | undefined).get("data_bucket_name");
   await ensureCredentials();
   const s3 = new S3Client(awsClientConfig(settings.region));
-  const plan = await planUploads(s3, bucket, listFiles(data), settings.storage.prefixes);
+  const only = (args.only as string | undefined) ?? "";
+  const plan = await planUploads(s3, bucket, listFiles(data).filter((f) => f.key.startsWith(only)), settings.storage.prefixes);
   const refused = plan.filter((p) => p.action === "refuse");
   const skipped = plan.filter((p) => p.action === "skip");
   const uploads = plan.flatMap((p) => (p.action === "upload" ? [p] : []));

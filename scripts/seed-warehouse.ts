@@ -1,7 +1,13 @@
 // npm run seed:warehouse -- --stack S [--outputs FILE] [--dry-run]
 // Creates the airline schema and tables and (re)loads the airport dimension from the data bucket with COPY,
 // in one Data API batch (one transaction): rerunning replaces the dimension, a failed COPY keeps the old one.
+// Then crawls the Redshift tables, so the Glue job finds the dimension in the Data Catalog.
 import { RedshiftDataClient } from "@aws-sdk/client-redshift-data";
+import { GlueClient } from "@aws-sdk/client-glue";
+import { loadPipelineConfig } from "../modules/config/load";
+import { ResourceNames } from "../modules/naming";
+import { redshiftCrawlerName } from "../modules/catalog";
+import { crawlAndWait } from "./lib/crawler";
 import { chalk } from "zx";
 import { parseCli, runScript, stackSettings } from "./lib/cli";
 import { readStackOutputs } from "./lib/stack-outputs";
@@ -13,6 +19,8 @@ const USAGE = `usage: npm run seed:warehouse -- --stack S [--outputs FILE] [--dr
 
 Runs sql/shared and sql/redshift in apply order through the Redshift Data API: schema, dimension and fact table,
 then the COPY of airport_codes/airport_codes.csv with the namespace's role (output redshift_copy_role_arn).
+Upload the airport file first (npm run seed:upload -- --only airport_codes/ ...). Then runs the crawler over
+the Redshift tables and waits for it, so the Glue job finds the dimension in the Data Catalog.
   --stack S       the environment/stack (dev, prod, ...)
   --outputs FILE  stack outputs from 'terraform output -json' or 'cdktf output --outputs-file'
                   (default: terraform output of cdktf.out/stacks/S)
@@ -41,4 +49,8 @@ void runScript(async () => {
   console.log(`running ${statements.length} statements on ${target.workgroupName}/${target.database} as one transaction ...`);
   const done = await runBatch(client, target, statements.map((s) => s.sql), { timeoutMs: 15 * 60_000 });
   console.log(chalk.green(`done in ${((done.Duration ?? 0) / 1e9).toFixed(1)} s: schema ${settings.warehouse.schema}, dim_airport_codes reloaded, daily_flights_processed ready`));
+  const crawler = redshiftCrawlerName(new ResourceNames(loadPipelineConfig().project, stack));
+  console.log(`crawling the Redshift tables with ${crawler} ...`);
+  await crawlAndWait(new GlueClient(awsClientConfig(settings.region)), crawler, { onState: (state) => console.log(chalk.dim(`  ${state}`)) });
+  console.log(chalk.green("the Data Catalog has the Redshift tables: the pipeline can run"));
 });
