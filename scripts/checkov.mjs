@@ -5,9 +5,8 @@ import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
 import { ROOT, STACKS_DIR } from "./lib/project.mjs";
-import { ensurePythonEnv } from "./lib/python-env.mjs";
+import { CHECKOV_ENV, ensurePythonEnv } from "./lib/python-env.mjs";
 
-const CHECKOV_ENV = { dir: join(ROOT, ".venv-checkov"), lock: join(ROOT, "scripts", "security", "checkov-requirements.lock") };
 const skips = JSON.parse(readFileSync(join(ROOT, "scripts", "security", "checkov-skips.json"), "utf8"));
 for (const [id, reason] of Object.entries(skips)) {
   if (!/^CKV2?_AWS_\d+$/.test(id) || typeof reason !== "string" || reason.length < 30) throw new Error(`checkov-skips.json: ${id} needs a check id and a reason`);

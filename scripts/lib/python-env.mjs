@@ -8,6 +8,9 @@ import { ROOT } from "./project.mjs";
 /** The Glue job's environment: pyspark pinned to Glue 5.0's Spark, pytest, moto. */
 export const GLUE_ENV = { dir: join(ROOT, ".venv"), lock: join(ROOT, "glue-jobs", "requirements.lock") };
 
+/** checkov, in its own environment: its pins differ from moto's. */
+export const CHECKOV_ENV = { dir: join(ROOT, ".venv-checkov"), lock: join(ROOT, "scripts", "security", "checkov-requirements.lock") };
+
 /** Returns the venv's python, creating or refreshing the venv when its lock file changed. */
 export function ensurePythonEnv({ dir, lock }) {
   const python = join(dir, "bin", "python");
