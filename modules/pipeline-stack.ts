@@ -14,6 +14,7 @@ import { OrchestrationLayer } from "./orchestration";
 import { TriggerLayer } from "./trigger";
 import { MonitoringLayer } from "./monitoring";
 import type { AwsContext } from "./glue-iam";
+import type { OutputName } from "./outputs";
 
 /** The Redshift table the job joins with, as the JDBC crawler catalogs it. */
 export const AIRPORT_DIMENSION_TABLE = "dim_airport_codes";
@@ -110,7 +111,7 @@ export class PipelineStack extends TerraformStack {
       allowEventRule: (arn) => notifications.allowEventRule(arn),
     });
 
-    const outputs: Record<string, [string, string, boolean?]> = {
+    const outputs: Record<OutputName, [value: string, description: string]> = {
       data_bucket_name: [storage.bucketName, "Data bucket: upload airport codes and daily flights here"],
       state_machine_arn: [orchestration.stateMachineArn, "Pipeline state machine"],
       glue_job_name: [etl.jobName, "Incremental flights Glue job"],

@@ -2,20 +2,8 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
 import { OperatorError } from "./cli";
+import type { OutputName } from "../../modules/outputs";
 
-export const STACK_OUTPUT_NAMES = [
-  "data_bucket_name",
-  "state_machine_arn",
-  "glue_job_name",
-  "s3_crawler_name",
-  "redshift_workgroup_name",
-  "redshift_namespace_name",
-  "redshift_database_name",
-  "redshift_admin_secret_arn",
-  "redshift_copy_role_arn",
-  "notification_topic_arn",
-] as const;
-export type OutputName = (typeof STACK_OUTPUT_NAMES)[number];
 
 export class StackOutputs {
   constructor(
