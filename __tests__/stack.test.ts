@@ -1,7 +1,7 @@
 import { bodies, synth, type Json } from "./support/synth";
 
 /** Every policy document in a stack: IAM role policies, bucket, topic, queue and key policies. */
-export function policyDocuments(json: Json): Array<{ where: string; doc: Json }> {
+function policyDocuments(json: Json): Array<{ where: string; doc: Json }> {
   const found: Array<{ where: string; doc: Json }> = [];
   for (const [type, byName] of Object.entries<Record<string, Json>>(json.resource)) {
     for (const [name, body] of Object.entries(byName)) {

@@ -39,7 +39,7 @@ def source_id(key: str) -> str:
     return f"{readable}-{hashlib.sha1(key.encode('utf-8')).hexdigest()[:10]}"
 
 
-def _clean(field: Column) -> Column:
+def clean_field(field: Column) -> Column:
     """Trims spaces (and a stray CR) and one pair of surrounding double quotes."""
     trimmed = F.trim(F.regexp_replace(field, "\r", ""))
     return F.trim(F.regexp_replace(trimmed, r'^"(.*)"$', "$1"))
@@ -55,7 +55,7 @@ def split_lines(lines: DataFrame) -> DataFrame:
         lines.where(F.col("source_file").endswith(".csv"))
         .select("source_file", text.alias("line"))
         .where(F.trim(F.col("line")) != "")
-        .withColumn("fields", F.transform(F.split(F.col("line"), ",", -1), _clean))
+        .withColumn("fields", F.transform(F.split(F.col("line"), ",", -1), clean_field))
     )
     # Carriers are short codes; a first field "Carrier" can only be a header line.
     is_header = F.lower(F.element_at("fields", 1)) == "carrier"

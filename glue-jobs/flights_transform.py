@@ -31,7 +31,7 @@ def normalize_airports(airports: DataFrame, source: str) -> DataFrame:
     missing = [c for c in rules.AIRPORT_HEADER if c not in by_name]
     if missing:
         raise AirportDimensionError(f"{source}: missing column(s) {', '.join(missing)}; found {', '.join(airports.columns)}")
-    clean = airports.select(*[rules._clean(F.col(f"`{by_name[c]}`").cast("string")).alias(c) for c in rules.AIRPORT_HEADER])
+    clean = airports.select(*[rules.clean_field(F.col(f"`{by_name[c]}`").cast("string")).alias(c) for c in rules.AIRPORT_HEADER])
     bad = clean.where(F.col("airport_id").isNull() | ~F.col("airport_id").rlike(rules.INTEGER_PATTERN)).limit(1).collect()
     if bad:
         raise AirportDimensionError(f"{source}: field airport_id: value {bad[0]['airport_id']!r} is not an integer (row {bad[0].asDict()})")
