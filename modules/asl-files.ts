@@ -79,7 +79,14 @@ export function validateStateMachine(file: string, definition: StateMachine): vo
     for (const target of transitionTargets(state)) {
       if (!(target in states)) throw new AslFileError(file, `state "${name}"`, `goes to "${target}", which is not a state (states: ${Object.keys(states).join(", ")})`);
     }
-    checkJsonata(file, name, state, `States.${name}`);
+    // Every `{% ... %}` string must compile with jsonata, the engine Step Functions runs.
+    for (const { path, expression } of jsonataExpressions(state, `States.${name}`)) {
+      try {
+        jsonata(expression);
+      } catch (e) {
+        throw new AslFileError(file, `state "${name}" (${path})`, `bad JSONata ${JSON.stringify(expression.trim())}: ${(e as Error).message}`);
+      }
+    }
   }
   // asl-validator fills defaults into what it checks: give it a copy.
   const result = aslValidator(structuredClone(definition));
@@ -100,22 +107,6 @@ function transitionTargets(state: Record<string, unknown>): string[] {
     if (Array.isArray(list)) list.forEach((c: { Next?: unknown }) => add(c.Next));
   }
   return targets;
-}
-
-/** Every `{% ... %}` string must compile with jsonata, the engine Step Functions runs. */
-function checkJsonata(file: string, stateName: string, node: unknown, path: string): void {
-  if (Array.isArray(node)) return node.forEach((item, i) => checkJsonata(file, stateName, item, `${path}[${i}]`));
-  if (node !== null && typeof node === "object") {
-    return Object.entries(node).forEach(([k, v]) => checkJsonata(file, stateName, v, `${path}.${k}`));
-  }
-  if (typeof node !== "string") return;
-  const m = JSONATA.exec(node);
-  if (!m) return;
-  try {
-    jsonata(m[1]);
-  } catch (e) {
-    throw new AslFileError(file, `state "${stateName}" (${path})`, `bad JSONata ${JSON.stringify(m[1].trim())}: ${(e as Error).message}`);
-  }
 }
 
 /** jsonata expressions of a rendered definition, by path; tests evaluate each of them. */

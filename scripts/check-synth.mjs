@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Synthesizes the way a user on a fresh laptop does: no terraform on PATH, no AWS credentials, no Terraform
 // Cloud token. Then checks that every environment of the config has its stack in cdktf.out.
-import { existsSync, rmSync } from "node:fs";
+import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join, delimiter } from "node:path";
 import { spawnSync } from "node:child_process";
 import { ROOT, STACKS_DIR, SYNTH_ARGS } from "./lib/project.mjs";
@@ -19,7 +19,9 @@ if (r.status !== 0) {
   console.error(`synth failed without terraform/credentials:\n${r.stdout}${r.stderr}`);
   process.exit(1);
 }
-const { default: config } = await import(join(ROOT, "modules", "config", "environments.json"), { with: { type: "json" } });
+// The same file synth reads: PIPELINE_CONFIG when set, the project's environments.json otherwise.
+const configFile = process.env.PIPELINE_CONFIG || join(ROOT, "modules", "config", "environments.json");
+const config = JSON.parse(readFileSync(configFile, "utf8"));
 const missing = Object.keys(config.environments).filter((env) => !existsSync(join(STACKS_DIR, env, "cdk.tf.json")));
 if (missing.length) {
   console.error(`synth wrote no cdk.tf.json for: ${missing.join(", ")}`);
