@@ -1,8 +1,9 @@
 """AWS Glue 5.0 entry point of the incremental flights job.
 
 Thin on purpose: read (bookmarked flights, full airport dimension), call the pure functions of
-flights_rules / flights_transform / flights_load, write (quarantine to S3, rows to Redshift), commit.
-Everything it decides is tested locally; this file only needs Glue's own libraries.
+flights_rules / flights_transform / flights_load, write (quarantine and run report to S3, rows to Redshift),
+commit. Everything it decides is tested locally; the tests run this very main() against a stand-in for Glue's
+reader, writer and bookmarks (glue-jobs/tests/glue_standin).
 """
 import json
 import sys
@@ -17,14 +18,16 @@ from awsglue.utils import getResolvedOptions
 from pyspark.context import SparkContext
 from pyspark.sql import functions as F
 
+import flights_jdbc as jdbc
 import flights_load as load
 import flights_rules as rules
 import flights_transform as transform
 
+# JOB_NAME and JOB_RUN_ID are passed by Glue on every run; the others are the job's default arguments.
 ARGUMENTS = [
-    "JOB_NAME", "TempDir", "data_bucket", "daily_flights_prefix", "quarantine_prefix", "catalog_database",
-    "airport_table", "redshift_connection", "redshift_database", "redshift_schema", "redshift_copy_role_arn",
-    "dep_delay_threshold",
+    "JOB_NAME", "JOB_RUN_ID", "TempDir", "data_bucket", "daily_flights_prefix", "quarantine_prefix", "reports_prefix",
+    "catalog_database", "airport_table", "redshift_connection", "redshift_database", "redshift_schema",
+    "redshift_copy_role_arn", "dep_delay_threshold",
 ]
 
 
@@ -40,73 +43,109 @@ def sql_dir() -> Path:
     raise FileNotFoundError(f"{load.MERGE_SQL} not found next to the job: check the job's --extra-files")
 
 
-def clear_quarantine(bucket: str, prefix: str, files: list) -> None:
+def read_new_lines(glue, args):
+    """Bookmarked (transformation_ctx): only objects created or modified since the last committed run. A separator
+    and quote that never occur make each physical line one column, so the rules see raw lines."""
+    frame = glue.create_dynamic_frame.from_options(
+        connection_type="s3",
+        connection_options={"paths": [f"s3://{args['data_bucket']}/{args['daily_flights_prefix']}"], "recurse": True},
+        format="csv",
+        format_options={"withHeader": False, "separator": "\u0001", "quoteChar": -1, "attachFilename": transform.SOURCE_COLUMN},
+        transformation_ctx="daily_flights_source",
+    ).toDF()
+    return transform.raw_lines(frame)
+
+
+def read_airports(glue, args):
+    """No transformation_ctx: the dimension is read in full on every run."""
+    frame = glue.create_dynamic_frame.from_catalog(
+        database=args["catalog_database"], table_name=args["airport_table"], redshift_tmp_dir=args["TempDir"],
+        additional_options={"aws_iam_role": args["redshift_copy_role_arn"]},
+    ).toDF()
+    return transform.normalize_airports(frame, source=f"{args['catalog_database']}.{args['airport_table']}")
+
+
+def clear_quarantine(s3, bucket: str, prefix: str, files: list) -> None:
     """Removes the earlier quarantined rows of every file this run processes (they are replaced, not added to)."""
-    s3 = boto3.client("s3")
     for key in files:
-        listing = s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=f"{prefix}source_id={rules.source_id(key)}/")
-        for page in listing:
+        for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=f"{prefix}source_id={rules.source_id(key)}/"):
             objects = [{"Key": o["Key"]} for o in page.get("Contents", [])]
             if objects:
                 s3.delete_objects(Bucket=bucket, Delete={"Objects": objects, "Quiet": True})
 
 
-def main() -> None:
-    args = getResolvedOptions(sys.argv, ARGUMENTS)
-    glue = GlueContext(SparkContext.getOrCreate())
+def write_quarantine(glue, args, classified, files, started) -> None:
     spark = glue.spark_session
-    job = Job(glue)
-    job.init(args["JOB_NAME"], args)
-    rules.configure_session(spark)
-    log = glue.get_logger()
-    started = datetime.now(timezone.utc).replace(tzinfo=None)
-    bucket, schema = args["data_bucket"], args["redshift_schema"]
-
-    # Bookmarked (transformation_ctx): only objects created or modified since the last committed run.
-    # A separator and quote that never occur make each physical line one column: the rules see raw lines.
-    raw = glue.create_dynamic_frame.from_options(
+    ids = F.broadcast(spark.createDataFrame([(k, rules.source_id(k)) for k in files], ["source_file", "source_id"]))
+    rows = transform.quarantined_rows(classified, started).join(ids, "source_file")
+    glue.write_dynamic_frame.from_options(
+        frame=DynamicFrame.fromDF(rows, glue, "quarantine"),
         connection_type="s3",
-        connection_options={"paths": [f"s3://{bucket}/{args['daily_flights_prefix']}"], "recurse": True, "attachFilename": "source_uri"},
+        connection_options={"path": f"s3://{args['data_bucket']}/{args['quarantine_prefix']}", "partitionKeys": ["source_id"]},
         format="csv",
-        format_options={"withHeader": False, "separator": "\u0001", "quoteChar": -1},
-        transformation_ctx="daily_flights_source",
-    ).toDF()
-    lines = raw.select(F.regexp_replace("source_uri", f"^s3://{bucket}/", "").alias("source_file"), F.col("col0").alias("value")).cache()
-    keys = [r["source_file"] for r in lines.select("source_file").distinct().collect()]
-    files = sorted(k for k in keys if rules.is_data_file(k))
-
-    # No transformation_ctx: the dimension is read in full on every run.
-    airport_table = f"{args['catalog_database']}.{args['airport_table']}"
-    airports = transform.normalize_airports(
-        glue.create_dynamic_frame.from_catalog(
-            database=args["catalog_database"], table_name=args["airport_table"], redshift_tmp_dir=args["TempDir"],
-            additional_options={"aws_iam_role": args["redshift_copy_role_arn"]},
-        ).toDF(),
-        source=airport_table,
+        format_options={"writeHeader": True},
     )
-    classified = transform.classify(lines, airports, threshold(args["dep_delay_threshold"])).cache()
-    summary = transform.summarize(classified, files_processed=len(files), files_ignored=len(keys) - len(files))
 
-    if files:
-        clear_quarantine(bucket, args["quarantine_prefix"], files)
-        ids = F.broadcast(spark.createDataFrame([(k, rules.source_id(k)) for k in files], ["source_file", "source_id"]))
-        (transform.quarantined_rows(classified, started).join(ids, "source_file")
-            .write.mode("append").partitionBy("source_id").option("header", True)
-            .csv(f"s3://{bucket}/{args['quarantine_prefix']}"))
-        stage_sql, merge_sql = load.load_sql(sql_dir(), schema, files)
+
+def load_rows(glue, args, classified, files, started, rows_loaded: int) -> None:
+    """Replaces the rows of every processed file in one transaction. With good rows the connector does it (COPY
+    between the actions); with none, the same actions run over the connection's JDBC, so the stale rows of files
+    that are now all bad still go, whatever Glue does with an empty frame."""
+    pre, post = load.load_sql(sql_dir(), args["redshift_schema"], files)
+    if rows_loaded:
         glue.write_dynamic_frame.from_jdbc_conf(
             frame=DynamicFrame.fromDF(transform.loaded_rows(classified, started), glue, "daily_flights_processed"),
             catalog_connection=args["redshift_connection"],
             connection_options={
                 "database": args["redshift_database"],
-                "dbtable": f"{schema}.{load.STAGE_TABLE}",
-                "preactions": stage_sql,
-                "postactions": merge_sql,
+                "dbtable": f"{args['redshift_schema']}.{load.STAGE_TABLE}",
+                "preactions": pre,
+                "postactions": post,
                 "aws_iam_role": args["redshift_copy_role_arn"],
             },
             redshift_tmp_dir=args["TempDir"],
         )
-    log.info("run summary: " + json.dumps(summary))
+    else:
+        conf = glue.extract_jdbc_conf(args["redshift_connection"])
+        jdbc.run_in_one_transaction(glue.spark_session, conf, args["redshift_database"], load.split_actions(pre) + load.split_actions(post))
+
+
+def process(glue, args, s3, lines, started) -> dict:
+    """Rules, quarantine and load of the new lines; returns the run report."""
+    keys = [r["source_file"] for r in lines.select("source_file").distinct().collect()]
+    files = sorted(k for k in keys if rules.is_data_file(k))
+    airports = read_airports(glue, args)
+    classified = transform.classify(lines, airports, threshold(args["dep_delay_threshold"])).cache()
+    summary = transform.summarize(classified, files=files, files_ignored=len(keys) - len(files))
+    if files:
+        clear_quarantine(s3, args["data_bucket"], args["quarantine_prefix"], files)
+        if summary["rows_quarantined"]:
+            write_quarantine(glue, args, classified, files, started)
+        # A file whose key the actions cannot carry has all its rows quarantined (rules.UNSAFE_KEY_REASON).
+        loadable = [f for f in files if not rules.is_unsafe_key(f)]
+        if loadable:
+            load_rows(glue, args, classified, loadable, started, summary["rows_loaded"])
+    return summary
+
+
+def write_report(s3, args, summary: dict) -> str:
+    key = f"{args['reports_prefix']}runs/{args['JOB_RUN_ID']}.json"
+    s3.put_object(Bucket=args["data_bucket"], Key=key, Body=json.dumps(summary).encode(), ContentType="application/json")
+    return key
+
+
+def main() -> None:
+    args = getResolvedOptions(sys.argv, ARGUMENTS)
+    glue = GlueContext(SparkContext.getOrCreate())
+    job = Job(glue)
+    job.init(args["JOB_NAME"], args)
+    rules.configure_session(glue.spark_session)
+    started = datetime.now(timezone.utc).replace(tzinfo=None)
+    s3 = boto3.client("s3")
+    lines = read_new_lines(glue, args)
+    summary = transform.summarize(None) if lines is None else process(glue, args, s3, lines.cache(), started)
+    report = write_report(s3, args, summary)
+    glue.get_logger().info(f"run summary ({report}): " + json.dumps(summary))
     print(json.dumps(summary))
     job.commit()
 

@@ -19,6 +19,12 @@ CONTRACT_HEADER = ",".join(FLIGHT_HEADER)
 INTEGER_PATTERN = r"^[+-]?[0-9]{1,18}$"
 # The file's own folder is the partition: <anything>/date=YYYY-MM-DD/<file>.csv
 DATE_PARTITION_PATTERN = r"(?:^|/)date=([0-9]{4}-[0-9]{2}-[0-9]{2})/[^/]+$"
+# attachFilename's value: the form (s3://bucket/key, s3a://, or the key) is not documented: accept each.
+SOURCE_URI_PREFIX = r"^s3[an]?://[^/]+/"
+# Characters a key cannot have and still travel in the Redshift connector's actions (split on ';', formatted with
+# '%', one line): such a file's rows are quarantined with this reason instead of breaking the load.
+UNSAFE_KEY_PATTERN = r"[;%\r\n]"
+UNSAFE_KEY_REASON = "the source key contains ';', '%' or a line break, which the Redshift connector's actions cannot carry: rename the file"
 
 
 def configure_session(spark: SparkSession) -> None:
@@ -31,6 +37,15 @@ def configure_session(spark: SparkSession) -> None:
 def is_data_file(key: str) -> bool:
     """Only ``*.csv`` objects are data; anything else under the prefix is ignored."""
     return key.endswith(".csv")
+
+
+def is_unsafe_key(key: str) -> bool:
+    return re.search(UNSAFE_KEY_PATTERN, key) is not None
+
+
+def source_key(uri: Column) -> Column:
+    """The object key from Glue's attached file name, whether it is a key or an s3://, s3a:// or s3n:// URI."""
+    return F.regexp_replace(uri, SOURCE_URI_PREFIX, "")
 
 
 def source_id(key: str) -> str:
@@ -107,6 +122,7 @@ def _not_integer(name: str, raw: str, empty_allowed: bool) -> Column:
 def reason(dep_known: Column, arr_known: Column) -> Column:
     """The first rule a row breaks, naming the field and value; NULL for a good row."""
     checks = [
+        F.when(F.col("source_file").rlike(UNSAFE_KEY_PATTERN), F.lit(UNSAFE_KEY_REASON)),
         F.when(F.col("flight_date").isNull(), F.lit("no date partition: the file is not in a date=YYYY-MM-DD/ folder (or the date is not a real day)")),
         F.when(F.col("has_header") == 0, F.lit(f"the file has no header line; expected {CONTRACT_HEADER}")),
         F.when(F.col("bad_header").isNotNull(), F.concat(F.lit("the file's header '"), F.col("bad_header"), F.lit(f"' is not {CONTRACT_HEADER}"))),

@@ -5,7 +5,7 @@ Pure PySpark, called by the Glue entry point (``flights_ingest.py``) and the loc
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Optional
+from typing import Optional, Sequence
 
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
@@ -19,10 +19,35 @@ FACT_COLUMNS = (
 )
 QUARANTINE_COLUMNS = ("source_file", "line", "reason", "flight_date", "quarantined_at")
 STATUSES = ("loaded", "quarantined", "filtered")
+# Columns of Glue's CSV reader: one column per physical line (a separator that never occurs) plus the file name
+# Glue attaches (format option attachFilename).
+LINE_COLUMN = "col0"
+SOURCE_COLUMN = "source_uri"
+# The run report lists at most this many processed keys.
+REPORT_MAX_FILES = 100
 
 
 class AirportDimensionError(ValueError):
     """The airport dimension cannot be joined with safely (missing column, bad or repeated id)."""
+
+
+class SourceColumnMissing(RuntimeError):
+    """Glue read rows but did not attach their file names: the reader's format options are wrong."""
+
+
+def raw_lines(frame: DataFrame) -> Optional[DataFrame]:
+    """Glue's bookmarked read as ``(source_file, value)`` lines, or None when it found nothing new.
+
+    With no new object Glue's reader can return a frame with no columns at all; an empty frame with columns means
+    the same. Rows without the attached file column cannot be traced to a file, so they stop the run."""
+    if not frame.columns or frame.isEmpty():
+        return None
+    if SOURCE_COLUMN not in frame.columns or LINE_COLUMN not in frame.columns:
+        raise SourceColumnMissing(
+            f"the flights reader returned columns {frame.columns}, not {LINE_COLUMN} and {SOURCE_COLUMN}: check the format "
+            f"option attachFilename={SOURCE_COLUMN!r} of the S3 source (a format option, not a connection option)"
+        )
+    return frame.select(rules.source_key(F.col(SOURCE_COLUMN)).alias("source_file"), F.col(LINE_COLUMN).alias("value"))
 
 
 def normalize_airports(airports: DataFrame, source: str) -> DataFrame:
@@ -85,15 +110,18 @@ def quarantined_rows(classified: DataFrame, quarantined_at: datetime) -> DataFra
     )
 
 
-def summarize(classified: DataFrame, files_processed: int, files_ignored: int = 0) -> dict:
-    """Counts of one run; ``rows_in`` = loaded + quarantined + filtered."""
+def summarize(classified: Optional[DataFrame], files: Sequence[str] = (), files_ignored: int = 0) -> dict:
+    """The run report: counts of one run (``rows_in`` = loaded + quarantined + filtered) and the processed keys
+    (the first REPORT_MAX_FILES). ``classified`` None is a run that found nothing new."""
     counts = {s: 0 for s in STATUSES}
-    counts.update({r["status"]: r["count"] for r in classified.groupBy("status").count().collect()})
+    if classified is not None:
+        counts.update({r["status"]: r["count"] for r in classified.groupBy("status").count().collect()})
     return {
-        "files_processed": files_processed,
+        "files_processed": len(files),
         "files_ignored": files_ignored,
         "rows_in": sum(counts.values()),
         "rows_loaded": counts["loaded"],
         "rows_quarantined": counts["quarantined"],
         "rows_filtered": counts["filtered"],
+        "files": sorted(files)[:REPORT_MAX_FILES],
     }

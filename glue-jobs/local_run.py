@@ -120,7 +120,7 @@ def run(args: argparse.Namespace) -> dict:
     current = scan(args.data, args.flights_prefix)
     changed = [k for k, v in current.items() if seen.get(k) != v]
     keys = [k for k in changed if rules.is_data_file(k)]
-    summary = {"files_processed": len(keys), "files_ignored": len(changed) - len(keys), "rows_in": 0, "rows_loaded": 0, "rows_quarantined": 0, "rows_filtered": 0}
+    summary = transform.summarize(None, files_ignored=len(changed) - len(keys))
     if keys:
         started = datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
         spark = spark_session()
@@ -128,7 +128,7 @@ def run(args: argparse.Namespace) -> dict:
             spark.read.option("header", True).csv(str(airport_file)), source=str(airport_file)
         ).cache()
         classified = transform.classify(read_lines(spark, args.data, keys), airports, args.dep_delay_threshold).cache()
-        summary = transform.summarize(classified, files_processed=len(keys), files_ignored=len(changed) - len(keys))
+        summary = transform.summarize(classified, files=keys, files_ignored=len(changed) - len(keys))
         with tempfile.TemporaryDirectory(dir=args.state) as scratch:
             write_fragments(transform.loaded_rows(classified, started), args.state, "loaded", keys, Path(scratch))
             write_fragments(transform.quarantined_rows(classified, started), args.state, "quarantine", keys, Path(scratch))

@@ -9,6 +9,13 @@ sys.path[:0] = [str(GLUE_JOBS), str(GLUE_JOBS / "tests")]
 os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
 
 
+def postgres_jdbc_jar() -> str:
+    jar = Path(os.environ.get("POSTGRES_JDBC_JAR", "/usr/share/java/postgresql.jar"))
+    if not jar.exists():
+        raise RuntimeError(f"{jar} not found: install PostgreSQL's JDBC driver (Debian: apt-get install libpostgresql-jdbc-java) or set POSTGRES_JDBC_JAR")
+    return str(jar)
+
+
 @pytest.fixture(scope="session")
 def spark():
     from pyspark.sql import SparkSession
@@ -21,6 +28,8 @@ def spark():
         .config("spark.ui.enabled", "false")
         .config("spark.sql.shuffle.partitions", "4")
         .config("spark.sql.session.timeZone", "UTC")
+        # PostgreSQL's JDBC driver (Debian: libpostgresql-jdbc-java) for the Redshift connector stand-in.
+        .config("spark.driver.extraClassPath", postgres_jdbc_jar())
         .getOrCreate()
     )
     session.sparkContext.setLogLevel("ERROR")

@@ -88,6 +88,6 @@ def test_the_departure_delay_threshold_filters_without_quarantining(spark, airpo
     text = f"{HEADER}\nAA,{ANCHORAGE},{ADAK},61,0\nAA,{ANCHORAGE},{ADAK},60,0\nAA,{ANCHORAGE},{ADAK},,\nAA,0,{ADAK},99,0\n"
     rows = classify(spark, airports, {DAY: text}, threshold=60)
     assert sorted((r["dep_delay_raw"], r["status"]) for r in rows) == [("", "filtered"), ("60", "filtered"), ("61", "loaded"), ("99", "quarantined")]
-    summary = transform.summarize(transform.classify(lines_df(spark, {DAY: text}), airports, 60), files_processed=1)
-    assert summary == {"files_processed": 1, "files_ignored": 0, "rows_in": 4, "rows_loaded": 1, "rows_quarantined": 1, "rows_filtered": 2}
+    summary = transform.summarize(transform.classify(lines_df(spark, {DAY: text}), airports, 60), files=[DAY])
+    assert summary == {"files_processed": 1, "files_ignored": 0, "rows_in": 4, "rows_loaded": 1, "rows_quarantined": 1, "rows_filtered": 2, "files": [DAY]}
     assert {r["status"] for r in classify(spark, airports, {DAY: text})} == {"loaded", "quarantined"}

@@ -1,10 +1,12 @@
-"""A PostgreSQL 15 server for one test session: its own data dir, a Unix socket only (no TCP), gone afterwards."""
+"""A PostgreSQL 15 server for one test session: its own data dir, a Unix socket (and, for JDBC, a loopback port
+when asked), gone afterwards."""
 from __future__ import annotations
 
 import glob
 import os
 import pwd
 import shutil
+import socket
 import subprocess
 import tempfile
 import time
@@ -19,7 +21,8 @@ def _binary(name: str) -> str:
 
 
 class ThrowawayPostgres:
-    def __init__(self) -> None:
+    def __init__(self, tcp: bool = False) -> None:
+        self.port = _free_port() if tcp else None
         self.root = Path(tempfile.mkdtemp(prefix="pg-"))
         self.data, self.socket = self.root / "data", self.root / "socket"
         self.socket.mkdir()
@@ -32,7 +35,8 @@ class ThrowawayPostgres:
 
     def start(self) -> "ThrowawayPostgres":
         subprocess.run([*self.as_user, _binary("initdb"), "-D", str(self.data), "-U", "postgres", "-A", "trust", "--no-sync"], check=True, capture_output=True)
-        opts = f"-c listen_addresses='' -k {self.socket} -c fsync=off"
+        listen = f"-c listen_addresses=127.0.0.1 -p {self.port}" if self.port else "-c listen_addresses=''"
+        opts = f"{listen} -k {self.socket} -c fsync=off"
         subprocess.run([*self.as_user, _binary("pg_ctl"), "-D", str(self.data), "-o", opts, "-l", str(self.root / "log"), "-w", "start"], check=True, capture_output=True)
         return self
 
@@ -42,7 +46,7 @@ class ThrowawayPostgres:
 
     def psql(self, sql: str, *, single_transaction: bool = False, cwd: Path | None = None) -> str:
         """Runs SQL (psql meta-commands such as \\copy allowed); returns unaligned tuples-only output."""
-        args = [_binary("psql"), "-h", str(self.socket), "-U", "postgres", "-d", "postgres", "-v", "ON_ERROR_STOP=1", "-At", "-q"]
+        args = [_binary("psql"), "-h", str(self.socket), *(["-p", str(self.port)] if self.port else []), "-U", "postgres", "-d", "postgres", "-v", "ON_ERROR_STOP=1", "-At", "-q"]
         if single_transaction:
             args.append("-1")
         result = subprocess.run(args, input=sql, text=True, capture_output=True, cwd=cwd)
@@ -53,3 +57,14 @@ class ThrowawayPostgres:
     def query(self, sql: str) -> list[list[str]]:
         out = self.psql(sql)
         return [line.split("|") for line in out.splitlines()] if out else []
+
+
+    @property
+    def jdbc_url(self) -> str:
+        return f"jdbc:postgresql://127.0.0.1:{self.port}/postgres"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]

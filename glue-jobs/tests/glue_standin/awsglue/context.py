@@ -1,0 +1,1 @@
+from emulation import GlueContextStandin as GlueContext  # noqa: F401

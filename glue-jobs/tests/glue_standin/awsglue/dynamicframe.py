@@ -1,0 +1,1 @@
+from emulation import DynamicFrameStandin as DynamicFrame  # noqa: F401

@@ -1,0 +1,1 @@
+from emulation import JobStandin as Job  # noqa: F401
