@@ -13,9 +13,13 @@ describe("CatalogLayer", () => {
     expect(jdbc.jdbc_target[0]).toEqual({ connection_name: ref(dev, "aws_glue_connection", () => true, "name"), path: "dev/airlines/%" });
   });
 
-  it("connects to Redshift with the Redshift-managed secret, inside the VPC", () => {
+  it("connects to Redshift as the job's own user (its secret, not the admin's), inside the VPC", () => {
     const conn = only(dev, "aws_glue_connection");
-    expect(conn.connection_properties.SECRET_ID).toBe(ref(dev, "aws_redshiftserverless_namespace", () => true, "admin_password_secret_arn"));
+    const etlSecret = ref(dev, "aws_secretsmanager_secret", () => true, "arn");
+    expect(conn.connection_properties.SECRET_ID).toBe(etlSecret);
+    for (const role of ["catalog-jdbc-crawler", "etl-flights-ingest"]) {
+      expect(grantsOf(roleStatements(dev, role), "secretsmanager:GetSecretValue")).toEqual([etlSecret]);
+    }
     expect(conn.connection_properties.JDBC_CONNECTION_URL).toMatch(/^jdbc:redshift:\/\/\$\{aws_redshiftserverless_workgroup\..+\}:\$\{.+\}\/dev$/);
     expect(conn.connection_properties.PASSWORD).toBeUndefined();
     expect(conn.physical_connection_requirements.subnet_id).toMatch(/^\$\{aws_subnet\./);
@@ -52,8 +56,13 @@ describe("WarehouseLayer", () => {
     expect(grantsOf(roleStatements(dev, "warehouse-s3-access"), "s3:GetObject")).toContainEqual(expect.stringMatching(/\/airport_codes\/\*$/));
   });
 
-  it("sizes the workgroup per environment", () => {
-    expect(wg.base_capacity).toBe(8);
-    expect(only(synth("prod"), "aws_redshiftserverless_workgroup").base_capacity).toBe(32);
+  it("sizes the workgroup per environment and caps a burst at 4 x the base by default", () => {
+    expect(wg).toMatchObject({ base_capacity: 8, max_capacity: 32 });
+    expect(only(synth("prod"), "aws_redshiftserverless_workgroup")).toMatchObject({ base_capacity: 32, max_capacity: 128 });
+  });
+
+  it("keeps the job user's secret encrypted with the stack's key and without a value in the state", () => {
+    expect(only(dev, "aws_secretsmanager_secret").kms_key_id).toBe(ref(dev, "aws_kms_key", () => true, "arn"));
+    expect(bodies(dev, "aws_secretsmanager_secret_version")).toEqual([]);
   });
 });

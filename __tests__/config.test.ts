@@ -21,7 +21,7 @@ describe("pipeline config", () => {
     const config = loadPipelineConfig();
     expect(Object.keys(config.environments)).toEqual(expect.arrayContaining(["dev", "prod"]));
     const dev = config.environments.dev;
-    expect(dev.storage.prefixes).toEqual({ airportCodes: "airport_codes/", dailyFlights: "daily_flights/", glueScripts: "glue/scripts/", glueTemp: "glue/temp/", quarantine: "quarantine/" });
+    expect(dev.storage.prefixes).toEqual({ airportCodes: "airport_codes/", dailyFlights: "daily_flights/", glueScripts: "glue/scripts/", glueTemp: "glue/temp/", quarantine: "quarantine/", reports: "reports/" });
     expect(dev.warehouse.schema).toBe("airlines");
     expect(dev.etl.depDelayThresholdMinutes).toBeNull();
     expect(dev.availabilityZones).toHaveLength(3);
@@ -44,9 +44,21 @@ describe("pipeline config", () => {
     ["a bad e-mail", (r: Json) => (r.environments.dev.notifications.emails = ["ops-at-example"]), 'key "notifications.emails.0": value "ops-at-example"'],
     ["only two AZs", (r: Json) => (r.environments.dev.availabilityZones = ["a", "b"]), "three Availability Zones"],
     ["a cloud backend without organization", (r: Json) => (r.backend = { type: "cloud" }), 'key "backend.organization": value (not set)'],
+    ["a VPC whose subnets are too small for the workgroup", (r: Json) => (r.environments.dev.network.vpcCidr = "10.40.0.0/24"), 'environment "dev", key "network.vpcCidr": value "10.40.0.0/24": its private subnets are /28; warehouse.baseCapacityRpu 8 needs subnets of at least /27'],
+    ["a VPC too small for 128 RPU", (r: Json) => Object.assign(r.environments.prod, { network: { vpcCidr: "10.41.0.0/23" }, warehouse: { baseCapacityRpu: 128 } }), "needs subnets of at least /26 (Redshift Serverless with enhanced VPC routing): use a VPC of /22 or larger"],
+    ["an AZ letter that does not exist", (r: Json) => (r.environments.dev.availabilityZones = ["a", "b", "g"]), 'key "availabilityZones.2": value "g": must be an Availability Zone letter from \'a\' to \'f\''],
+    ["a max capacity below the base", (r: Json) => (r.environments.prod.warehouse = { baseCapacityRpu: 32, maxCapacityRpu: 24 }), 'environment "prod", key "warehouse.maxCapacityRpu": value 24: must be at least warehouse.baseCapacityRpu'],
+    ["the job working as the admin", (r: Json) => (r.environments.dev.warehouse = { etlUsername: "admin" }), 'key "warehouse.etlUsername": value "admin": must differ from warehouse.adminUsername'],
     ["an environment name with capitals", (r: Json) => (r.environments.Staging = r.environments.dev), 'key "environments.Staging": environment names are 2-8 lower-case letters or digits'],
   ])("rejects %s, naming environment, key and value", (_label, change, expected) => {
     expect(errorFor(change)).toContain(expected);
+  });
+
+  it("accepts the smallest VPC the workgroup allows and the largest AZ letter", () => {
+    const raw = rawConfig();
+    Object.assign(raw.environments.dev, { availabilityZones: ["d", "e", "f"], network: { vpcCidr: "10.40.0.0/23" }, warehouse: { baseCapacityRpu: 64, maxCapacityRpu: 64 } });
+    const dev = parsePipelineConfig(raw, "t").environments.dev;
+    expect(dev.warehouse).toMatchObject({ baseCapacityRpu: 64, maxCapacityRpu: 64, etlUsername: "glue_etl" });
   });
 
   it("names the file when it is not JSON", () => {

@@ -23,7 +23,8 @@ export interface CatalogLayerProps {
     readonly endpointPort: number;
     readonly databaseName: string;
     readonly schema: string;
-    readonly adminSecretArn: string;
+    /** Secret of the Glue job\'s own database user (the connection\'s SECRET_ID). */
+    readonly etlSecretArn: string;
   };
   readonly network: {
     readonly subnetId: string;
@@ -92,7 +93,7 @@ export class CatalogLayer extends Construct {
       connectionType: "JDBC",
       connectionProperties: {
         JDBC_CONNECTION_URL: `jdbc:redshift://${rs.endpointAddress}:${Token.asString(rs.endpointPort)}/${rs.databaseName}`,
-        SECRET_ID: rs.adminSecretArn,
+        SECRET_ID: rs.etlSecretArn,
         JDBC_ENFORCE_SSL: "true",
       },
       physicalConnectionRequirements: {
@@ -109,7 +110,7 @@ export class CatalogLayer extends Construct {
       servicePrincipals: ["glue.amazonaws.com"],
       policies: {
         catalog: catalogStatements(this.arns, "read-write"),
-        connection: [...connectionSecretStatements(connection.arn, rs.adminSecretArn), ...connectionNetworkStatements(aws, props.network.subnetArn, props.network.securityGroupArn)],
+        connection: [...connectionSecretStatements(connection.arn, rs.etlSecretArn), ...connectionNetworkStatements(aws, props.network.subnetArn, props.network.securityGroupArn)],
         "logs-and-key": common,
       },
     });

@@ -13,7 +13,7 @@ import type { EnvironmentConfig } from "./config/schema";
 const REPO_ROOT = join(__dirname, "..");
 /** The Glue entry point and the pure modules it imports (shipped with --extra-py-files). */
 export const GLUE_ENTRY_SCRIPT = join(REPO_ROOT, "glue-jobs", "flights_ingest.py");
-export const GLUE_LIBRARY_FILES = ["flights_rules.py", "flights_transform.py", "flights_load.py"].map((f) => join(REPO_ROOT, "glue-jobs", f));
+export const GLUE_LIBRARY_FILES = ["flights_rules.py", "flights_transform.py", "flights_load.py", "flights_jdbc.py"].map((f) => join(REPO_ROOT, "glue-jobs", f));
 /** SQL the job runs in Redshift (shipped with --extra-files, read from the job's working directory). */
 export const GLUE_SQL_FILES = ["sql/load/stage_daily_flights.sql", "sql/load/merge_daily_flights.sql"].map((f) => join(REPO_ROOT, f));
 
@@ -39,7 +39,8 @@ export interface EtlLayerProps {
   readonly redshift: {
     readonly databaseName: string;
     readonly schema: string;
-    readonly adminSecretArn: string;
+    /** Secret of the Glue job\'s own database user (the connection\'s SECRET_ID). */
+    readonly etlSecretArn: string;
     /** Role Redshift assumes for the COPY of Glue's staged data. */
     readonly copyRoleArn: string;
   };
@@ -95,6 +96,7 @@ export class EtlLayer extends Construct {
         "--data_bucket": bucket.name,
         "--daily_flights_prefix": bucket.prefixes.dailyFlights,
         "--quarantine_prefix": bucket.prefixes.quarantine,
+        "--reports_prefix": bucket.prefixes.reports,
         "--catalog_database": catalog.databaseName,
         "--airport_table": catalog.airportTableName,
         "--redshift_connection": catalog.connectionName,
@@ -128,12 +130,13 @@ export class EtlLayer extends Construct {
         { sid: "ReadCodeAndFlights", actions: ["s3:GetObject"], resources: [objects(p.glueScripts), objects(p.dailyFlights)] },
         { sid: "ListFlightsTempQuarantine", actions: ["s3:ListBucket"], resources: [bucket.arn], conditions: { StringLike: { "s3:prefix": [p.dailyFlights, p.glueTemp, p.quarantine].map((x) => `${x}*`) } } },
       ],
-      "write-temp-and-quarantine": [
+      "write-temp-quarantine-reports": [
         { sid: "StageAndQuarantine", actions: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], resources: [objects(p.glueTemp), objects(p.quarantine)] },
+        { sid: "WriteRunReports", actions: ["s3:PutObject"], resources: [`${bucket.arn}/${p.reports}runs/*`] },
       ],
       catalog: catalogStatements(props.catalog.arns, "read"),
       "redshift-connection": [
-        ...connectionSecretStatements(props.catalog.connectionArn, props.redshift.adminSecretArn),
+        ...connectionSecretStatements(props.catalog.connectionArn, props.redshift.etlSecretArn),
         ...connectionNetworkStatements(aws, props.network.subnetArn, props.network.securityGroupArn),
       ],
       "logs-metrics-key": [

@@ -47,7 +47,7 @@ export function glueLogStatements(aws: AwsContext): PolicyStatement[] {
   return [{ sid: "GlueLogs", actions: ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "logs:AssociateKmsKey"], resources: [groups, `${groups}:log-stream:*`] }];
 }
 
-/** Reading the Redshift admin secret a Glue connection names in SECRET_ID. */
+/** Reading the Redshift user secret a Glue connection names in SECRET_ID (the job's own user, not the admin). */
 export function connectionSecretStatements(connectionArn: string, secretArn: string): PolicyStatement[] {
   return [
     { sid: "ReadConnection", actions: ["glue:GetConnection"], resources: [connectionArn] },

@@ -17,6 +17,7 @@ import { FlowLog } from "@cdktf/provider-aws/lib/flow-log";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { ServiceRole } from "./iam";
 import type { ResourceNames } from "./naming";
+import { SUBNET_PREFIX_BITS } from "./config/schema";
 
 /** AWS APIs the Glue job calls from inside the VPC besides S3 (catalog, connection secret, continuous logs, metrics, KMS). */
 export const GLUE_INTERFACE_ENDPOINT_SERVICES = ["glue", "secretsmanager", "logs", "monitoring", "sts", "kms"] as const;
@@ -66,7 +67,7 @@ export class NetworkLayer extends Construct {
       const subnet = new Subnet(this, `private-${i}`, {
         vpcId: vpc.id,
         availabilityZone: az,
-        cidrBlock: Fn.cidrsubnet(props.vpcCidr, 4, i),
+        cidrBlock: Fn.cidrsubnet(props.vpcCidr, SUBNET_PREFIX_BITS, i),
         tags: { Name: names.name("network", `private-${az}`) },
       });
       new RouteTableAssociation(this, `private-${i}-routes`, { subnetId: subnet.id, routeTableId: privateRoutes.id });
@@ -151,7 +152,7 @@ export class NetworkLayer extends Construct {
     const publicSubnet = new Subnet(this, "public-nat", {
       vpcId,
       availabilityZone: az,
-      cidrBlock: Fn.cidrsubnet(vpcCidr, 4, 15),
+      cidrBlock: Fn.cidrsubnet(vpcCidr, SUBNET_PREFIX_BITS, 2 ** SUBNET_PREFIX_BITS - 1),
       mapPublicIpOnLaunch: false,
       tags: { Name: names.name("network", "public-nat") },
     });

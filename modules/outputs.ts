@@ -8,6 +8,7 @@ export const STACK_OUTPUT_NAMES = [
   "redshift_namespace_name",
   "redshift_database_name",
   "redshift_admin_secret_arn",
+  "redshift_etl_secret_arn",
   "redshift_copy_role_arn",
   "notification_topic_arn",
 ] as const;

@@ -51,12 +51,13 @@ export class PipelineStack extends TerraformStack {
       databaseName: settings.warehouse.databaseName,
       adminUsername: settings.warehouse.adminUsername,
       baseCapacityRpu: settings.warehouse.baseCapacityRpu,
+      maxCapacityRpu: settings.warehouse.maxCapacityRpu,
       dataBucketArn: storage.bucketArn,
       readableObjectArns: [storage.objectsArn(p.airportCodes), storage.objectsArn(p.glueTemp)],
       writableObjectArns: [storage.objectsArn(p.glueTemp)],
       listablePrefixes: [p.airportCodes, p.glueTemp],
     });
-    const redshift = { databaseName: settings.warehouse.databaseName, schema: settings.warehouse.schema, adminSecretArn: warehouse.adminSecretArn };
+    const redshift = { databaseName: settings.warehouse.databaseName, schema: settings.warehouse.schema, etlSecretArn: warehouse.etlSecretArn };
     const glueNetwork = { subnetId: network.glueSubnetId, subnetArn: network.glueSubnetArn, availabilityZone: network.glueAvailabilityZone, securityGroupId: network.glueSecurityGroupId, securityGroupArn: network.glueSecurityGroupArn };
     const catalog = new CatalogLayer(this, "catalog", {
       names,
@@ -120,6 +121,7 @@ export class PipelineStack extends TerraformStack {
       redshift_namespace_name: [warehouse.namespaceName, "Redshift Serverless namespace"],
       redshift_database_name: [warehouse.databaseName, "Redshift database of the airline schema"],
       redshift_admin_secret_arn: [warehouse.adminSecretArn, "Secrets Manager secret of the Redshift admin (managed by Redshift)"],
+      redshift_etl_secret_arn: [warehouse.etlSecretArn, "Secrets Manager secret of the Glue job's own Redshift user (value set by seed:warehouse)"],
       redshift_copy_role_arn: [warehouse.copyRoleArn, "IAM role attached to the namespace for COPY from the data bucket"],
       notification_topic_arn: [notifications.topicArn, "SNS topic of pipeline results and alarms"],
     };

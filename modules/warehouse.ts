@@ -1,6 +1,7 @@
 import { Construct } from "constructs";
 import { RedshiftserverlessNamespace } from "@cdktf/provider-aws/lib/redshiftserverless-namespace";
 import { RedshiftserverlessWorkgroup } from "@cdktf/provider-aws/lib/redshiftserverless-workgroup";
+import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-secret";
 import { ServiceRole } from "./iam";
 import { PipelineKey } from "./encryption";
 import type { ResourceNames } from "./naming";
@@ -13,6 +14,8 @@ export interface WarehouseLayerProps {
   readonly databaseName: string;
   readonly adminUsername: string;
   readonly baseCapacityRpu: number;
+  /** Most RPUs the workgroup may scale to (and bill). */
+  readonly maxCapacityRpu: number;
   readonly dataBucketArn: string;
   /** Objects COPY and Glue's staging COPY/UNLOAD read through the namespace role. */
   readonly readableObjectArns: string[];
@@ -30,6 +33,8 @@ export class WarehouseLayer extends Construct {
   readonly databaseName: string;
   /** Secrets Manager secret Redshift creates and rotates for the admin user. */
   readonly adminSecretArn: string;
+  /** Secret of the Glue job's own database user ({"username", "password"}); seed:warehouse sets its value. */
+  readonly etlSecretArn: string;
   readonly copyRoleArn: string;
   readonly endpointAddress: string;
   readonly endpointPort: number;
@@ -65,6 +70,7 @@ export class WarehouseLayer extends Construct {
       workgroupName: names.name("warehouse", "wg", "redshift"),
       namespaceName: namespace.namespaceName,
       baseCapacity: props.baseCapacityRpu,
+      maxCapacity: props.maxCapacityRpu,
       subnetIds: props.subnetIds,
       securityGroupIds: [props.securityGroupId],
       publiclyAccessible: false,
@@ -74,6 +80,14 @@ export class WarehouseLayer extends Construct {
         { parameterKey: "enable_user_activity_logging", parameterValue: "true" },
       ],
     });
+    // No value here: the password would land in the Terraform state. seed:warehouse creates the user and sets it.
+    const etlSecret = new SecretsmanagerSecret(this, "etl-user-secret", {
+      name: names.name("warehouse", "etl-user"),
+      description: "Redshift user of the Glue job and the JDBC crawler: {username, password}, set by npm run seed:warehouse",
+      kmsKeyId: props.kmsKeyArn,
+      recoveryWindowInDays: 7,
+    });
+    this.etlSecretArn = etlSecret.arn;
     this.namespaceName = namespace.namespaceName;
     this.workgroupName = workgroup.workgroupName;
     this.workgroupArn = workgroup.arn;

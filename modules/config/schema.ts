@@ -25,6 +25,8 @@ const prefixes = z
     glueTemp: s3Prefix.default("glue/temp/"),
     /** Rows that broke a row rule, with their reason. */
     quarantine: s3Prefix.default("quarantine/"),
+    /** Run reports of the Glue job: `<prefix>runs/<JobRunId>.json`. */
+    reports: s3Prefix.default("reports/"),
   })
   .prefault({})
   .superRefine((p, ctx) => {
@@ -38,12 +40,27 @@ const prefixes = z
     }
   });
 
-const environmentSchema = z.strictObject({
+/**
+ * Smallest private subnet (prefix length) Redshift Serverless with enhanced VPC routing accepts at a base capacity:
+ * AWS's "Considerations when using Amazon Redshift Serverless" (free IP addresses per subnet: 32 RPU 13 -> /27,
+ * 64 RPU 21 -> /27, 128 RPU 37 -> /26, 256 RPU 69 -> /25, 512 RPU 133 -> /24; /27 at 8 RPU).
+ */
+export function minimumSubnetPrefix(baseCapacityRpu: number): number {
+  if (baseCapacityRpu <= 64) return 27;
+  if (baseCapacityRpu <= 128) return 26;
+  if (baseCapacityRpu <= 256) return 25;
+  return 24;
+}
+
+/** The private subnets are the VPC's first /(n+4) blocks (modules/network.ts). */
+export const SUBNET_PREFIX_BITS = 4;
+
+const environmentObject = z.strictObject({
   /** AWS region of every resource of this environment. */
   region: z.string().regex(/^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/, "must be an AWS region such as us-east-1"),
   /** Availability Zone letters for the three private subnets (Redshift Serverless needs three AZs). */
   availabilityZones: z
-    .array(z.string().regex(/^[a-z]$/, "must be a single AZ letter such as 'a'"))
+    .array(z.string().regex(/^[a-f]$/, "must be an Availability Zone letter from 'a' to 'f'"))
     .min(3, "Redshift Serverless needs subnets in at least three Availability Zones")
     .refine((azs) => new Set(azs).size === azs.length, "must not repeat a letter")
     .default(["a", "b", "c"]),
@@ -89,8 +106,15 @@ const environmentSchema = z.strictObject({
       adminUsername: z.string().regex(/^[a-z][a-z0-9_]{0,127}$/, "must be a lower-case Redshift identifier").default("admin"),
       /** Base capacity of the workgroup in RPUs: 8 to 512 in steps of 8. */
       baseCapacityRpu: z.number().int().min(8).max(512).multipleOf(8).default(8),
+      /** Most RPUs a burst may scale to (and bill): at least the base, in steps of 8. Default: 4 x the base. */
+      maxCapacityRpu: z.number().int().max(5632).multipleOf(8).optional(),
+      /** Database user of the Glue job and the JDBC crawler (created by seed:warehouse; password in the stack's secret). */
+      etlUsername: z.string().regex(/^[a-z][a-z0-9_]{0,127}$/, "must be a lower-case Redshift identifier").default("glue_etl"),
     })
-    .prefault({}),
+    .prefault({})
+    .refine((w) => w.maxCapacityRpu === undefined || w.maxCapacityRpu >= w.baseCapacityRpu, { message: "must be at least warehouse.baseCapacityRpu", path: ["maxCapacityRpu"] })
+    .refine((w) => w.etlUsername !== w.adminUsername, { message: "must differ from warehouse.adminUsername (the job must not work as the admin)", path: ["etlUsername"] })
+    .transform((w) => ({ ...w, maxCapacityRpu: w.maxCapacityRpu ?? 4 * w.baseCapacityRpu })),
   etl: z
     .strictObject({
       /** Glue version of the job; the local pyspark is pinned to its Spark. */
@@ -160,6 +184,19 @@ const backendSchema = z.discriminatedUnion("type", [
     hostname: z.string().default("app.terraform.io"),
   }),
 ]);
+
+const environmentSchema = environmentObject.superRefine((env, ctx) => {
+  const vpcPrefix = Number(env.network.vpcCidr.split("/")[1]);
+  const subnetPrefix = vpcPrefix + SUBNET_PREFIX_BITS;
+  const needed = minimumSubnetPrefix(env.warehouse.baseCapacityRpu);
+  if (subnetPrefix > needed) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["network", "vpcCidr"],
+      message: `its private subnets are /${subnetPrefix}; warehouse.baseCapacityRpu ${env.warehouse.baseCapacityRpu} needs subnets of at least /${needed} (Redshift Serverless with enhanced VPC routing): use a VPC of /${needed - SUBNET_PREFIX_BITS} or larger`,
+    });
+  }
+});
 
 export const pipelineConfigSchema = z.strictObject({
   /** Name prefix of every resource: lower-case letters, digits and '-'. */

@@ -39,21 +39,31 @@ export async function waitForStatement(client: RedshiftDataClient, id: string, o
   }
 }
 
+/** Runs one query and returns its rows as text (NULL as null); a failed query throws with Redshift's error. */
+export async function queryRows(client: RedshiftDataClient, target: WarehouseTarget, sql: string, options: WaitOptions = {}): Promise<Array<Array<string | null>>> {
+  const { Id } = await client.send(new ExecuteStatementCommand({ WorkgroupName: target.workgroupName, Database: target.database, SecretArn: target.secretArn, Sql: sql }));
+  const done = await waitForStatement(client, Id!, options);
+  if (done.Status !== "FINISHED") throw new RedshiftStatementError(`Redshift ${done.Status} the query ${Id} (${sql.slice(0, 80)}): ${done.Error ?? "no error given"}`);
+  const rows: Array<Array<string | null>> = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await client.send(new GetStatementResultCommand({ Id, NextToken: nextToken }));
+    rows.push(...(page.Records ?? []).map((fields) => fields.map((f) => (f.isNull ? null : (f.stringValue ?? (f.longValue !== undefined ? String(f.longValue) : f.doubleValue !== undefined ? String(f.doubleValue) : f.booleanValue !== undefined ? String(f.booleanValue) : null))))));
+    nextToken = page.NextToken;
+  } while (nextToken);
+  return rows;
+}
+
 /** The newest COPY errors Redshift recorded: what failed, where in which file. */
 export async function loadErrorDetails(client: RedshiftDataClient, target: WarehouseTarget, options: WaitOptions = {}): Promise<string[]> {
-  const { Id } = await client.send(
-    new ExecuteStatementCommand({
-      WorkgroupName: target.workgroupName,
-      Database: target.database,
-      SecretArn: target.secretArn,
-      Sql: "SELECT file_name, line_number, column_name, error_code, error_message FROM sys_load_error_detail ORDER BY start_time DESC LIMIT 10",
-    }),
-  );
-  const done = await waitForStatement(client, Id!, options);
-  if (done.Status !== "FINISHED") return [`(could not read sys_load_error_detail: ${done.Error})`];
-  const result = await client.send(new GetStatementResultCommand({ Id }));
-  return (result.Records ?? []).map((fields) => {
-    const [file, line, column, code, message] = fields.map((f) => f.stringValue ?? (f.longValue !== undefined ? String(f.longValue) : ""));
+  let rows: Array<Array<string | null>>;
+  try {
+    rows = await queryRows(client, target, "SELECT file_name, line_number, column_name, error_code, error_message FROM sys_load_error_detail ORDER BY start_time DESC LIMIT 10", options);
+  } catch (e) {
+    return [`(could not read sys_load_error_detail: ${(e as Error).message})`];
+  }
+  return rows.map((fields) => {
+    const [file, line, column, code, message] = fields.map((f) => f ?? "");
     return `${file.trim()} line ${line}, column ${column.trim()}: ${message.trim()} (error ${code})`;
   });
 }
