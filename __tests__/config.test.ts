@@ -54,6 +54,24 @@ describe("pipeline config", () => {
     expect(errorFor(change)).toContain(expected);
   });
 
+  it.each([
+    ["etl.numberOfWorkers", 1, 2, 299, 300],
+    ["etl.timeoutMinutes", 0, 1, 2880, 2881],
+    ["orchestration.crawlerPollSeconds", 4, 5, 300, 301],
+    ["orchestration.jobStartMaxAttempts", 0, 1, 20, 21],
+    ["trigger.retryAttempts", -1, 0, 185, 186],
+    ["storage.glueTempExpirationDays", 0, 1, 365, 366],
+  ])("takes %s from %d (refused) / %d to %d / %d (refused)", (path, below, low, high, above) => {
+    const [section, key] = path.split(".");
+    const set = (v: number) => (r: Json) => (r.environments.dev[section] = { ...r.environments.dev[section], [key]: v });
+    for (const v of [below, above]) expect(errorFor(set(v))).toContain(`environment "dev", key "${path}": value ${v}`);
+    for (const v of [low, high]) {
+      const raw = rawConfig();
+      set(v)(raw);
+      expect(parsePipelineConfig(raw, "t").environments.dev[section as "etl"][key as "numberOfWorkers"]).toBe(v);
+    }
+  });
+
   it("accepts the smallest VPC the workgroup allows and the largest AZ letter", () => {
     const raw = rawConfig();
     Object.assign(raw.environments.dev, { availabilityZones: ["d", "e", "f"], network: { vpcCidr: "10.40.0.0/23" }, warehouse: { baseCapacityRpu: 64, maxCapacityRpu: 64 } });

@@ -39,6 +39,11 @@ function walkIamPolicies(stack: Json): { findings: Finding[]; starred: string[] 
       for (const r of [].concat(s.Resource) as string[]) {
         if (r !== "*" && !r.includes("${")) findings.push({ where, sid: s.Sid, problem: `literal resource ${r} instead of a reference` });
       }
+      // Listing a bucket shows every key in it: each ListBucket is limited to the prefixes the role works on.
+      const prefixes = s.Condition?.StringLike?.["s3:prefix"] ?? s.Condition?.StringEquals?.["s3:prefix"];
+      if (([].concat(s.Action) as string[]).includes("s3:ListBucket") && !(Array.isArray(prefixes) && prefixes.length && prefixes.every((p: string) => p !== "*"))) {
+        findings.push({ where, sid: s.Sid, problem: "s3:ListBucket without an s3:prefix condition" });
+      }
     }
   }
   return { findings, starred };

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { loadPipelineConfig } from "../modules/config/load";
+import { loadPipelineConfig, parsePipelineConfig } from "../modules/config/load";
 
 const README = readFileSync(join(__dirname, "..", "README.md"), "utf8");
 
@@ -18,6 +18,27 @@ describe("README", () => {
     expect(settings.length).toBeGreaterThan(30);
     expect(settings.filter((k) => !documented.has(k))).toEqual([]);
     expect([...documented].filter((k) => !settings.includes(k))).toEqual([]);
+  });
+
+  it("gives each key's default as the schema applies it", () => {
+    const section = README.slice(README.indexOf("## Configure"), README.indexOf("### Stack outputs"));
+    const rows = [...section.matchAll(/^\| `([\w.]+)` \| ([^|]+) \|/gm)].map((m) => [m[1], m[2].trim()] as const);
+    // A default of the minimal config (only what is required set): what users get when they leave a key out.
+    const dev = parsePipelineConfig({ project: "pp", environments: { dev: { region: "us-east-1" } } }, "minimal").environments.dev;
+    const at = (path: string) => path.split(".").reduce<unknown>((n, k) => (n as Record<string, unknown>)[k], dev);
+    const checked = rows.filter(([, cell]) => /^`.*`$/.test(cell));
+    expect(checked.length).toBeGreaterThan(25);
+    const parse = (text: string) => {
+      try {
+        return JSON.parse(text);
+      } catch {
+        return text; // a bare word such as interface-endpoints or G.1X
+      }
+    };
+    for (const [key, cell] of checked) {
+      const text = cell.slice(1, -1);
+      expect([key, at(key)]).toEqual([key, typeof at(key) === "string" ? text.replace(/^"(.*)"$/, "$1") : parse(text)]);
+    }
   });
 
   it("gives the two set-up commands and the test command", () => {

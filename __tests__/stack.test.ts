@@ -35,6 +35,21 @@ describe("PipelineStack", () => {
     expect(Object.values<Json>(dev.output).every((o) => o.description)).toBe(true);
   });
 
+  it("gives each output the value of the resource it names", () => {
+    const value = (name: string) => dev.output[name].value;
+    expect(value("redshift_workgroup_name")).toMatch(/^\$\{aws_redshiftserverless_workgroup\.[^.]+\.workgroup_name\}$/);
+    expect(value("redshift_namespace_name")).toMatch(/^\$\{aws_redshiftserverless_namespace\.[^.]+\.namespace_name\}$/);
+    expect(value("redshift_admin_secret_arn")).toMatch(/^\$\{aws_redshiftserverless_namespace\.[^.]+\.admin_password_secret_arn\}$/);
+    expect(value("redshift_etl_secret_arn")).toMatch(/^\$\{aws_secretsmanager_secret\.[^.]+\.arn\}$/);
+    expect(value("redshift_copy_role_arn")).toMatch(/^\$\{aws_iam_role\.warehouse_copy-role.*\.arn\}$/);
+    expect(value("data_bucket_name")).toMatch(/^\$\{aws_s3_bucket\.storage_data_[^.]+\.bucket\}$/);
+    expect(value("state_machine_arn")).toMatch(/^\$\{aws_sfn_state_machine\.[^.]+\.arn\}$/);
+    expect(value("glue_job_name")).toMatch(/^\$\{aws_glue_job\.[^.]+\.name\}$/);
+    expect(value("s3_crawler_name")).toMatch(/^\$\{aws_glue_crawler\.catalog_s3-crawler_[^.]+\.name\}$/);
+    expect(value("notification_topic_arn")).toMatch(/^\$\{aws_sns_topic\.[^.]+\.arn\}$/);
+    expect(value("redshift_database_name")).toBe("dev");
+  });
+
   it("has every layer", () => {
     for (const type of ["aws_vpc", "aws_s3_bucket", "aws_glue_crawler", "aws_redshiftserverless_workgroup", "aws_glue_job", "aws_sfn_state_machine", "aws_cloudwatch_event_rule", "aws_sns_topic", "aws_cloudwatch_metric_alarm"]) {
       expect(bodies(dev, type).length).toBeGreaterThan(0);

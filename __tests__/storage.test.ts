@@ -34,6 +34,13 @@ describe("StorageLayer", () => {
     expect(rules).toContainEqual(expect.objectContaining({ abort_incomplete_multipart_upload: [{ days_after_initiation: 7 }] }));
   });
 
+  it("expires old versions of every object after 90 days, so the versioned bucket does not grow forever", () => {
+    const rules = onData("aws_s3_bucket_lifecycle_configuration").rule;
+    expect(rules).toContainEqual({ id: "expire-old-versions", status: "Enabled", filter: [{ prefix: "" }], noncurrent_version_expiration: [{ noncurrent_days: 90 }] });
+    // Quarantined rows are kept: no rule expires their current versions.
+    expect(rules.filter((r: { expiration?: unknown; filter: Array<{ prefix: string }> }) => r.expiration && "quarantine/".startsWith(r.filter[0].prefix))).toEqual([]);
+  });
+
   it("logs access to a separate bucket that only S3 logging from the data bucket may write", () => {
     const logs = ref(dev, "aws_s3_bucket", (b) => b.bucket_prefix?.endsWith("-s3-logs-"), "id");
     expect(onData("aws_s3_bucket_logging").target_bucket).toBe(logs);

@@ -5,6 +5,7 @@ import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { ROOT } from "./lib/project.mjs";
 import { CHECKOV_ENV, GLUE_ENV, ensurePythonEnv } from "./lib/python-env.mjs";
+import { POSTGRES_JDBC, ensureSystemPackage } from "./lib/system-packages.mjs";
 
 const node = process.execPath;
 const bin = (name) => join(ROOT, "node_modules", ".bin", name);
@@ -12,6 +13,7 @@ const bin = (name) => join(ROOT, "node_modules", ".bin", name);
 const steps = [
   // Made first and once per lock file, so no test waits on pip (jest's moto tests use .venv too).
   ["python environments (.venv, .venv-checkov)", () => void [GLUE_ENV, CHECKOV_ENV].forEach(ensurePythonEnv)],
+  ["system packages (PostgreSQL JDBC driver)", () => void ensureSystemPackage(POSTGRES_JDBC)],
   ["type-check (tsc, once)", () => [bin("tsc"), ["--noEmit", "-p", "tsconfig.json"]]],
   ["jest (constructs, config, ASL, scripts)", () => [bin("jest"), ["--ci"]]],
   ["synth with no terraform and no credentials", () => [node, ["scripts/check-synth.mjs"]]],

@@ -64,7 +64,7 @@ def test_a_bad_row_is_quarantined_with_a_reason_naming_field_and_value(spark, ai
 
 def test_a_csv_outside_a_date_partition_is_quarantined_whole(spark, airports):
     good = f"{HEADER}\nAA,{ANCHORAGE},{ADAK},1,2\nDL,{ADAK},{ANCHORAGE},3,4\n"
-    for key in ("daily_flights/flights.csv", "daily_flights/2001-01-15/flights.csv", "daily_flights/date=2001-02-30/flights.csv"):
+    for key in ("daily_flights/flights.csv", "daily_flights/2001-01-15/flights.csv", "daily_flights/date=2001-02-30/flights.csv", "daily_flights/date=2001-01-15/sub/flights.csv"):
         rows = classify(spark, airports, {key: good})
         assert {r["status"] for r in rows} == {"quarantined"}, key
         assert all(r["reason"].startswith("no date partition") for r in rows)
@@ -91,3 +91,19 @@ def test_the_departure_delay_threshold_filters_without_quarantining(spark, airpo
     summary = transform.summarize(transform.classify(lines_df(spark, {DAY: text}), airports, 60), files=[DAY])
     assert summary == {"files_processed": 1, "files_ignored": 0, "rows_in": 4, "rows_loaded": 1, "rows_quarantined": 1, "rows_filtered": 2, "files": [DAY]}
     assert {r["status"] for r in classify(spark, airports, {DAY: text})} == {"loaded", "quarantined"}
+
+
+@pytest.mark.parametrize("raw, clean", [(" AA\r", "AA"), ('"Anchorage"', "Anchorage"), (' " Adak " ', "Adak"), ("\r", ""), ('"a"b"', 'a"b'), ("x\ry", "xy")])
+def test_clean_field_strips_cr_spaces_and_one_pair_of_quotes(spark, raw, clean):
+    import flights_rules as rules
+    from pyspark.sql import functions as F
+
+    assert spark.createDataFrame([(raw,)], "v string").select(rules.clean_field(F.col("v")).alias("c")).first()["c"] == clean
+
+
+@pytest.mark.parametrize("uri", ["s3://bucket-1/daily_flights/date=2001-01-15/f.csv", "s3a://bucket-1/daily_flights/date=2001-01-15/f.csv", "s3n://b/daily_flights/date=2001-01-15/f.csv", "daily_flights/date=2001-01-15/f.csv"])
+def test_the_source_key_comes_from_any_form_of_the_attached_file_name(spark, uri):
+    import flights_rules as rules
+    from pyspark.sql import functions as F
+
+    assert spark.createDataFrame([(uri,)], "u string").select(rules.source_key(F.col("u")).alias("k")).first()["k"] == "daily_flights/date=2001-01-15/f.csv"

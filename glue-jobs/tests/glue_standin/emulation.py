@@ -4,7 +4,8 @@ Each behaviour and where it comes from:
 - getResolvedOptions: `--name value` pairs of argv; a missing name is an error (Glue's docs).
 - The bookmarked S3 reader (create_dynamic_frame.from_options with a transformation_ctx): returns only objects whose
   last-modified time differs from the one the last job.commit() recorded for that key (bookmarks track objects by
-  last-modified time; a run that fails before commit records nothing, so its retry reads the same objects).
+  last-modified time; a run that fails before commit records nothing, so its retry reads the same objects). moto
+  reports last-modified to the second, so the ETag is compared too: a re-upload within a second still counts.
   CSV, no header, a separator and quote that never occur: one column `col0` per physical line (split on \\n, \\r\\n
   or \\r, like Hadoop's line reader), empty lines skipped like Spark's CSV reader. The format option attachFilename
   names a column holding the object's URI (`s3://bucket/key` by default; the form is undocumented, so tests also try
@@ -124,9 +125,10 @@ class _Reader:
             bucket, prefix = re.match(r"^s3://([^/]+)/(.*)$", path).groups()
             for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
                 for obj in page.get("Contents", []):
-                    if seen.get(obj["Key"]) == obj["LastModified"]:
+                    version = (obj["LastModified"], obj["ETag"])
+                    if seen.get(obj["Key"]) == version:
                         continue
-                    read[obj["Key"]] = obj["LastModified"]
+                    read[obj["Key"]] = version
                     text = s3.get_object(Bucket=bucket, Key=obj["Key"])["Body"].read().decode("utf-8")
                     uri = WORLD.uri_form(bucket, obj["Key"])
                     rows += [(line, uri) for line in re.split(r"\r\n|\n|\r", text) if line != ""]
