@@ -21,7 +21,8 @@ def connection_url(conf: Mapping[str, str], database: str) -> str:
 
 def run_in_one_transaction(spark, conf: Mapping[str, str], database: str, statements: Sequence[str]) -> None:
     jvm = spark.sparkContext._jvm
-    vendor = conf.get("vendor") or re.match(r"^jdbc:(\w+):", conf["url"]).group(1)
+    scheme = re.match(r"^jdbc:(\w+):", conf["url"])
+    vendor = conf.get("vendor") or (scheme.group(1) if scheme else None)
     if vendor not in DRIVER_CLASSES:
         raise ValueError(f"JDBC vendor {vendor!r} of the Glue connection is not one of {sorted(DRIVER_CLASSES)}")
     # The driver object itself, not DriverManager: Spark's class loader hides drivers from DriverManager's caller check.

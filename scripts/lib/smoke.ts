@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { parse } from "csv-parse/sync";
 import { DeleteObjectsCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client, type _Object } from "@aws-sdk/client-s3";
 import type { RedshiftDataClient } from "@aws-sdk/client-redshift-data";
 import { queryRows, runBatch, type WarehouseTarget } from "./redshift-data";
@@ -119,27 +120,9 @@ export async function quarantineReasons(t: SmokeTarget, key: string): Promise<{ 
   return { reasons, objects };
 }
 
-/** RFC 4180 CSV (quoted fields, doubled quotes), enough for the quarantine files Glue writes. */
+/** Rows of a CSV file (quoted fields, doubled quotes, CRLF or LF), as the quarantine files Glue writes. */
 export function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = "";
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i];
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') (field += '"'), i++;
-      else if (ch === '"') quoted = false;
-      else field += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ",") row.push(field), (field = "");
-    else if (ch === "\n" || ch === "\r") {
-      if (ch === "\r" && text[i + 1] === "\n") i++;
-      row.push(field), rows.push(row), (row = []), (field = "");
-    } else field += ch;
-  }
-  if (field !== "" || row.length) row.push(field), rows.push(row);
-  return rows;
+  return parse(text, { relax_column_count: true, record_delimiter: ["\r\n", "\n"] });
 }
 
 /** Uploads the smoke file, waits for its pass, checks table, quarantine and report, cleans up. Returns the verdict. */
