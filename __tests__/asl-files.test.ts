@@ -1,8 +1,10 @@
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Testing, TerraformStack } from "cdktf";
 import { EVENT_PATTERN_FILE, STATE_MACHINE_FILE, loadEventPattern, loadStateMachineDefinition, renderTemplate } from "../modules/asl-files";
+import { ASL_VALIDATOR_CACHE_DIR, aslValidatorRuns, aslValidatorVerdict, forgetAcceptedDefinitions } from "../modules/asl-validator-check";
 import { OrchestrationLayer } from "../modules/orchestration";
 import { TriggerLayer } from "../modules/trigger";
 import { ResourceNames } from "../modules/naming";
@@ -74,5 +76,58 @@ describe("asl/ files are validated when the app synthesizes", () => {
     const file = join(dir, "not-json.json");
     writeFileSync(file, "{ States: ");
     expect(() => renderTemplate(file, {})).toThrow(/not-json\.json: file: is not valid JSON/);
+  });
+});
+
+describe("asl-validator runs once per template, not once per stack", () => {
+  const stackSubstitutions = (environment: string) => ({ ...SUBSTITUTIONS, Environment: environment, GlueJobName: `\${TfToken[TOKEN.${environment.length}]}` });
+
+  beforeEach(() => forgetAcceptedDefinitions());
+
+  it("validates the template once for two stacks whose references differ", () => {
+    process.env.ASL_VALIDATOR_CACHE = "off";
+    try {
+      const before = aslValidatorRuns();
+      loadStateMachineDefinition(STATE_MACHINE_FILE, stackSubstitutions("dev"));
+      loadStateMachineDefinition(STATE_MACHINE_FILE, stackSubstitutions("prod"));
+      expect(aslValidatorRuns() - before).toBe(1);
+      // Config numbers are part of what is validated: another value is another validation.
+      loadStateMachineDefinition(STATE_MACHINE_FILE, { ...stackSubstitutions("dev"), CrawlerMaxPolls: 61 });
+      expect(aslValidatorRuns() - before).toBe(2);
+    } finally {
+      delete process.env.ASL_VALIDATOR_CACHE;
+    }
+  });
+
+  it("keeps an acceptance on disk under sha256(validator version + definition), and reuses it in a new process", () => {
+    const definition = { StartAt: "Done", QueryLanguage: "JSONata", States: { Done: { Type: "Succeed", Comment: `cache test ${Math.random()}` } } };
+    const version = JSON.parse(readFileSync(require.resolve("asl-validator/package.json"), "utf8")).version;
+    const marker = join(ASL_VALIDATOR_CACHE_DIR, createHash("sha256").update(`${version}\n${JSON.stringify(definition)}`).digest("hex"));
+    try {
+      expect(aslValidatorVerdict(definition)).toMatchObject({ isValid: true, fromCache: false });
+      expect(existsSync(marker)).toBe(true);
+      forgetAcceptedDefinitions();
+      const before = aslValidatorRuns();
+      expect(aslValidatorVerdict(definition)).toMatchObject({ isValid: true, fromCache: true });
+      expect(aslValidatorRuns()).toBe(before);
+    } finally {
+      rmSync(marker, { force: true });
+    }
+  });
+
+  it("never keeps a rejection: the same bad definition is validated, and rejected, every time", () => {
+    const bad = { StartAt: "Done", States: { Done: { Type: "Succeed", Next: "Nowhere" } } };
+    const before = aslValidatorRuns();
+    expect(aslValidatorVerdict(bad).isValid).toBe(false);
+    expect(aslValidatorVerdict(bad)).toMatchObject({ isValid: false, fromCache: false });
+    expect(aslValidatorRuns() - before).toBe(2);
+  });
+
+  it("synth, npm run synth and cdktf.json start the app the same way, source maps off unless DEBUG", () => {
+    const pkg = JSON.parse(readFileSync(join(__dirname, "..", "package.json"), "utf8"));
+    const cdktf = JSON.parse(readFileSync(join(__dirname, "..", "cdktf.json"), "utf8"));
+    expect(cdktf.app).toBe(pkg.scripts.synth);
+    expect(pkg.scripts.synth).toBe("node --import tsx --import ./scripts/lib/synth-preload.mjs main.ts");
+    expect(readFileSync(join(__dirname, "..", "scripts", "lib", "synth-preload.mjs"), "utf8")).toMatch(/if \(!process\.env\.DEBUG\) process\.setSourceMapsEnabled\(false\);/);
   });
 });

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import jsonata from "jsonata";
-import aslValidator from "asl-validator";
+import { aslValidatorVerdict } from "./asl-validator-check";
 
 /** Where the state machine and event pattern JSON live. */
 export const ASL_DIR = join(__dirname, "..", "asl");
@@ -64,8 +64,17 @@ function escapeTerraform(text: string): string {
 /** Renders and validates the state machine; returns the definition as readable JSON text. */
 export function loadStateMachineDefinition(file: string, substitutions: Substitutions): string {
   const definition = renderTemplate(file, substitutions) as StateMachine;
-  validateStateMachine(file, definition);
+  validateStateMachine(file, definition, renderTemplate(file, referencesAsStandIns(substitutions)) as StateMachine);
   return JSON.stringify(definition, null, 2);
+}
+
+/**
+ * The references differ from stack to stack (they are Terraform tokens) and asl-validator cannot see through
+ * them anyway; numbers are config and stay. Validating this form makes one validator run per template and
+ * config, whatever the number of stacks.
+ */
+function referencesAsStandIns(substitutions: Substitutions): Substitutions {
+  return Object.fromEntries(Object.entries(substitutions).map(([name, value]) => [name, typeof value === "string" ? `reference-${name}` : value]));
 }
 
 interface StateMachine {
@@ -73,7 +82,8 @@ interface StateMachine {
   States?: Record<string, Record<string, unknown>>;
 }
 
-export function validateStateMachine(file: string, definition: StateMachine): void {
+/** Checks transitions and JSONata of `definition`, and runs asl-validator on `schemaForm` (the definition by default). */
+export function validateStateMachine(file: string, definition: StateMachine, schemaForm: StateMachine = definition): void {
   const states = definition.States ?? {};
   for (const [name, state] of Object.entries(states)) {
     for (const target of transitionTargets(state)) {
@@ -88,8 +98,7 @@ export function validateStateMachine(file: string, definition: StateMachine): vo
       }
     }
   }
-  // asl-validator fills defaults into what it checks: give it a copy.
-  const result = aslValidator(structuredClone(definition));
+  const result = aslValidatorVerdict(schemaForm);
   if (!result.isValid) {
     const pointer = result.errors[0].schemaError?.instancePath ?? "";
     const state = /^\/States\/([^/]+)/.exec(pointer)?.[1];
