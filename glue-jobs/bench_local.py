@@ -1,10 +1,14 @@
-"""`npm run bench:local`: the local run on vega-datasets flights-3m laid out as 182 daily partitions.
+"""`npm run bench:local`: the local run on vega-datasets flights-3m laid out as 182 daily partitions, each figure
+next to a yardstick timed in the same run (a fresh process each, JVM start included):
 
-Prints the rows/s of a first run over every day but the last, then the time of the incremental run that adds the
-last day next to a lone run of that day on an empty state (each run is a fresh process, JVM start included).
-flights-3m's last day (2001-07-01) holds only a few flights, so it also reprocesses the last full day, modified,
-next to a lone run of that day: the incremental cost with a real day's volume.
+- first run over every day but the last, against plain PySpark doing the bare work on the same files: read the
+  CSV, join twice with the airport file (broadcast), write CSV;
+- a one-file run (the last day, on an empty state) and the incremental run adding that day to the full state,
+  against a Spark session start with the same settings;
+- the export of the whole table (`--out`), which is a byte copy.
 """
+from __future__ import annotations
+
 import json
 import os
 import platform
@@ -19,13 +23,42 @@ sys.path.insert(0, str(HERE / "tests"))
 import vega_flights  # noqa: E402
 
 
-def local_run(data: Path, state: Path, out: Path) -> tuple[float, dict]:
+def timed(argv: list[str]) -> tuple[float, str]:
     started = time.perf_counter()
-    result = subprocess.run([sys.executable, str(HERE / "local_run.py"), "--data", str(data), "--state", str(state), "--out", str(out)], capture_output=True, text=True)
+    result = subprocess.run([sys.executable, *argv], capture_output=True, text=True)
     elapsed = time.perf_counter() - started
     if result.returncode != 0:
-        raise SystemExit(f"local run failed:\n{result.stderr}")
-    return elapsed, json.loads(result.stdout.strip().splitlines()[-1])
+        raise SystemExit(f"{' '.join(argv)} failed:\n{result.stderr}")
+    return elapsed, result.stdout
+
+
+def local_run(data: Path, state: Path, out: Path | None = None) -> tuple[float, dict]:
+    argv = [str(HERE / "local_run.py"), "--data", str(data), "--state", str(state)] + (["--out", str(out)] if out else [])
+    elapsed, stdout = timed(argv)
+    return elapsed, json.loads(stdout.strip().splitlines()[-1])
+
+
+def yardstick(*argv: str) -> float:
+    return timed([__file__, "--yardstick", *argv])[0]
+
+
+def session():
+    import local_run
+
+    return local_run.spark_session()
+
+
+def plain_pyspark(data: str, out: str) -> None:
+    """The bare work: read the day files as CSV, join origin and destination with the airports, write CSV."""
+    from pyspark.sql import functions as F
+
+    spark = session()
+    airports = spark.read.option("header", True).csv(f"{data}/airport_codes/airport_codes.csv")
+    side = lambda p: F.broadcast(airports.select(*[F.col(c).alias(f"{p}_{c}") for c in airports.columns]))  # noqa: E731
+    flights = spark.read.option("header", True).csv(f"{data}/daily_flights/*/*.csv")
+    (flights.join(side("dep"), F.col("OriginAirportID") == F.col("dep_airport_id"), "left")
+        .join(side("arr"), F.col("DestAirportID") == F.col("arr_airport_id"), "left")
+        .write.csv(out))
 
 
 def main() -> None:
@@ -34,33 +67,36 @@ def main() -> None:
         print("laying out flights-3m as daily files ...", file=sys.stderr)
         days = vega_flights.days_from_3m()
         ordered = sorted(days)
-        last, big = ordered[-1], max(ordered[-8:-1], key=lambda d: len(days[d]))
-        full, lone, lone_big = root / "full", root / "lone", root / "lone-big"
-        for data in (full, lone, lone_big):
+        last = ordered[-1]
+        full, lone = root / "full", root / "lone"
+        for data in (full, lone):
             vega_flights.copy_airports(data)
         vega_flights.write_days(full, {d: days[d] for d in ordered[:-1]})
         vega_flights.write_days(lone, {last: days[last]})
-        modified_big = {big: days[big][: len(days[big]) // 2]}
-        vega_flights.write_days(lone_big, modified_big)
 
-        first_s, first = local_run(full, root / "full-state", root / "full-out")
+        plain_s = yardstick("plain", str(full), str(root / "plain-out"))
+        first_s, first = local_run(full, root / "full-state")
+        export_s, _ = local_run(full, root / "full-state", root / "full-out")
+        start_s = yardstick("session")
+        lone_s, alone = local_run(lone, root / "lone-state")
         vega_flights.write_days(full, {last: days[last]})
-        incremental_s, incremental = local_run(full, root / "full-state", root / "full-out")
-        lone_s, alone = local_run(lone, root / "lone-state", root / "lone-out")
-        time.sleep(0.01)
-        vega_flights.write_days(full, modified_big)
-        reprocess_s, reprocess = local_run(full, root / "full-state", root / "full-out")
-        lone_big_s, alone_big = local_run(lone_big, root / "lone-big-state", root / "lone-big-out")
+        incremental_s, incremental = local_run(full, root / "full-state")
+        table_mb = (root / "full-out" / "daily_flights_processed.csv").stat().st_size / 1e6
 
     print(f"machine: {os.cpu_count()} cores, {platform.processor() or platform.machine()}, Python {platform.python_version()}")
-    print(f"first run: {first['files_processed']} days, {first['rows_in']:,} rows in {first_s:.1f} s = {first['rows_in'] / first_s:,.0f} rows/s "
-          f"({first['rows_loaded']:,} loaded, {first['rows_quarantined']:,} quarantined)")
-    print(f"incremental run adding {last}: {incremental['files_processed']} file, {incremental['rows_in']:,} rows, {incremental_s:.1f} s")
-    print(f"lone run of {last} on an empty state: {alone['rows_in']:,} rows, {lone_s:.1f} s")
-    print(f"incremental / lone = {incremental_s / lone_s:.2f}")
-    print(f"reprocessing {big} (modified, {reprocess['rows_in']:,} rows) in the full state: {reprocess_s:.1f} s; "
-          f"lone run of the same file: {lone_big_s:.1f} s; ratio {reprocess_s / lone_big_s:.2f}")
+    print(f"first run: {first['files_processed']} days, {first['rows_in']:,} rows ({first['rows_loaded']:,} loaded, "
+          f"{first['rows_quarantined']:,} quarantined) in {first_s:.1f} s; plain PySpark on the same files: {plain_s:.1f} s; "
+          f"ratio {first_s / plain_s:.2f}")
+    print(f"one-file run ({last}, {alone['rows_in']:,} rows, empty state): {lone_s:.1f} s; Spark session start: {start_s:.1f} s; "
+          f"ratio {lone_s / start_s:.2f}")
+    print(f"incremental run adding {last} to the full state: {incremental['files_processed']} file, {incremental_s:.1f} s; "
+          f"ratio to session start {incremental_s / start_s:.2f}")
+    print(f"export of the whole table with --out (nothing new, {table_mb:,.0f} MB of CSV): {export_s:.1f} s")
 
 
 if __name__ == "__main__":
-    main()
+    if sys.argv[1:2] == ["--yardstick"]:
+        sys.path.insert(0, str(HERE))
+        {"plain": lambda: plain_pyspark(*sys.argv[3:5]), "session": session}[sys.argv[2]]()
+    else:
+        main()

@@ -74,10 +74,8 @@ def clear_quarantine(s3, bucket: str, prefix: str, files: list) -> None:
                 s3.delete_objects(Bucket=bucket, Delete={"Objects": objects, "Quiet": True})
 
 
-def write_quarantine(glue, args, classified, files, started) -> None:
-    spark = glue.spark_session
-    ids = F.broadcast(spark.createDataFrame([(k, rules.source_id(k)) for k in files], ["source_file", "source_id"]))
-    rows = transform.quarantined_rows(classified, started).join(ids, "source_file")
+def write_quarantine(glue, args, classified, started) -> None:
+    rows = transform.quarantined_rows(classified, started).withColumn("source_id", rules.source_id_column(F.col("source_file")))
     glue.write_dynamic_frame.from_options(
         frame=DynamicFrame.fromDF(rows, glue, "quarantine"),
         connection_type="s3",
@@ -116,11 +114,11 @@ def process(glue, args, s3, lines, started) -> dict:
     files = sorted(k for k in keys if rules.is_data_file(k))
     airports = read_airports(glue, args)
     classified = transform.classify(lines, airports, threshold(args["dep_delay_threshold"])).cache()
-    summary = transform.summarize(classified, files=files, files_ignored=len(keys) - len(files))
+    summary = transform.summarize(transform.count_statuses(classified), files=files, files_ignored=len(keys) - len(files))
     if files:
         clear_quarantine(s3, args["data_bucket"], args["quarantine_prefix"], files)
         if summary["rows_quarantined"]:
-            write_quarantine(glue, args, classified, files, started)
+            write_quarantine(glue, args, classified, started)
         # A file whose key the actions cannot carry has all its rows quarantined (rules.UNSAFE_KEY_REASON).
         loadable = [f for f in files if not rules.is_unsafe_key(f)]
         if loadable:

@@ -4,10 +4,12 @@ Pure PySpark, called by the Glue entry point (``flights_ingest.py``) and the loc
 """
 from __future__ import annotations
 
+import re
+from collections import Counter
 from datetime import datetime
-from typing import Optional, Sequence
+from typing import Mapping, Optional, Sequence
 
-from pyspark.sql import DataFrame
+from pyspark.sql import DataFrame, Observation
 from pyspark.sql import functions as F
 
 import flights_rules as rules
@@ -51,21 +53,25 @@ def raw_lines(frame: DataFrame) -> Optional[DataFrame]:
 
 
 def normalize_airports(airports: DataFrame, source: str) -> DataFrame:
-    """Trimmed string columns and a BIGINT airport_id; raises naming source, field and value when unusable."""
+    """Trimmed string columns and a BIGINT airport_id; raises naming source, field and value when unusable.
+
+    The dimension is small (it is broadcast to every join): it is read once into memory, checked on the driver,
+    and both joins take it from there: one pass over its source (in Glue, one Redshift UNLOAD) instead of one per
+    check and one more per join."""
     by_name = {c.strip().replace("\r", "").lower(): c for c in airports.columns}
     missing = [c for c in rules.AIRPORT_HEADER if c not in by_name]
     if missing:
         raise AirportDimensionError(f"{source}: missing column(s) {', '.join(missing)}; found {', '.join(airports.columns)}")
-    clean = airports.select(*[rules.clean_field(F.col(f"`{by_name[c]}`").cast("string")).alias(c) for c in rules.AIRPORT_HEADER])
-    bad = clean.where(F.col("airport_id").isNull() | ~F.col("airport_id").rlike(rules.INTEGER_PATTERN)).limit(1).collect()
+    clean = airports.select(*[rules.clean_field(F.col(f"`{by_name[c]}`").cast("string")).alias(c) for c in rules.AIRPORT_HEADER]).cache()
+    rows = clean.collect()
+    bad = next((r for r in rows if r["airport_id"] is None or not re.search(rules.INTEGER_PATTERN, r["airport_id"])), None)
     if bad:
-        raise AirportDimensionError(f"{source}: field airport_id: value {bad[0]['airport_id']!r} is not an integer (row {bad[0].asDict()})")
-    typed = clean.withColumn("airport_id", F.col("airport_id").cast("bigint"))
-    repeated = typed.groupBy("airport_id").count().where(F.col("count") > 1).orderBy("airport_id").limit(1).collect()
+        raise AirportDimensionError(f"{source}: field airport_id: value {bad['airport_id']!r} is not an integer (row {bad.asDict()})")
+    repeated = sorted((i, n) for i, n in Counter(int(r["airport_id"]) for r in rows).items() if n > 1)
     if repeated:
-        r = repeated[0]
-        raise AirportDimensionError(f"{source}: field airport_id: value {r['airport_id']} appears {r['count']} times; each airport must appear once or its flights would be duplicated")
-    return typed
+        airport_id, count = repeated[0]
+        raise AirportDimensionError(f"{source}: field airport_id: value {airport_id} appears {count} times; each airport must appear once or its flights would be duplicated")
+    return clean.withColumn("airport_id", F.col("airport_id").cast("bigint"))
 
 
 def classify(lines: DataFrame, airports: DataFrame, dep_delay_threshold: Optional[int] = None) -> DataFrame:
@@ -110,12 +116,28 @@ def quarantined_rows(classified: DataFrame, quarantined_at: datetime) -> DataFra
     )
 
 
-def summarize(classified: Optional[DataFrame], files: Sequence[str] = (), files_ignored: int = 0) -> dict:
-    """The run report: counts of one run (``rows_in`` = loaded + quarantined + filtered) and the processed keys
-    (the first REPORT_MAX_FILES). ``classified`` None is a run that found nothing new."""
+def count_statuses(classified: DataFrame) -> dict:
+    """Rows per status, in a job of its own (the Glue job needs them before it writes)."""
     counts = {s: 0 for s in STATUSES}
-    if classified is not None:
-        counts.update({r["status"]: r["count"] for r in classified.groupBy("status").count().collect()})
+    counts.update({r["status"]: r["count"] for r in classified.groupBy("status").count().collect()})
+    return counts
+
+
+def observe_counts(classified: DataFrame) -> tuple[Observation, DataFrame]:
+    """The frame with its rows per status observed: the first action run on it fills ``observation.get``, so the
+    counts cost no job of their own."""
+    observation = Observation("rows_per_status")
+    metrics = [F.count(F.when(F.col("status") == s, True)).alias(s) for s in STATUSES]
+    return observation, classified.observe(observation, *metrics)
+
+
+def summarize(counts: Optional[Mapping[str, int]], files: Sequence[str] = (), files_ignored: int = 0) -> dict:
+    """The run report: counts of one run (``rows_in`` = loaded + quarantined + filtered) and the processed keys
+    (the first REPORT_MAX_FILES). ``counts`` (rows per status) None is a run that found nothing new; an
+    Observation from :func:`observe_counts` is read here, after the action that filled it."""
+    if isinstance(counts, Observation):
+        counts = counts.get
+    counts = {s: int((counts or {}).get(s, 0)) for s in STATUSES}
     return {
         "files_processed": len(files),
         "files_ignored": files_ignored,

@@ -3,13 +3,16 @@
     npm run local -- --data DIR --state DIR --out DIR [--dep-delay-threshold N]
 
 Incremental like job bookmarks: only .csv files new or modified (mtime or size) since the last run with the same
---state are processed. The state keeps one fragment per source file of the table and of the quarantine, so a
-reprocessed file replaces exactly its own rows, and a run costs what its new files cost plus a file copy.
-After each run OUT holds the whole current table and quarantine as CSV; the last stdout line is a JSON summary.
+--state are processed. The state keeps one CSV fragment per source file of the table and of the quarantine, so a
+reprocessed file replaces exactly its own rows. A run is one Spark job over the new files (rules, both joins, the
+fragments, and the counts of the summary observed on the way) after one small job that reads the dimension.
+With --out, OUT then holds the whole current table and quarantine as CSV (a byte copy of the fragments).
+The last stdout line is the run's JSON summary, the same object the Glue job writes as its run report.
 """
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import os
 import shutil
@@ -25,13 +28,15 @@ BOOKMARK = "bookmark.json"
 TABLE_FILE = "daily_flights_processed.csv"
 QUARANTINE_FILE = "quarantine.csv"
 OUTPUTS = {"loaded": (TABLE_FILE, transform.FACT_COLUMNS), "quarantine": (QUARANTINE_FILE, transform.QUARANTINE_COLUMNS)}
+# Empty strings and NULLs both as empty fields, timestamps to the second: what a Redshift COPY of CSV takes.
+CSV_OPTIONS = {"emptyValue": "", "nullValue": "", "timestampFormat": "yyyy-MM-dd HH:mm:ss"}
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="npm run local --", description=__doc__.split("\n\n")[0])
     p.add_argument("--data", required=True, type=Path, help="folder laid out like the bucket (airport_codes/, daily_flights/)")
     p.add_argument("--state", required=True, type=Path, help="bookmark and table fragments, kept between runs")
-    p.add_argument("--out", required=True, type=Path, help=f"where {TABLE_FILE} and {QUARANTINE_FILE} are written")
+    p.add_argument("--out", type=Path, help=f"write the whole table and quarantine there as {TABLE_FILE} and {QUARANTINE_FILE}")
     p.add_argument("--flights-prefix", default="daily_flights/")
     p.add_argument("--airport-codes", default="airport_codes/airport_codes.csv", help="key of the airport file under --data")
     p.add_argument("--dep-delay-threshold", type=int, default=None, help="keep only flights departing more than N minutes late")
@@ -59,11 +64,27 @@ def spark_session():
         .config("spark.sql.shuffle.partitions", "8")
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.driver.memory", os.environ.get("SPARK_DRIVER_MEMORY", "3g"))
+        # Over 32 paths Spark lists them with a job of its own; the driver lists a local folder faster.
+        .config("spark.sql.sources.parallelPartitionDiscovery.threshold", "100000")
+        .config("spark.ui.showConsoleProgress", "false")
+        # A task writes the fragments of its few files at once instead of sorting its rows by file first
+        # (a task reads at most 128 MB, about 32 small files: two kinds each; past 100 Spark sorts again).
+        .config("spark.sql.maxConcurrentOutputFileWriters", "100")
         .getOrCreate()
     )
     spark.sparkContext.setLogLevel("ERROR")
     rules.configure_session(spark)
     return spark
+
+
+def read_airports(spark, path: Path):
+    """The airport file with its own header as column names; reading the header here spares Spark a job."""
+    from pyspark.sql.types import StringType, StructField, StructType
+
+    with path.open(newline="", encoding="utf-8") as f:
+        header = next(csv.reader(f), [])
+    schema = StructType([StructField(name, StringType()) for name in header])
+    return transform.normalize_airports(spark.read.schema(schema).option("header", True).csv(str(path)), source=str(path))
 
 
 def read_lines(spark, data: Path, keys: list[str]):
@@ -75,26 +96,37 @@ def read_lines(spark, data: Path, keys: list[str]):
     return spark.read.text([str(data / k) for k in keys]).select(F.regexp_replace(uri, prefix, "").alias("source_file"), "value")
 
 
-def write_fragments(df, state: Path, kind: str, keys: list[str], scratch: Path) -> None:
-    """Writes each processed file's rows as its own fragment (empty when it has none now), replacing the old one."""
+def csv_lines(classified, started):
+    """Each loaded or quarantined row as its CSV line in the columns of its output file; filtered rows dropped."""
     from pyspark.sql import functions as F
 
-    spark = df.sparkSession
-    ids = F.broadcast(spark.createDataFrame([(k, rules.source_id(k)) for k in keys], ["source_file", "source_id"]))
-    out = scratch / kind
-    (df.join(ids, "source_file").select(*df.columns, "source_id").repartition("source_id")
-        .write.partitionBy("source_id").option("header", False).option("emptyValue", "").option("nullValue", "")
-        .option("timestampFormat", "yyyy-MM-dd HH:mm:ss").csv(str(out)))
-    target = state / kind
-    target.mkdir(parents=True, exist_ok=True)
-    for key in keys:
-        sid = rules.source_id(key)
-        tmp = target / f".{sid}.csv.tmp"
-        with tmp.open("wb") as fragment:
-            for part in sorted((out / f"source_id={sid}").glob("part-*.csv")):
-                with part.open("rb") as src:
-                    shutil.copyfileobj(src, fragment)
-        os.replace(tmp, target / f"{sid}.csv")
+    stamped = classified.withColumn("loaded_at", F.lit(started).cast("timestamp")).withColumn("quarantined_at", F.col("loaded_at"))
+    as_csv = lambda columns: F.to_csv(F.struct(*columns), CSV_OPTIONS)  # noqa: E731
+    line = F.when(F.col("status") == "loaded", as_csv(OUTPUTS["loaded"][1])).when(F.col("status") == "quarantined", as_csv(OUTPUTS["quarantine"][1]))
+    kind = F.when(F.col("status") == "loaded", F.lit("loaded")).otherwise(F.lit("quarantine"))
+    return stamped.where(F.col("status") != "filtered").select(kind.alias("kind"), "source_file", line.alias("value"))
+
+
+def write_fragments(lines, state: Path, keys: list[str], scratch: Path) -> None:
+    """Writes each processed file's rows as its own fragment per kind (empty when it has none now), replacing the old."""
+    from pyspark.sql import functions as F
+
+    lines.select("kind", rules.source_id_column(F.col("source_file")).alias("source_id"), "value").write.partitionBy("kind", "source_id").text(str(scratch))
+    for kind in OUTPUTS:
+        target = state / kind
+        target.mkdir(parents=True, exist_ok=True)
+        for key in keys:
+            sid = rules.source_id(key)
+            parts = sorted((scratch / f"kind={kind}" / f"source_id={sid}").glob("part-*"))
+            if len(parts) == 1:  # the usual case: a file's rows come from one task
+                os.replace(parts[0], target / f"{sid}.csv")
+                continue
+            tmp = target / f".{sid}.csv.tmp"
+            with tmp.open("wb") as fragment:
+                for part in parts:
+                    with part.open("rb") as src:
+                        shutil.copyfileobj(src, fragment)
+            os.replace(tmp, target / f"{sid}.csv")
 
 
 def export(state: Path, out: Path) -> None:
@@ -124,15 +156,13 @@ def run(args: argparse.Namespace) -> dict:
     if keys:
         started = datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
         spark = spark_session()
-        airports = transform.normalize_airports(
-            spark.read.option("header", True).csv(str(airport_file)), source=str(airport_file)
-        ).cache()
-        classified = transform.classify(read_lines(spark, args.data, keys), airports, args.dep_delay_threshold).cache()
-        summary = transform.summarize(classified, files=keys, files_ignored=len(changed) - len(keys))
+        airports = read_airports(spark, airport_file)
+        classified = transform.classify(read_lines(spark, args.data, keys), airports, args.dep_delay_threshold)
+        observation, observed = transform.observe_counts(classified)
         with tempfile.TemporaryDirectory(dir=args.state) as scratch:
-            write_fragments(transform.loaded_rows(classified, started), args.state, "loaded", keys, Path(scratch))
-            write_fragments(transform.quarantined_rows(classified, started), args.state, "quarantine", keys, Path(scratch))
-    if keys or not all((args.out / name).exists() for name, _ in OUTPUTS.values()):
+            write_fragments(csv_lines(observed, started), args.state, keys, Path(scratch) / "fragments")
+        summary = transform.summarize(observation, files=keys, files_ignored=len(changed) - len(keys))
+    if args.out and (keys or not all((args.out / name).exists() for name, _ in OUTPUTS.values())):
         export(args.state, args.out)
     # Like job.commit(): the bookmark moves only after the run's output is in place.
     tmp = args.state / f".{BOOKMARK}.tmp"

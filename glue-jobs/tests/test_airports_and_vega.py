@@ -49,7 +49,7 @@ def test_vega_flights_of_a_week_join_both_airports_like_an_independent_python_jo
                 expected[(carrier, o["name"], d["name"], o["city"], d["city"], o["state"], d["state"], int(dep), int(arr), date.fromisoformat(day))] += 1
     got = Counter(tuple(r[c] for c in transform.FACT_COLUMNS[:10]) for r in loaded)
     assert got == expected
-    summary = transform.summarize(classified, files=files)
+    summary = transform.summarize(transform.count_statuses(classified), files=files)
     assert summary["rows_in"] == sum(len(r) for r in days.values()) > 500
     assert summary["rows_loaded"] == sum(expected.values())
     assert summary["rows_quarantined"] == summary["rows_in"] - summary["rows_loaded"] > 0

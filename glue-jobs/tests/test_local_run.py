@@ -65,3 +65,19 @@ def test_incremental_runs_process_only_new_or_modified_files_and_replace_their_r
     assert (new_row["carrier"], new_row["dep_delay"], new_row["arr_delay"], new_row["flight_date"]) == ("ZZ", "", "", day2)
     assert [q["line"] for q in quarantine if day2 in q["source_file"]] == ["ZZ,10299,10165,12.5,0"]
     assert not [q for q in quarantine if day3 in q["source_file"]]
+
+
+def test_without_out_only_the_state_is_written_and_out_comes_when_asked(spark, tmp_path, capsys):
+    import json
+
+    data = tmp_path / "data"
+    vega_flights.copy_airports(data)
+    vega_flights.write_days(data, vega_flights.days_from_20k(1))
+    local_run.main(["--data", str(data), "--state", str(tmp_path / "state")])
+    summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert summary["files_processed"] == 1 and not (tmp_path / "out").exists()
+    fragments = list((tmp_path / "state" / "loaded").glob("*.csv"))
+    assert len(fragments) == 1 and len(fragments[0].read_text().splitlines()) == summary["rows_loaded"]
+    # Nothing new, but OUT asked for and missing: the export alone, with the header.
+    assert run(tmp_path, capsys)["files_processed"] == 0
+    assert len(read_csv(tmp_path / "out" / "daily_flights_processed.csv")) == summary["rows_loaded"]

@@ -88,12 +88,12 @@ def test_the_departure_delay_threshold_filters_without_quarantining(spark, airpo
     text = f"{HEADER}\nAA,{ANCHORAGE},{ADAK},61,0\nAA,{ANCHORAGE},{ADAK},60,0\nAA,{ANCHORAGE},{ADAK},,\nAA,0,{ADAK},99,0\n"
     rows = classify(spark, airports, {DAY: text}, threshold=60)
     assert sorted((r["dep_delay_raw"], r["status"]) for r in rows) == [("", "filtered"), ("60", "filtered"), ("61", "loaded"), ("99", "quarantined")]
-    summary = transform.summarize(transform.classify(lines_df(spark, {DAY: text}), airports, 60), files=[DAY])
+    summary = transform.summarize(transform.count_statuses(transform.classify(lines_df(spark, {DAY: text}), airports, 60)), files=[DAY])
     assert summary == {"files_processed": 1, "files_ignored": 0, "rows_in": 4, "rows_loaded": 1, "rows_quarantined": 1, "rows_filtered": 2, "files": [DAY]}
     assert {r["status"] for r in classify(spark, airports, {DAY: text})} == {"loaded", "quarantined"}
 
 
-@pytest.mark.parametrize("raw, clean", [(" AA\r", "AA"), ('"Anchorage"', "Anchorage"), (' " Adak " ', "Adak"), ("\r", ""), ('"a"b"', 'a"b'), ("x\ry", "xy")])
+@pytest.mark.parametrize("raw, clean", [(" AA\r", "AA"), ('"', '"'), ('""', ""), ('" "', ""), ('"AA', '"AA'), ('"Anchorage"', "Anchorage"), (' " Adak " ', "Adak"), ("\r", ""), ('"a"b"', 'a"b'), ("x\ry", "xy")])
 def test_clean_field_strips_cr_spaces_and_one_pair_of_quotes(spark, raw, clean):
     import flights_rules as rules
     from pyspark.sql import functions as F
@@ -107,3 +107,14 @@ def test_the_source_key_comes_from_any_form_of_the_attached_file_name(spark, uri
     from pyspark.sql import functions as F
 
     assert spark.createDataFrame([(uri,)], "u string").select(rules.source_key(F.col("u")).alias("k")).first()["k"] == "daily_flights/date=2001-01-15/f.csv"
+
+
+@pytest.mark.parametrize("key", [
+    "daily_flights/date=2001-01-15/flights.csv", "daily_flights/date=2001-01-15/vols d'été.csv", "__x__/a b+c.csv",
+    "daily_flights/" + "deep/" * 30 + "f.csv", "é", "daily_flights/date=2001-01-15/名前.csv", "a;b%c\r\nd.csv",
+])
+def test_the_source_id_column_equals_source_id(spark, key):
+    import flights_rules as rules
+    from pyspark.sql import functions as F
+
+    assert spark.createDataFrame([(key,)], "k string").select(rules.source_id_column(F.col("k")).alias("i")).first()["i"] == rules.source_id(key)
