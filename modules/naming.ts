@@ -1,3 +1,4 @@
+import { UserError } from "./user-error";
 /** AWS's limits for each kind of name this project creates. */
 const NAME_RULES = {
   /** aws_s3_bucket.bucket_prefix: Terraform appends 26 characters and buckets stop at 63. */
@@ -17,7 +18,7 @@ const NAME_RULES = {
 
 export type NameKind = keyof typeof NAME_RULES;
 
-export class NameTooLongError extends Error {}
+export class NameTooLongError extends UserError {}
 
 /**
  * Every resource name of one environment: `<project>-<env>-<layer>-<purpose>`.

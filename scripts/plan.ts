@@ -6,7 +6,8 @@ import { join } from "node:path";
 import { spawnSync } from "node:child_process";
 import { chalk } from "zx";
 import { OperatorError, parseCli, runScript, stackSettings } from "./lib/cli";
-import { terraform, terraformEnv } from "./lib/terraform";
+import { terraform, terraformEnv, terraformFailure } from "./lib/terraform";
+import { type PlannedChange, changeLine, countActions, effectiveChanges, planComment } from "./lib/plan-comment";
 
 const ROOT = join(__dirname, "..");
 const USAGE = `usage: npm run plan -- --stack S [--offline] [--comment FILE]
@@ -29,9 +30,16 @@ const OFFLINE_PROVIDER = {
 };
 
 function synth(): void {
-  const r = spawnSync(process.execPath, ["--import", "tsx", "main.ts"], { cwd: ROOT, encoding: "utf8" });
-  if (r.status !== 0) throw new OperatorError(`synth failed:\n${r.stderr || r.stdout}`);
+  const r = spawnSync(process.execPath, ["--import", "tsx", "--import", "./scripts/lib/synth-preload.mjs", "main.ts"], { cwd: ROOT, encoding: "utf8" });
+  if (r.status !== 0) throw new OperatorError(`synth failed: ${(r.stderr || r.stdout).trim().replace(/^error: /, "")}`);
 }
+
+/** Where the complete plan text is: the workflow artifact in CI, the file here. */
+function fullPlanAt(stack: string, file: string): string {
+  const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repo, GITHUB_RUN_ID: run } = process.env;
+  return run ? `artifact \`plan-${stack}\` of [this workflow run](${server}/${repo}/actions/runs/${run})` : `\`${file}\``;
+}
+
 
 /** A copy of the stack for an offline plan (cdktf.out/offline-plan/S); the synthesized stack stays untouched. */
 function offlineCopy(stack: string): string {
@@ -48,23 +56,6 @@ function offlineCopy(stack: string): string {
   return dir;
 }
 
-interface Change {
-  readonly address: string;
-  readonly actions: string[];
-}
-
-function summarize(changes: Change[]): { counts: Record<string, number>; lines: string[] } {
-  const symbol: Record<string, string> = { create: "+", update: "~", delete: "-", "delete,create": "-/+", "create,delete": "+/-" };
-  const relevant = changes.filter((c) => !(c.actions.length === 1 && (c.actions[0] === "no-op" || c.actions[0] === "read")));
-  const counts = { create: 0, update: 0, delete: 0 };
-  for (const c of relevant) {
-    if (c.actions.includes("create")) counts.create++;
-    if (c.actions.includes("update")) counts.update++;
-    if (c.actions.includes("delete")) counts.delete++;
-  }
-  return { counts, lines: relevant.map((c) => `${symbol[c.actions.join(",")] ?? c.actions.join(",")} ${c.address}`) };
-}
-
 void runScript(async () => {
   const args = parseCli(process.argv.slice(2), { usage: USAGE, strings: ["stack", "comment"], booleans: ["offline"], required: ["stack"] });
   const stack = String(args.stack);
@@ -75,40 +66,26 @@ void runScript(async () => {
   const base = offline ? Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("AWS_"))) : process.env;
   const env = terraformEnv({ ...base, ...(offline ? { AWS_EC2_METADATA_DISABLED: "true" } : {}) });
 
+  const planFile = join(ROOT, "cdktf.out", `plan-${stack}.txt`);
   const init = await terraform(["init", "-input=false", "-no-color", ...(offline ? ["-backend=false"] : [])], dir, env);
-  if (init.code !== 0) throw new OperatorError(`terraform init failed for ${stack}:\n${init.out}`);
+  if (init.code !== 0) {
+    writeFileSync(planFile, init.out);
+    throw new OperatorError(terraformFailure("init", stack, init.out, planFile));
+  }
   const plan = await terraform(["plan", "-input=false", "-no-color", "-lock=false", "-out=plan.tfplan"], dir, env);
+  writeFileSync(planFile, plan.out);
   if (plan.code !== 0) {
-    if (args.comment) writeFileSync(String(args.comment), `<!-- plan:${stack} -->\n### Terraform plan: \`${stack}\` failed\n\n\`\`\`\n${plan.out.slice(-60000)}\n\`\`\`\n`);
-    throw new OperatorError(`terraform plan failed for ${stack}:\n${plan.out}`);
+    const message = terraformFailure("plan", stack, plan.out, planFile);
+    if (args.comment) writeFileSync(String(args.comment), `<!-- plan:${stack} -->\n### Terraform plan: \`${stack}\` failed\n\n${message.replace(planFile, fullPlanAt(stack, planFile))}\n`);
+    throw new OperatorError(message);
   }
   const shown = await terraform(["show", "-json", "plan.tfplan"], dir, env);
-  const changes: Change[] = (JSON.parse(shown.out).resource_changes ?? []).map((c: { address: string; change: { actions: string[] } }) => ({ address: c.address, actions: c.change.actions }));
-  const { counts, lines } = summarize(changes);
+  const changes: PlannedChange[] = (JSON.parse(shown.out).resource_changes ?? []).map((c: { address: string; change: { actions: string[] } }) => ({ address: c.address, actions: c.change.actions }));
+  const counts = countActions(changes);
+  const lines = effectiveChanges(changes).map(changeLine);
   const headline = `Plan for ${stack}${offline ? " (offline)" : ""}: ${counts.create} to add, ${counts.update} to change, ${counts.delete} to destroy.`;
   console.log(lines.join("\n"));
   console.log(chalk.bold(headline));
-  if (args.comment) {
-    const body = [
-      `<!-- plan:${stack} -->`,
-      `### Terraform plan: \`${stack}\``,
-      `**${headline}**`,
-      "",
-      "<details><summary>Resources</summary>",
-      "",
-      "```diff",
-      ...lines,
-      "```",
-      "</details>",
-      "",
-      "<details><summary>Full plan</summary>",
-      "",
-      "```",
-      plan.out.slice(-50000),
-      "```",
-      "</details>",
-    ].join("\n");
-    writeFileSync(String(args.comment), body);
-  }
+  if (args.comment) writeFileSync(String(args.comment), planComment({ stack, headline, changes, planText: plan.out, fullPlanAt: fullPlanAt(stack, planFile) }));
   return 0;
 });

@@ -16,7 +16,8 @@ Uploads DIR (laid out like the bucket) to the stack's data bucket:
 Other files are listed and refused (exit code 2 when any was refused); files whose SHA-256 matches the object
 already in the bucket are skipped. Every uploaded daily flights file starts the pipeline.
   --only PREFIX  upload only keys under PREFIX (airport_codes/ first, before seed:warehouse)
-  --dry-run      print what would be uploaded, skipped and refused; upload nothing
+  --dry-run      print what would be uploaded, skipped and refused; upload nothing. Works without AWS
+                 credentials or an applied stack: then it checks the layout only (no checksum comparison)
 AWS settings: AWS_PROFILE, AWS_REGION (default: the stack's region), AWS_ENDPOINT_URL.`;
 
 const CONCURRENCY = 4;
@@ -25,10 +26,13 @@ void runScript(async () => {
   const args = parseCli(process.argv.slice(2), { usage: USAGE, strings: ["stack", "outputs", "data", "only"], booleans: ["dry-run"], required: ["data", "stack"] });
   const data = String(args.data);
   if (!existsSync(data) || !statSync(data).isDirectory()) throw new OperatorError(`--data ${data} is not a folder`);
-  const settings = stackSettings(String(args.stack));
-  const bucket = readStackOutputs(String(args.stack), args.outputs as string | undefined).get("data_bucket_name");
-  await ensureCredentials();
-  const s3 = new S3Client(awsClientConfig(settings.region));
+  const stack = String(args.stack);
+  const settings = stackSettings(stack);
+  const offline = args["dry-run"] ? await offlineReason(stack, args.outputs as string | undefined) : null;
+  if (offline) console.log(chalk.yellow(`${offline}: checking the layout only, no checksum comparison`));
+  const bucket = offline ? `<data bucket of stack ${stack}>` : readStackOutputs(stack, args.outputs as string | undefined).get("data_bucket_name");
+  if (!offline) await ensureCredentials();
+  const s3 = offline ? null : new S3Client(awsClientConfig(settings.region));
   const only = (args.only as string | undefined) ?? "";
   const plan = await planUploads(s3, bucket, listFiles(data).filter((f) => f.key.startsWith(only)), settings.storage.prefixes);
   const refused = plan.filter((p) => p.action === "refuse");
@@ -39,7 +43,7 @@ void runScript(async () => {
   const bytes = uploads.reduce((n, u) => n + u.file.bytes, 0);
   if (args["dry-run"]) {
     for (const u of uploads) console.log(`would upload ${u.file.key} (${u.file.bytes} bytes)`);
-  } else if (uploads.length) {
+  } else if (uploads.length && s3) {
     const bar = process.stdout.isTTY ? new SingleBar({ format: "uploading {bar} {value}/{total} files | {key}" }, Presets.shades_classic) : null;
     bar?.start(uploads.length, 0, { key: "" });
     const queue = [...uploads];
@@ -55,6 +59,18 @@ void runScript(async () => {
     bar?.stop();
   }
   const verb = args["dry-run"] ? "would upload" : "uploaded";
-  console.log(`${verb} ${uploads.length} file(s) (${bytes} bytes) to s3://${bucket}; ${skipped.length} unchanged skipped; ${refused.length} refused`);
+  console.log(`${verb} ${uploads.length} file(s) (${bytes} bytes) to ${s3 ? `s3://${bucket}` : bucket}; ${skipped.length} unchanged skipped; ${refused.length} refused`);
   return refused.length ? 2 : 0;
 });
+
+/** Why a dry run cannot compare checksums (no outputs or no credentials), or null when it can. */
+async function offlineReason(stack: string, outputs: string | undefined): Promise<string | null> {
+  try {
+    readStackOutputs(stack, outputs).get("data_bucket_name");
+    await ensureCredentials();
+    return null;
+  } catch (e) {
+    if (e instanceof OperatorError) return e.message.split(/[.:(]/)[0].trim();
+    throw e;
+  }
+}

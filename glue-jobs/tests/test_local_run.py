@@ -81,3 +81,11 @@ def test_without_out_only_the_state_is_written_and_out_comes_when_asked(spark, t
     # Nothing new, but OUT asked for and missing: the export alone, with the header.
     assert run(tmp_path, capsys)["files_processed"] == 0
     assert len(read_csv(tmp_path / "out" / "daily_flights_processed.csv")) == summary["rows_loaded"]
+
+
+def test_a_data_folder_without_daily_flights_says_where_it_looked(tmp_path):
+    import pytest
+
+    vega_flights.copy_airports(tmp_path / "data")
+    with pytest.raises(SystemExit, match=r"local run: no flights folder .*data/daily_flights \(expected daily_flights/ under --data "):
+        local_run.main(["--data", str(tmp_path / "data"), "--state", str(tmp_path / "state")])

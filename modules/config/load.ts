@@ -2,16 +2,12 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { z } from "zod";
 import { pipelineConfigSchema, type PipelineConfig } from "./schema";
+import { UserError } from "../user-error";
 
 /** The configuration file used when PIPELINE_CONFIG does not name another one. */
 export const DEFAULT_CONFIG_FILE = join(__dirname, "environments.json");
 
-export class ConfigError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "ConfigError";
-  }
-}
+export class ConfigError extends UserError {}
 
 /** Reads, parses and validates the pipeline configuration; any problem throws a ConfigError naming file, environment, key and value. */
 export function loadPipelineConfig(file = process.env.PIPELINE_CONFIG || DEFAULT_CONFIG_FILE): PipelineConfig {

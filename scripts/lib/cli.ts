@@ -1,9 +1,10 @@
 import { chalk, minimist } from "zx";
 import { loadPipelineConfig } from "../../modules/config/load";
 import type { EnvironmentConfig } from "../../modules/config/schema";
+import { UserError, userErrorMessage, debugRequested } from "../../modules/user-error";
 
 /** An error the operator can act on: printed without a stack trace. */
-export class OperatorError extends Error {}
+export class OperatorError extends UserError {}
 
 export interface CliSpec {
   readonly usage: string;
@@ -14,8 +15,8 @@ export interface CliSpec {
 
 /** Parses argv; prints usage for --help; a missing or unknown option is an OperatorError naming it. */
 export function parseCli(argv: string[], spec: CliSpec): Record<string, string | boolean | undefined> {
-  const known = new Set([...(spec.strings ?? []), ...(spec.booleans ?? []), "help", "_"]);
-  const args = minimist(argv, { string: spec.strings, boolean: [...(spec.booleans ?? []), "help"] });
+  const known = new Set([...(spec.strings ?? []), ...(spec.booleans ?? []), "help", "debug", "_"]);
+  const args = minimist(argv, { string: spec.strings, boolean: [...(spec.booleans ?? []), "help", "debug"] });
   if (args.help) {
     console.log(spec.usage);
     process.exit(0);
@@ -36,16 +37,15 @@ export function stackSettings(stack: string): EnvironmentConfig {
   return settings;
 }
 
-/** Runs a script's main; OperatorErrors print as one red message and exit 1. */
+/** Runs a script's main; a user error (config, operator, no credentials) prints as one red line and exits 1,
+ * with its stack trace only under DEBUG=1 or --debug. */
 export async function runScript(main: () => Promise<number | void>): Promise<void> {
   try {
     process.exitCode = (await main()) ?? 0;
   } catch (e) {
-    if (e instanceof OperatorError) {
-      console.error(chalk.red(`error: ${e.message}`));
-      process.exitCode = 1;
-    } else {
-      throw e;
-    }
+    const message = userErrorMessage(e);
+    if (message === undefined || debugRequested()) throw e;
+    console.error(chalk.red(`error: ${message}`));
+    process.exitCode = 1;
   }
 }

@@ -4,7 +4,6 @@ import { spawnSync } from "node:child_process";
 import { OperatorError } from "./cli";
 import type { OutputName } from "../../modules/outputs";
 
-
 export class StackOutputs {
   constructor(
     private readonly values: Record<string, unknown>,
@@ -54,8 +53,17 @@ export function readStackOutputs(stack: string, file?: string, stacksDir = join(
   }
   const dir = join(stacksDir, stack);
   if (!existsSync(join(dir, "cdk.tf.json"))) throw new OperatorError(`stack "${stack}" is not synthesized in ${dir}: run npm run synth (then cdktf deploy ${stack}), or pass --outputs FILE`);
-  const r = spawnSync("terraform", ["output", "-json"], { cwd: dir, encoding: "utf8" });
+  const r = spawnSync("terraform", ["output", "-json", "-no-color"], { cwd: dir, encoding: "utf8", env: { ...process.env, CHECKPOINT_DISABLE: "1" } });
   if (r.error) throw new OperatorError(`cannot run terraform to read the outputs of "${stack}" (${r.error.message}); pass --outputs FILE instead`);
-  if (r.status !== 0) throw new OperatorError(`terraform output failed in ${dir}: ${r.stderr.trim()} (was "${stack}" deployed from this folder?)`);
+  if (r.status !== 0) throw new OperatorError(terraformOutputFailure(stack, dir, r.stderr));
   return parseOutputs(JSON.parse(r.stdout || "{}"), stack, `terraform output of ${dir}`);
+}
+
+/** One line for a failed `terraform output`: a stack never applied from this folder says so. */
+export function terraformOutputFailure(stack: string, dir: string, stderr: string): string {
+  if (/Backend initialization required|Required plugins are not installed|No state file|no outputs/i.test(stderr)) {
+    return `stack "${stack}" was never applied from this folder (no initialized Terraform state in ${dir}): run cdktf deploy ${stack}, or pass --outputs FILE`;
+  }
+  const first = stderr.split("\n").map((l) => l.replace(/^[│╷╵\s]+/, "").trim()).find((l) => l && !/^Error:?$/.test(l)) ?? "no message";
+  return `terraform output failed in ${dir}: ${first}`;
 }

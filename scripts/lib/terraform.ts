@@ -38,3 +38,12 @@ export function terraform(args: string[], cwd: string, env: NodeJS.ProcessEnv): 
     child.on("close", (code) => resolve({ code: code ?? 1, out }));
   });
 }
+
+/** One line for a failed init or plan; missing credentials online point at --offline. */
+export function terraformFailure(step: string, stack: string, out: string, file: string): string {
+  if (/no valid credential sources|failed to refresh cached credentials|NoCredentialProviders|EC2 IMDS|get credentials/i.test(out)) {
+    return `no AWS credentials for an online ${step} of ${stack}: set AWS_PROFILE (or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY), or plan without an account: npm run plan -- --stack ${stack} --offline`;
+  }
+  const error = out.split("\n").map((l) => l.replace(/^[│╷╵\s]+/, "").trim()).find((l) => /^Error: /.test(l)) ?? out.trim().split("\n")[0];
+  return `terraform ${step} failed for ${stack}: ${error} (whole output: ${file})`;
+}

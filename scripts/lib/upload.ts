@@ -41,13 +41,15 @@ export async function sha256(path: string): Promise<string> {
 export type UploadDecision = { file: LocalFile; action: "upload" | "skip"; sha256: string } | { file: LocalFile; action: "refuse"; reason: string };
 
 /** Decides per file: refuse (contract), skip (same checksum already in the bucket) or upload. */
-export async function planUploads(s3: S3Client, bucket: string, files: LocalFile[], prefixes: Pick<StoragePrefixes, "airportCodes" | "dailyFlights">): Promise<UploadDecision[]> {
+/** What to do with each file. With no client (a dry run without credentials) nothing is compared: every file
+ * that fits the contract would be uploaded. */
+export async function planUploads(s3: S3Client | null, bucket: string, files: LocalFile[], prefixes: Pick<StoragePrefixes, "airportCodes" | "dailyFlights">): Promise<UploadDecision[]> {
   return Promise.all(
     files.map(async (file): Promise<UploadDecision> => {
       const violation = contractViolation(file.key, prefixes) ?? (file.bytes > MAX_PUT_BYTES ? `larger than ${MAX_PUT_BYTES} bytes` : null);
       if (violation) return { file, action: "refuse", reason: violation };
       const digest = await sha256(file.path);
-      const remote = await remoteSha256(s3, bucket, file.key);
+      const remote = s3 ? await remoteSha256(s3, bucket, file.key) : null;
       return { file, action: remote === digest ? "skip" : "upload", sha256: digest };
     }),
   );

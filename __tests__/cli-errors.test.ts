@@ -1,0 +1,59 @@
+import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { terraformOutputFailure } from "../scripts/lib/stack-outputs";
+import { runScript } from "./support/run-script";
+
+const ROOT = join(__dirname, "..");
+const dir = mkdtempSync(join(tmpdir(), "cli-errors-"));
+const badConfig = join(dir, "bad.json");
+writeFileSync(badConfig, JSON.stringify({ project: "airline-ingest", environments: { dev: { region: "us-east-1", etl: { numberOfWorkers: 0 } } } }));
+const noStackTrace = (text: string) => expect(text).not.toMatch(/^\s+at .+\(.+:\d+:\d+\)$/m);
+
+function synth(env: Record<string, string>) {
+  const r = spawnSync(process.execPath, ["--import", "tsx", "--import", "./scripts/lib/synth-preload.mjs", "main.ts"], { cwd: ROOT, encoding: "utf8", env: { ...process.env, CDKTF_OUTDIR: join(dir, "out"), ...env } });
+  return { status: r.status, stderr: r.stderr };
+}
+
+describe("every CLI ends a user error with one message, no stack trace (DEBUG=1 shows it)", () => {
+  it("synth with a bad config", () => {
+    const r = synth({ PIPELINE_CONFIG: badConfig, DEBUG: "" });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^error: config .*bad\.json is invalid:\n {2}- environment "dev", key "etl\.numberOfWorkers": value 0: /);
+    noStackTrace(r.stderr);
+    const debug = synth({ PIPELINE_CONFIG: badConfig, DEBUG: "1" });
+    expect(debug.status).not.toBe(0);
+    expect(debug.stderr).toMatch(/^\s+at .+:\d+:\d+\)?$/m);
+  });
+
+  it("an operator script with a bad config", () => {
+    const r = runScript("pipeline-start", ["--stack", "dev"], { PIPELINE_CONFIG: badConfig });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^error: config .*bad\.json is invalid:/);
+    noStackTrace(r.stderr);
+  });
+
+  it("a stack never applied from this folder, read through real terraform", () => {
+    const stack = join(dir, "stacks", "dev");
+    mkdirSync(stack, { recursive: true });
+    writeFileSync(join(stack, "cdk.tf.json"), JSON.stringify({ terraform: { backend: { s3: { bucket: "b", key: "k", region: "us-east-1" } } }, output: { x: { value: "1" } } }));
+    const r = spawnSync("terraform", ["output", "-json", "-no-color"], { cwd: stack, encoding: "utf8", env: { ...process.env, CHECKPOINT_DISABLE: "1" } });
+    expect(r.status).not.toBe(0);
+    expect(terraformOutputFailure("dev", stack, r.stderr)).toBe(`stack "dev" was never applied from this folder (no initialized Terraform state in ${stack}): run cdktf deploy dev, or pass --outputs FILE`);
+    expect(terraformOutputFailure("dev", stack, "╷\n│ Error: Unsupported argument\n│ \n│   on x line 1")).toBe(`terraform output failed in ${stack}: Error: Unsupported argument`);
+  });
+
+  it("seed:upload --dry-run checks a folder's layout with no credentials and no applied stack", () => {
+    const data = join(dir, "data");
+    mkdirSync(join(data, "daily_flights", "date=2001-01-15"), { recursive: true });
+    writeFileSync(join(data, "daily_flights", "date=2001-01-15", "flights.csv"), "Carrier,OriginAirportID,DestAirportID,DepDelay,ArrDelay\nAA,10299,10165,1,2\n");
+    writeFileSync(join(data, "daily_flights", "notes.txt"), "x");
+    const r = runScript("seed-upload", ["--data", data, "--stack", "dev", "--outputs", join(dir, "missing.json"), "--dry-run"]);
+    expect(r.status).toBe(2);
+    expect(r.stdout).toContain("checking the layout only, no checksum comparison");
+    expect(r.stdout).toContain("would upload daily_flights/date=2001-01-15/flights.csv (");
+    expect(r.stdout).toContain("refused daily_flights/notes.txt: daily flights must be daily_flights/date=YYYY-MM-DD/<name>.csv");
+    expect(r.stdout).toMatch(/would upload 1 file\(s\) \(\d+ bytes\) to <data bucket of stack dev>; 0 unchanged skipped; 1 refused/);
+  });
+});
