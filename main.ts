@@ -1,5 +1,5 @@
 import { App } from "cdktf";
-import { loadPipelineConfig } from "./modules/config/load";
+import { isCdktfCliInCi, loadPipelineConfig, refuseLocalBackendInCi } from "./modules/config/load";
 import { PipelineStack } from "./modules/pipeline-stack";
 import { reportUserError } from "./modules/user-error";
 
@@ -7,6 +7,7 @@ try {
   // Synth needs no terraform binary: backend validation would run `terraform version` for CloudBackend.
   const app = new App({ skipBackendValidation: true });
   const config = loadPipelineConfig();
+  if (isCdktfCliInCi()) refuseLocalBackendInCi(config);
   for (const [environment, settings] of Object.entries(config.environments)) {
     new PipelineStack(app, environment, { project: config.project, environment, backend: config.backend, settings });
   }

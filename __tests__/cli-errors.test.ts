@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { terraformOutputFailure } from "../scripts/lib/stack-outputs";
@@ -56,4 +56,47 @@ describe("every CLI ends a user error with one message, no stack trace (DEBUG=1 
     expect(r.stdout).toContain("refused daily_flights/notes.txt: daily flights must be daily_flights/date=YYYY-MM-DD/<name>.csv");
     expect(r.stdout).toMatch(/would upload 1 file\(s\) \(\d+ bytes\) to <data bucket of stack dev>; 0 unchanged skipped; 1 refused/);
   });
+});
+
+describe("CI deploys refuse the local backend (its state would go with the runner)", () => {
+  const s3Config = join(dir, "s3.json");
+  const shipped = JSON.parse(readFileSync(join(ROOT, "modules", "config", "environments.json"), "utf8"));
+  writeFileSync(s3Config, JSON.stringify({ ...shipped, backend: { type: "s3", bucket: "team-tf-state", region: "us-east-1" } }));
+  const refusal = /error: .*backend "local" cannot deploy from CI: the state would be lost with the runner/;
+
+  it("in the deploy workflow's settings step", () => {
+    const r = runScript("ci-settings", ["--stack", "dev", "--deploy"]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(refusal);
+    expect(r.stderr.trim().split("\n")).toHaveLength(1);
+    expect(runScript("ci-settings", ["--stack", "dev"]).stdout).toContain("plan_mode=offline");
+    const s3 = runScript("ci-settings", ["--stack", "dev", "--deploy"], { PIPELINE_CONFIG: s3Config });
+    expect(s3.status).toBe(0);
+    expect(s3.stdout).toBe("region=us-east-1\nplan_mode=offline\n");
+    expect(readFileSync(join(ROOT, ".github", "workflows", "deploy-stack.yml"), "utf8")).toContain('scripts/ci-settings.ts --stack "$STACK" --deploy');
+  });
+
+  it("in the app when the cdktf CLI runs it in CI, not in a plain synth or outside CI", () => {
+    const viaCdktf = { CDKTF_CONTEXT_JSON: "{}", CI: "true" };
+    const refused = synth(viaCdktf);
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toMatch(refusal);
+    expect(synth({ ...viaCdktf, PIPELINE_CONFIG: s3Config }).status).toBe(0);
+    expect(synth({ CI: "true" }).status).toBe(0);
+    expect(synth({ CDKTF_CONTEXT_JSON: "{}", CI: "" }).status).toBe(0);
+  });
+});
+
+describe("plain cdktf and terraform commands offline", () => {
+  it("the documented mirror config is the one the project's own commands use, and terraform init works with it", () => {
+    const { mirrorCliConfig } = jest.requireActual("../scripts/lib/terraform");
+    const file = join(ROOT, "scripts", "offline-mirror.tfrc");
+    expect(readFileSync(file, "utf8")).toBe(mirrorCliConfig("/opt/tf-plugins"));
+    expect(readFileSync(join(ROOT, "README.md"), "utf8")).toContain("export CHECKPOINT_DISABLE=1 TF_CLI_CONFIG_FILE=$PWD/scripts/offline-mirror.tfrc");
+    const work = join(dir, "tf-init");
+    mkdirSync(work, { recursive: true });
+    writeFileSync(join(work, "main.tf.json"), JSON.stringify({ terraform: { required_providers: { aws: { source: "hashicorp/aws", version: "5.100.0" } } } }));
+    const r = spawnSync("terraform", ["init", "-input=false", "-no-color"], { cwd: work, encoding: "utf8", env: { ...process.env, CHECKPOINT_DISABLE: "1", TF_CLI_CONFIG_FILE: file } });
+    expect(r.stdout + r.stderr).toContain("Terraform has been successfully initialized");
+  }, 60000);
 });

@@ -1,7 +1,7 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ConfigError, loadPipelineConfig, parsePipelineConfig } from "../modules/config/load";
+import { ConfigError, DEFAULT_CONFIG_FILE, loadPipelineConfig, parsePipelineConfig } from "../modules/config/load";
 import { rawConfig, type Json } from "./support/synth";
 
 function errorFor(change: (raw: Json) => void): string {
@@ -84,5 +84,31 @@ describe("pipeline config", () => {
     const file = join(dir, "broken.json");
     writeFileSync(file, "{ not json");
     expect(() => loadPipelineConfig(file)).toThrow(new RegExp(`config ${file}: not valid JSON`));
+  });
+});
+
+describe("account-wide settings are managed once", () => {
+  const withCatalog = (dev: object, prod: object) => {
+    const raw = JSON.parse(readFileSync(DEFAULT_CONFIG_FILE, "utf8"));
+    Object.assign(raw.environments.dev, dev);
+    Object.assign(raw.environments.prod, prod);
+    return () => parsePipelineConfig(raw, "cfg.json");
+  };
+  const manage = { catalog: { manageCatalogEncryption: true } };
+
+  it("refuses two environments of one region and no account ids that both manage catalog encryption", () => {
+    expect(withCatalog(manage, manage)).toThrow(/environment "prod", key "catalog\.manageCatalogEncryption": .*both "dev" and "prod" manage the Data Catalog encryption of account \(same, no account set\) in us-east-1/);
+  });
+
+  it("refuses them in one account, accepts them in two accounts or two regions, or when one lets go", () => {
+    expect(withCatalog({ ...manage, account: "111111111111" }, { ...manage, account: "111111111111" })).toThrow(/of account 111111111111 in us-east-1/);
+    expect(withCatalog({ ...manage, account: "111111111111" }, { ...manage })).toThrow(/both "dev" and "prod"/);
+    expect(withCatalog({ ...manage, account: "111111111111" }, { ...manage, account: "222222222222" })).not.toThrow();
+    expect(withCatalog({ ...manage, region: "eu-west-1" }, manage)).not.toThrow();
+    expect(withCatalog({ catalog: { manageCatalogEncryption: false } }, manage)).not.toThrow();
+  });
+
+  it("checks the account id's form", () => {
+    expect(withCatalog({ account: "12345" }, {})).toThrow(/environment "dev", key "account": value "12345": must be a 12-digit AWS account id/);
   });
 });

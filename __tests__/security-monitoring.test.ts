@@ -25,7 +25,10 @@ describe("encryption by default", () => {
     const name = ref(dev, "aws_glue_security_configuration", () => true, "name");
     expect(only(dev, "aws_glue_job").security_configuration).toBe(name);
     expect(bodies(dev, "aws_glue_crawler").map((c) => c.security_configuration)).toEqual([name, name]);
-    expect(only(dev, "aws_glue_data_catalog_encryption_settings").data_catalog_encryption_settings.encryption_at_rest).toEqual({ catalog_encryption_mode: "SSE-KMS", sse_aws_kms_key_id: key });
+    // The shipped config lets prod manage the account-wide catalog settings; dev leaves them alone.
+    expect(bodies(dev, "aws_glue_data_catalog_encryption_settings")).toEqual([]);
+    const prod = synth("prod");
+    expect(only(prod, "aws_glue_data_catalog_encryption_settings").data_catalog_encryption_settings.encryption_at_rest).toEqual({ catalog_encryption_mode: "SSE-KMS", sse_aws_kms_key_id: ref(prod, "aws_kms_key", () => true, "arn") });
   });
 
   it("keeps Redshift private, routed through the VPC, with audit logs", () => {

@@ -1,16 +1,19 @@
-// node --import tsx scripts/ci-settings.ts --stack S   (used by the GitHub workflows)
+// node --import tsx scripts/ci-settings.ts --stack S [--deploy]   (used by the GitHub workflows)
 // Prints what CI needs about a stack, as GITHUB_OUTPUT lines, from the project's config:
 //   region=<the stack's region>
 //   plan_mode=terraform-cloud | aws-oidc | offline
 // terraform-cloud when the config's backend is Terraform Cloud; aws-oidc when AWS_ROLE_ARN (a secret) is set;
 // offline otherwise (placeholder credentials: the plan shows what would be created).
-import { loadPipelineConfig } from "../modules/config/load";
+// --deploy: refuse a config whose state would not outlive the runner (the local backend).
+import { loadPipelineConfig, refuseLocalBackendInCi } from "../modules/config/load";
 import { OperatorError, parseCli, runScript, stackSettings } from "./lib/cli";
 
 void runScript(async () => {
-  const args = parseCli(process.argv.slice(2), { usage: "usage: node --import tsx scripts/ci-settings.ts --stack S", strings: ["stack"], required: ["stack"] });
+  const args = parseCli(process.argv.slice(2), { usage: "usage: node --import tsx scripts/ci-settings.ts --stack S [--deploy]", strings: ["stack"], booleans: ["deploy"], required: ["stack"] });
   const settings = stackSettings(String(args.stack));
-  const backend = loadPipelineConfig().backend.type;
+  const config = loadPipelineConfig();
+  if (args.deploy) refuseLocalBackendInCi(config);
+  const backend = config.backend.type;
   const mode = backend === "cloud" ? "terraform-cloud" : process.env.AWS_ROLE_ARN ? "aws-oidc" : "offline";
   if (mode === "terraform-cloud" && !process.env.TF_TOKEN_app_terraform_io) throw new OperatorError("the config's backend is Terraform Cloud: set the repository secret TF_API_TOKEN");
   console.log(`region=${settings.region}\nplan_mode=${mode}`);

@@ -48,3 +48,20 @@ function describeIssue(issue: z.core.$ZodIssue, raw: unknown): string {
 function valueAt(raw: unknown, path: PropertyKey[]): unknown {
   return path.reduce<unknown>((node, key) => (node !== null && typeof node === "object" ? (node as Record<PropertyKey, unknown>)[key] : undefined), raw);
 }
+
+/** Whether this process is a CI run of the cdktf CLI (synth, diff, deploy): CI is set, and cdktf passes its context. */
+export function isCdktfCliInCi(env: NodeJS.ProcessEnv = process.env): boolean {
+  return Boolean(env.CI && env.CI !== "false") && env.CDKTF_CONTEXT_JSON !== undefined;
+}
+
+/**
+ * A CI runner is thrown away after the job: with the `local` backend its state goes with it, and the next deploy
+ * would try to create every resource again and collide on their names. CI deploys need shared state.
+ */
+export function refuseLocalBackendInCi(config: PipelineConfig, source = "the config"): void {
+  if (config.backend.type !== "local") return;
+  throw new ConfigError(
+    `${source}: backend "local" cannot deploy from CI: the state would be lost with the runner and the next deploy would recreate every resource. ` +
+      `Set "backend" to {"type": "s3", "bucket": ..., "region": ...} (npm run bootstrap:state creates the bucket) or {"type": "cloud", "organization": ...}: see README "Deploy"`,
+  );
+}

@@ -58,6 +58,11 @@ export const SUBNET_PREFIX_BITS = 4;
 const environmentObject = z.strictObject({
   /** AWS region of every resource of this environment. */
   region: z.string().regex(/^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/, "must be an AWS region such as us-east-1"),
+  /**
+   * The AWS account the stack deploys to, when environments live in different accounts. Only used to tell
+   * which environments share account-wide settings; absent, environments in the same region share an account.
+   */
+  account: z.string().regex(/^\d{12}$/, "must be a 12-digit AWS account id").optional(),
   /** Availability Zone letters for the three private subnets (Redshift Serverless needs three AZs). */
   availabilityZones: z
     .array(z.string().regex(/^[a-f]$/, "must be an Availability Zone letter from 'a' to 'f'"))
@@ -90,8 +95,8 @@ const environmentObject = z.strictObject({
   catalog: z
     .strictObject({
       /**
-       * Manage the Data Catalog encryption settings (one per account and region) from this stack. Leave true in
-       * exactly one stack per account and region.
+       * Manage the Data Catalog encryption settings (one per account and region) from this stack. Synth refuses
+       * two environments that would both manage one account's and region's settings.
        */
       manageCatalogEncryption: z.boolean().default(true),
     })
@@ -205,8 +210,27 @@ export const pipelineConfigSchema = z.strictObject({
   backend: backendSchema.default({ type: "local" }),
   environments: z
     .record(z.string().regex(/^[a-z][a-z0-9]{1,7}$/, "environment names are 2-8 lower-case letters or digits"), environmentSchema)
-    .refine((envs) => Object.keys(envs).length > 0, "must define at least one environment"),
+    .refine((envs) => Object.keys(envs).length > 0, "must define at least one environment")
+    .superRefine((envs, ctx) => {
+      for (const [first, second] of catalogEncryptionConflicts(envs)) {
+        ctx.addIssue({
+          code: "custom",
+          path: [second, "catalog", "manageCatalogEncryption"],
+          message: `both "${first}" and "${second}" manage the Data Catalog encryption of account ${envs[first].account ?? "(same, no account set)"} in ${envs[first].region}, and whichever applies last wins: set catalog.manageCatalogEncryption to false in one of them, or set "account" when they deploy to different accounts`,
+        });
+      }
+    }),
 });
+
+/** Pairs of environments that would both manage one account's and region's catalog encryption settings. */
+export function catalogEncryptionConflicts(envs: Record<string, { region: string; account?: string; catalog: { manageCatalogEncryption: boolean } }>): Array<[string, string]> {
+  const managing = Object.entries(envs).filter(([, e]) => e.catalog.manageCatalogEncryption);
+  // Without an account id on both, two environments in one region are taken to share the account.
+  const sameAccount = (a?: string, b?: string) => a === undefined || b === undefined || a === b;
+  return managing.flatMap(([name, e], i) =>
+    managing.slice(i + 1).filter(([, other]) => other.region === e.region && sameAccount(e.account, other.account)).map(([otherName]): [string, string] => [name, otherName]),
+  );
+}
 
 export type PipelineConfig = z.infer<typeof pipelineConfigSchema>;
 export type EnvironmentConfig = z.infer<typeof environmentSchema>;

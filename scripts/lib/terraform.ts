@@ -13,13 +13,15 @@ export function terraformEnv(base: NodeJS.ProcessEnv = process.env): NodeJS.Proc
   const userConfig = base.TF_CLI_CONFIG_FILE && existsSync(base.TF_CLI_CONFIG_FILE);
   if (existsSync(MIRROR) && !userConfig) {
     const file = join(mkdtempSync(join(tmpdir(), "tf-cli-")), "cli.tfrc");
-    writeFileSync(
-      file,
-      `provider_installation {\n  filesystem_mirror {\n    path    = "${MIRROR}"\n    include = ["registry.terraform.io/hashicorp/*"]\n  }\n  direct {\n    exclude = ["registry.terraform.io/hashicorp/*"]\n  }\n}\n`,
-    );
+    writeFileSync(file, mirrorCliConfig(MIRROR));
     env.TF_CLI_CONFIG_FILE = file;
   }
   return env;
+}
+
+/** A Terraform CLI config taking hashicorp providers from a filesystem mirror (scripts/offline-mirror.tfrc). */
+export function mirrorCliConfig(path: string): string {
+  return `provider_installation {\n  filesystem_mirror {\n    path    = "${path}"\n    include = ["registry.terraform.io/hashicorp/*"]\n  }\n  direct {\n    exclude = ["registry.terraform.io/hashicorp/*"]\n  }\n}\n`;
 }
 
 export interface TerraformResult {
