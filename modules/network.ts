@@ -95,7 +95,8 @@ export class NetworkLayer extends Construct {
     }
 
     if (props.awsApiAccess === "interface-endpoints") {
-      this.interfaceEndpoints(vpc.id, names, props.region, subnets.map((s) => s.id), glueSg.id);
+      // Only Glue calls AWS APIs from inside the VPC, from its one subnet: endpoints there cost a third of three AZs.
+      this.interfaceEndpoints(vpc.id, names, props.region, [subnets[0].id], glueSg.id);
     } else {
       this.natGateway(vpc.id, names, props.vpcCidr, azs[0], privateRoutes.id);
       new VpcSecurityGroupEgressRule(this, "glue-to-aws-apis", { securityGroupId: glueSg.id, cidrIpv4: "0.0.0.0/0", ipProtocol: "tcp", fromPort: 443, toPort: 443, description: "HTTPS to AWS APIs through the NAT gateway" });

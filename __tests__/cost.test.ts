@@ -1,0 +1,50 @@
+import { formatCost, idleCost, loadPrices } from "../scripts/lib/cost";
+import { bodies, ref, synth } from "./support/synth";
+import { runScript } from "./support/run-script";
+
+const prices = loadPrices();
+
+describe("idle monthly cost (npm run cost)", () => {
+  // Hand-computed from the us-east-1 list prices: endpoint $0.01/AZ-hour, NAT $0.045/h, IPv4 $0.005/h, 730 h.
+  it("dev: six interface endpoints in the Glue subnet only, one key, two secrets, three alarms = $45.90", () => {
+    const lines = idleCost(synth("dev"), "us-east-1", prices);
+    expect(lines.map((l) => [l.item, l.quantity, l.monthly])).toEqual([
+      ["interface endpoint x AZ (hourly)", 6, 43.8],
+      ["KMS customer-managed key", 1, 1],
+      ["Secrets Manager secret", 2, 0.8],
+      ["CloudWatch alarm", 3, 0.3],
+    ]);
+    expect(formatCost("dev", "us-east-1", lines, prices)).toContain("| **total while idle** | | | **$45.90** |");
+  });
+
+  it("prod: a NAT gateway and its public IPv4 address instead of endpoints = $38.60", () => {
+    const lines = idleCost(synth("prod"), "us-east-1", prices);
+    expect(lines.map((l) => [l.item, l.quantity, l.monthly])).toEqual([
+      ["NAT gateway (hourly)", 1, 32.85],
+      ["public IPv4 address", 1, 3.65],
+      ["KMS customer-managed key", 1, 1],
+      ["Secrets Manager secret", 2, 0.8],
+      ["CloudWatch alarm", 3, 0.3],
+    ]);
+    expect(formatCost("prod", "us-east-1", lines, prices)).toContain("**$38.60**");
+  });
+
+  it("puts the interface endpoints where their only user runs: the Glue connection's subnet", () => {
+    const dev = synth("dev");
+    const interfaces = bodies(dev, "aws_vpc_endpoint").filter((e) => e.vpc_endpoint_type === "Interface");
+    expect(interfaces).toHaveLength(6);
+    const subnetOfConnection = bodies(dev, "aws_glue_connection")[0].physical_connection_requirements.subnet_id;
+    expect(interfaces.every((e) => JSON.stringify(e.subnet_ids) === JSON.stringify([subnetOfConnection]))).toBe(true);
+    expect(subnetOfConnection).toBe(ref(dev, "aws_subnet", (s) => s.tags.Name.endsWith("private-a") || s.availability_zone === "us-east-1a", "id"));
+  });
+
+  it("refuses a region the table does not price, naming the file", () => {
+    expect(() => idleCost(synth("dev"), "ap-south-2", prices)).toThrow(/no prices for region ap-south-2 in .*aws-prices\.json \(priced: us-east-1, eu-west-1\): add them/);
+  });
+
+  it("prints the table for a synthesized stack, and one line for one that is not", () => {
+    const r = runScript("cost", ["--stack", "dev"], { CDKTF_STACKS_DIR: "/nonexistent" });
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim()).toBe('error: stack "dev" is not synthesized (/nonexistent/dev/cdk.tf.json missing): run npm run synth');
+  });
+});
