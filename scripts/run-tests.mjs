@@ -4,8 +4,8 @@
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { ROOT } from "./lib/project.mjs";
-import { CHECKOV_ENV, GLUE_ENV, ensurePythonEnv } from "./lib/python-env.mjs";
-import { POSTGRES_JDBC, ensureSystemPackage } from "./lib/system-packages.mjs";
+import { CHECKOV_ENV, ensurePythonEnv, GLUE_ENV } from "./lib/python-env.mjs";
+import { ensureSystemPackage, POSTGRES_JDBC } from "./lib/system-packages.mjs";
 
 const node = process.execPath;
 const bin = (name) => join(ROOT, "node_modules", ".bin", name);
@@ -15,11 +15,15 @@ const steps = [
   ["python environments (.venv, .venv-checkov)", () => void [GLUE_ENV, CHECKOV_ENV].forEach(ensurePythonEnv)],
   ["system packages (PostgreSQL JDBC driver)", () => void ensureSystemPackage(POSTGRES_JDBC)],
   ["type-check (tsc, once)", () => [bin("tsc"), ["--noEmit", "-p", "tsconfig.json"]]],
+  ["format and lint (Biome, ruff; npm run fix repairs)", () => [node, ["scripts/lint.mjs"]]],
   ["jest (constructs, config, ASL, scripts)", () => [bin("jest"), ["--ci"]]],
   ["synth with no terraform and no credentials", () => [node, ["scripts/check-synth.mjs"]]],
   ["terraform init + validate of every stack", () => [node, ["--import", "tsx", "scripts/tf-validate.ts"]]],
   ["checkov over every stack (zero failed checks)", () => [node, ["scripts/checkov.mjs"]]],
-  ["pytest (Glue transform on local Spark, shared SQL on PostgreSQL)", () => [ensurePythonEnv(GLUE_ENV), ["-m", "pytest", "-q", "-p", "no:cacheprovider", "glue-jobs/tests"]]],
+  [
+    "pytest (Glue transform on local Spark, shared SQL on PostgreSQL)",
+    () => [ensurePythonEnv(GLUE_ENV), ["-m", "pytest", "-q", "-p", "no:cacheprovider", "glue-jobs/tests"]],
+  ],
   ["local run, twice (npm run local)", () => [node, ["scripts/check-local-run.mjs"]]],
 ];
 
