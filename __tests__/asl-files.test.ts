@@ -2,16 +2,24 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Testing, TerraformStack } from "cdktf";
-import { EVENT_PATTERN_FILE, STATE_MACHINE_FILE, loadEventPattern, loadStateMachineDefinition, renderTemplate } from "../modules/asl-files";
+import { TerraformStack, Testing } from "cdktf";
+import { EVENT_PATTERN_FILE, loadEventPattern, loadStateMachineDefinition, renderTemplate, STATE_MACHINE_FILE } from "../modules/asl-files";
 import { ASL_VALIDATOR_CACHE_DIR, aslValidatorRuns, aslValidatorVerdict, forgetAcceptedDefinitions } from "../modules/asl-validator-check";
+import { loadPipelineConfig } from "../modules/config/load";
+import { ResourceNames } from "../modules/naming";
 import { OrchestrationLayer } from "../modules/orchestration";
 import { TriggerLayer } from "../modules/trigger";
-import { ResourceNames } from "../modules/naming";
-import { loadPipelineConfig } from "../modules/config/load";
 import type { Json } from "./support/synth";
 
-const SUBSTITUTIONS = { Environment: "dev", S3CrawlerName: "crawler", GlueJobName: "job", TopicArn: "topic", CrawlerPollSeconds: 30, CrawlerMaxPolls: 60, JobStartMaxAttempts: 8 };
+const SUBSTITUTIONS = {
+  Environment: "dev",
+  S3CrawlerName: "crawler",
+  GlueJobName: "job",
+  TopicArn: "topic",
+  CrawlerPollSeconds: 30,
+  CrawlerMaxPolls: 60,
+  JobStartMaxAttempts: 8,
+};
 const dir = mkdtempSync(join(tmpdir(), "asl-"));
 
 /** A copy of one of the project's asl/ files with one change. */
@@ -26,7 +34,15 @@ function brokenCopy(source: string, change: (json: Json) => void): string {
 function synthOrchestration(definitionFile: string): void {
   const settings = loadPipelineConfig().environments.dev.orchestration;
   const stack = new TerraformStack(Testing.app(), "dev");
-  new OrchestrationLayer(stack, "orchestration", { names: new ResourceNames("airline-ingest", "dev"), settings, kmsKeyArn: "k", crawler: { name: "c", arn: "ca" }, job: { name: "j", arn: "ja" }, topicArn: "t", definitionFile });
+  new OrchestrationLayer(stack, "orchestration", {
+    names: new ResourceNames("airline-ingest", "dev"),
+    settings,
+    kmsKeyArn: "k",
+    crawler: { name: "c", arn: "ca" },
+    job: { name: "j", arn: "ja" },
+    topicArn: "t",
+    definitionFile,
+  });
 }
 
 describe("asl/ files are validated when the app synthesizes", () => {
@@ -58,18 +74,35 @@ describe("asl/ files are validated when the app synthesizes", () => {
 
   it("accepts the project's own files", () => {
     expect(JSON.parse(loadStateMachineDefinition(STATE_MACHINE_FILE, SUBSTITUTIONS)).States.WaitForCrawler.Seconds).toBe(30);
-    expect(JSON.parse(loadEventPattern(EVENT_PATTERN_FILE, { DataBucketName: "b", DailyFlightsPrefix: "daily_flights/" })).detail.object.key).toEqual([{ wildcard: "daily_flights/*.csv" }]);
+    expect(JSON.parse(loadEventPattern(EVENT_PATTERN_FILE, { DataBucketName: "b", DailyFlightsPrefix: "daily_flights/" })).detail.object.key).toEqual([
+      { wildcard: "daily_flights/*.csv" },
+    ]);
   });
 
   it.each([
-    ["an operator EventBridge does not have", (p: Json) => (p.detail.object.key = [{ wildcards: "{{DailyFlightsPrefix}}*.csv" }]), /detail\.object\.key\[0\]: unknown EventBridge operator "wildcards"/],
+    [
+      "an operator EventBridge does not have",
+      (p: Json) => (p.detail.object.key = [{ wildcards: "{{DailyFlightsPrefix}}*.csv" }]),
+      /detail\.object\.key\[0\]: unknown EventBridge operator "wildcards"/,
+    ],
     ["a leaf that is not an array", (p: Json) => (p.source = "aws.s3"), /source: must be an object whose leaves are arrays/],
     ["an empty array", (p: Json) => (p["detail-type"] = []), /detail-type: an empty array matches nothing/],
   ])("fails synth on an event pattern with %s, naming file and path", (_label, change, message) => {
     const file = brokenCopy(EVENT_PATTERN_FILE, change);
     const stack = new TerraformStack(Testing.app(), "dev");
     const settings = loadPipelineConfig().environments.dev.trigger;
-    expect(() => new TriggerLayer(stack, "trigger", { names: new ResourceNames("airline-ingest", "dev"), settings, kmsKeyArn: "k", bucketName: "b", dailyFlightsPrefix: "daily_flights/", stateMachineArn: "sm", patternFile: file })).toThrow(message);
+    expect(
+      () =>
+        new TriggerLayer(stack, "trigger", {
+          names: new ResourceNames("airline-ingest", "dev"),
+          settings,
+          kmsKeyArn: "k",
+          bucketName: "b",
+          dailyFlightsPrefix: "daily_flights/",
+          stateMachineArn: "sm",
+          patternFile: file,
+        }),
+    ).toThrow(message);
   });
 
   it("says which file is not JSON", () => {
@@ -102,7 +135,12 @@ describe("asl-validator runs once per template, not once per stack", () => {
   it("keeps an acceptance on disk under sha256(validator version + definition), and reuses it in a new process", () => {
     const definition = { StartAt: "Done", QueryLanguage: "JSONata", States: { Done: { Type: "Succeed", Comment: `cache test ${Math.random()}` } } };
     const version = JSON.parse(readFileSync(require.resolve("asl-validator/package.json"), "utf8")).version;
-    const marker = join(ASL_VALIDATOR_CACHE_DIR, createHash("sha256").update(`${version}\n${JSON.stringify(definition)}`).digest("hex"));
+    const marker = join(
+      ASL_VALIDATOR_CACHE_DIR,
+      createHash("sha256")
+        .update(`${version}\n${JSON.stringify(definition)}`)
+        .digest("hex"),
+    );
     try {
       expect(aslValidatorVerdict(definition)).toMatchObject({ isValid: true, fromCache: false });
       expect(existsSync(marker)).toBe(true);
@@ -128,6 +166,8 @@ describe("asl-validator runs once per template, not once per stack", () => {
     const cdktf = JSON.parse(readFileSync(join(__dirname, "..", "cdktf.json"), "utf8"));
     expect(cdktf.app).toBe(pkg.scripts.synth);
     expect(pkg.scripts.synth).toBe("node --import tsx --import ./scripts/lib/synth-preload.mjs main.ts");
-    expect(readFileSync(join(__dirname, "..", "scripts", "lib", "synth-preload.mjs"), "utf8")).toMatch(/if \(!process\.env\.DEBUG\) process\.setSourceMapsEnabled\(false\);/);
+    expect(readFileSync(join(__dirname, "..", "scripts", "lib", "synth-preload.mjs"), "utf8")).toMatch(
+      /if \(!process\.env\.DEBUG\) process\.setSourceMapsEnabled\(false\);/,
+    );
   });
 });

@@ -12,7 +12,11 @@ writeFileSync(badConfig, JSON.stringify({ project: "airline-ingest", environment
 const noStackTrace = (text: string) => expect(text).not.toMatch(/^\s+at .+\(.+:\d+:\d+\)$/m);
 
 function synth(env: Record<string, string>) {
-  const r = spawnSync(process.execPath, ["--import", "tsx", "--import", "./scripts/lib/synth-preload.mjs", "main.ts"], { cwd: ROOT, encoding: "utf8", env: { ...process.env, CDKTF_OUTDIR: join(dir, "out"), ...env } });
+  const r = spawnSync(process.execPath, ["--import", "tsx", "--import", "./scripts/lib/synth-preload.mjs", "main.ts"], {
+    cwd: ROOT,
+    encoding: "utf8",
+    env: { ...process.env, CDKTF_OUTDIR: join(dir, "out"), ...env },
+  });
   return { status: r.status, stderr: r.stderr };
 }
 
@@ -37,17 +41,27 @@ describe("every CLI ends a user error with one message, no stack trace (DEBUG=1 
   it("a stack never applied from this folder, read through real terraform", () => {
     const stack = join(dir, "stacks", "dev");
     mkdirSync(stack, { recursive: true });
-    writeFileSync(join(stack, "cdk.tf.json"), JSON.stringify({ terraform: { backend: { s3: { bucket: "b", key: "k", region: "us-east-1" } } }, output: { x: { value: "1" } } }));
+    writeFileSync(
+      join(stack, "cdk.tf.json"),
+      JSON.stringify({ terraform: { backend: { s3: { bucket: "b", key: "k", region: "us-east-1" } } }, output: { x: { value: "1" } } }),
+    );
     const r = spawnSync("terraform", ["output", "-json", "-no-color"], { cwd: stack, encoding: "utf8", env: { ...process.env, CHECKPOINT_DISABLE: "1" } });
     expect(r.status).not.toBe(0);
-    expect(terraformOutputFailure("dev", stack, r.stderr)).toBe(`stack "dev" was never applied from this folder (no initialized Terraform state in ${stack}): run cdktf deploy dev, or pass --outputs FILE`);
-    expect(terraformOutputFailure("dev", stack, "╷\n│ Error: Unsupported argument\n│ \n│   on x line 1")).toBe(`terraform output failed in ${stack}: Error: Unsupported argument`);
+    expect(terraformOutputFailure("dev", stack, r.stderr)).toBe(
+      `stack "dev" was never applied from this folder (no initialized Terraform state in ${stack}): run cdktf deploy dev, or pass --outputs FILE`,
+    );
+    expect(terraformOutputFailure("dev", stack, "╷\n│ Error: Unsupported argument\n│ \n│   on x line 1")).toBe(
+      `terraform output failed in ${stack}: Error: Unsupported argument`,
+    );
   });
 
   it("seed:upload --dry-run checks a folder's layout with no credentials and no applied stack", () => {
     const data = join(dir, "data");
     mkdirSync(join(data, "daily_flights", "date=2001-01-15"), { recursive: true });
-    writeFileSync(join(data, "daily_flights", "date=2001-01-15", "flights.csv"), "Carrier,OriginAirportID,DestAirportID,DepDelay,ArrDelay\nAA,10299,10165,1,2\n");
+    writeFileSync(
+      join(data, "daily_flights", "date=2001-01-15", "flights.csv"),
+      "Carrier,OriginAirportID,DestAirportID,DepDelay,ArrDelay\nAA,10299,10165,1,2\n",
+    );
     writeFileSync(join(data, "daily_flights", "notes.txt"), "x");
     const r = runScript("seed-upload", ["--data", data, "--stack", "dev", "--outputs", join(dir, "missing.json"), "--dry-run"]);
     expect(r.status).toBe(2);
@@ -96,7 +110,11 @@ describe("plain cdktf and terraform commands offline", () => {
     const work = join(dir, "tf-init");
     mkdirSync(work, { recursive: true });
     writeFileSync(join(work, "main.tf.json"), JSON.stringify({ terraform: { required_providers: { aws: { source: "hashicorp/aws", version: "5.100.0" } } } }));
-    const r = spawnSync("terraform", ["init", "-input=false", "-no-color"], { cwd: work, encoding: "utf8", env: { ...process.env, CHECKPOINT_DISABLE: "1", TF_CLI_CONFIG_FILE: file } });
+    const r = spawnSync("terraform", ["init", "-input=false", "-no-color"], {
+      cwd: work,
+      encoding: "utf8",
+      env: { ...process.env, CHECKPOINT_DISABLE: "1", TF_CLI_CONFIG_FILE: file },
+    });
     expect(r.stdout + r.stderr).toContain("Terraform has been successfully initialized");
   }, 60000);
 });

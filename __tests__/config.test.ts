@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ConfigError, DEFAULT_CONFIG_FILE, loadPipelineConfig, parsePipelineConfig } from "../modules/config/load";
-import { rawConfig, type Json } from "./support/synth";
+import { type Json, rawConfig } from "./support/synth";
 
 function errorFor(change: (raw: Json) => void): string {
   const raw = rawConfig();
@@ -21,7 +21,14 @@ describe("pipeline config", () => {
     const config = loadPipelineConfig();
     expect(Object.keys(config.environments)).toEqual(expect.arrayContaining(["dev", "prod"]));
     const dev = config.environments.dev;
-    expect(dev.storage.prefixes).toEqual({ airportCodes: "airport_codes/", dailyFlights: "daily_flights/", glueScripts: "glue/scripts/", glueTemp: "glue/temp/", quarantine: "quarantine/", reports: "reports/" });
+    expect(dev.storage.prefixes).toEqual({
+      airportCodes: "airport_codes/",
+      dailyFlights: "daily_flights/",
+      glueScripts: "glue/scripts/",
+      glueTemp: "glue/temp/",
+      quarantine: "quarantine/",
+      reports: "reports/",
+    });
     expect(dev.warehouse.schema).toBe("airlines");
     expect(dev.etl.depDelayThresholdMinutes).toBeNull();
     expect(dev.availabilityZones).toHaveLength(3);
@@ -37,19 +44,51 @@ describe("pipeline config", () => {
   it.each([
     ["a worker count below Glue's minimum", (r: Json) => (r.environments.dev.etl.numberOfWorkers = 0), 'environment "dev", key "etl.numberOfWorkers": value 0'],
     ["a region that is not one", (r: Json) => (r.environments.prod.region = "mars-1"), 'environment "prod", key "region": value "mars-1"'],
-    ["Flex on a worker type Glue does not offer it for", (r: Json) => Object.assign(r.environments.dev.etl, { workerType: "G.4X", flex: true }), 'environment "dev", key "etl.flex": value true: flex needs workerType G.1X or G.2X'],
+    [
+      "Flex on a worker type Glue does not offer it for",
+      (r: Json) => Object.assign(r.environments.dev.etl, { workerType: "G.4X", flex: true }),
+      'environment "dev", key "etl.flex": value true: flex needs workerType G.1X or G.2X',
+    ],
     ["an RPU count that is not a multiple of 8", (r: Json) => (r.environments.dev.warehouse.baseCapacityRpu = 12), 'key "warehouse.baseCapacityRpu": value 12'],
-    ["overlapping prefixes", (r: Json) => (r.environments.dev.storage.prefixes = { quarantine: "daily_flights/bad/" }), 'key "storage.prefixes.dailyFlights": value (not set): "daily_flights/" overlaps prefix "quarantine" ("daily_flights/bad/")'],
+    [
+      "overlapping prefixes",
+      (r: Json) => (r.environments.dev.storage.prefixes = { quarantine: "daily_flights/bad/" }),
+      'key "storage.prefixes.dailyFlights": value (not set): "daily_flights/" overlaps prefix "quarantine" ("daily_flights/bad/")',
+    ],
     ["a misspelt key", (r: Json) => (r.environments.dev.etl.workers = 3), 'environment "dev", key "etl"'],
     ["a bad e-mail", (r: Json) => (r.environments.dev.notifications.emails = ["ops-at-example"]), 'key "notifications.emails.0": value "ops-at-example"'],
     ["only two AZs", (r: Json) => (r.environments.dev.availabilityZones = ["a", "b"]), "three Availability Zones"],
     ["a cloud backend without organization", (r: Json) => (r.backend = { type: "cloud" }), 'key "backend.organization": value (not set)'],
-    ["a VPC whose subnets are too small for the workgroup", (r: Json) => (r.environments.dev.network.vpcCidr = "10.40.0.0/24"), 'environment "dev", key "network.vpcCidr": value "10.40.0.0/24": its private subnets are /28; warehouse.baseCapacityRpu 8 needs subnets of at least /27'],
-    ["a VPC too small for 128 RPU", (r: Json) => Object.assign(r.environments.prod, { network: { vpcCidr: "10.41.0.0/23" }, warehouse: { baseCapacityRpu: 128 } }), "needs subnets of at least /26 (Redshift Serverless with enhanced VPC routing): use a VPC of /22 or larger"],
-    ["an AZ letter that does not exist", (r: Json) => (r.environments.dev.availabilityZones = ["a", "b", "g"]), 'key "availabilityZones.2": value "g": must be an Availability Zone letter from \'a\' to \'f\''],
-    ["a max capacity below the base", (r: Json) => (r.environments.prod.warehouse = { baseCapacityRpu: 32, maxCapacityRpu: 24 }), 'environment "prod", key "warehouse.maxCapacityRpu": value 24: must be at least warehouse.baseCapacityRpu'],
-    ["the job working as the admin", (r: Json) => (r.environments.dev.warehouse = { etlUsername: "admin" }), 'key "warehouse.etlUsername": value "admin": must differ from warehouse.adminUsername'],
-    ["an environment name with capitals", (r: Json) => (r.environments.Staging = r.environments.dev), 'key "environments.Staging": environment names are 2-8 lower-case letters or digits'],
+    [
+      "a VPC whose subnets are too small for the workgroup",
+      (r: Json) => (r.environments.dev.network.vpcCidr = "10.40.0.0/24"),
+      'environment "dev", key "network.vpcCidr": value "10.40.0.0/24": its private subnets are /28; warehouse.baseCapacityRpu 8 needs subnets of at least /27',
+    ],
+    [
+      "a VPC too small for 128 RPU",
+      (r: Json) => Object.assign(r.environments.prod, { network: { vpcCidr: "10.41.0.0/23" }, warehouse: { baseCapacityRpu: 128 } }),
+      "needs subnets of at least /26 (Redshift Serverless with enhanced VPC routing): use a VPC of /22 or larger",
+    ],
+    [
+      "an AZ letter that does not exist",
+      (r: Json) => (r.environments.dev.availabilityZones = ["a", "b", "g"]),
+      "key \"availabilityZones.2\": value \"g\": must be an Availability Zone letter from 'a' to 'f'",
+    ],
+    [
+      "a max capacity below the base",
+      (r: Json) => (r.environments.prod.warehouse = { baseCapacityRpu: 32, maxCapacityRpu: 24 }),
+      'environment "prod", key "warehouse.maxCapacityRpu": value 24: must be at least warehouse.baseCapacityRpu',
+    ],
+    [
+      "the job working as the admin",
+      (r: Json) => (r.environments.dev.warehouse = { etlUsername: "admin" }),
+      'key "warehouse.etlUsername": value "admin": must differ from warehouse.adminUsername',
+    ],
+    [
+      "an environment name with capitals",
+      (r: Json) => (r.environments.Staging = r.environments.dev),
+      'key "environments.Staging": environment names are 2-8 lower-case letters or digits',
+    ],
   ])("rejects %s, naming environment, key and value", (_label, change, expected) => {
     expect(errorFor(change)).toContain(expected);
   });
@@ -74,7 +113,11 @@ describe("pipeline config", () => {
 
   it("accepts the smallest VPC the workgroup allows and the largest AZ letter", () => {
     const raw = rawConfig();
-    Object.assign(raw.environments.dev, { availabilityZones: ["d", "e", "f"], network: { vpcCidr: "10.40.0.0/23" }, warehouse: { baseCapacityRpu: 64, maxCapacityRpu: 64 } });
+    Object.assign(raw.environments.dev, {
+      availabilityZones: ["d", "e", "f"],
+      network: { vpcCidr: "10.40.0.0/23" },
+      warehouse: { baseCapacityRpu: 64, maxCapacityRpu: 64 },
+    });
     const dev = parsePipelineConfig(raw, "t").environments.dev;
     expect(dev.warehouse).toMatchObject({ baseCapacityRpu: 64, maxCapacityRpu: 64, etlUsername: "glue_etl" });
   });
@@ -97,7 +140,9 @@ describe("account-wide settings are managed once", () => {
   const manage = { catalog: { manageCatalogEncryption: true } };
 
   it("refuses two environments of one region and no account ids that both manage catalog encryption", () => {
-    expect(withCatalog(manage, manage)).toThrow(/environment "prod", key "catalog\.manageCatalogEncryption": .*both "dev" and "prod" manage the Data Catalog encryption of account \(same, no account set\) in us-east-1/);
+    expect(withCatalog(manage, manage)).toThrow(
+      /environment "prod", key "catalog\.manageCatalogEncryption": .*both "dev" and "prod" manage the Data Catalog encryption of account \(same, no account set\) in us-east-1/,
+    );
   });
 
   it("refuses them in one account, accepts them in two accounts or two regions, or when one lets go", () => {

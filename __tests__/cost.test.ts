@@ -1,6 +1,6 @@
 import { formatCost, idleCost, loadPrices } from "../scripts/lib/cost";
-import { bodies, ref, synth } from "./support/synth";
 import { runScript } from "./support/run-script";
+import { bodies, ref, synth } from "./support/synth";
 
 const prices = loadPrices();
 
@@ -39,7 +39,9 @@ describe("idle monthly cost (npm run cost)", () => {
   });
 
   it("refuses a region the table does not price, naming the file", () => {
-    expect(() => idleCost(synth("dev"), "ap-south-2", prices)).toThrow(/no prices for region ap-south-2 in .*aws-prices\.json \(priced: us-east-1, eu-west-1\): add them/);
+    expect(() => idleCost(synth("dev"), "ap-south-2", prices)).toThrow(
+      /no prices for region ap-south-2 in .*aws-prices\.json \(priced: us-east-1, eu-west-1\): add them/,
+    );
   });
 
   it("prints the table for a synthesized stack, and one line for one that is not", () => {

@@ -39,7 +39,12 @@ describe("npm run plan -- --stack dev --offline", () => {
   it("plans with no AWS account and lists the resources to create", () => {
     const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("AWS_")));
     const comment = join(mkdtempSync(join(tmpdir(), "plan-")), "comment.md");
-    const r = spawnSync(process.execPath, ["--import", "tsx", join(ROOT, "scripts", "plan.ts"), "--stack", "dev", "--offline", "--comment", comment], { cwd: ROOT, encoding: "utf8", env: { ...env, NO_COLOR: "1", GITHUB_RUN_ID: "" }, timeout: 180_000 });
+    const r = spawnSync(process.execPath, ["--import", "tsx", join(ROOT, "scripts", "plan.ts"), "--stack", "dev", "--offline", "--comment", comment], {
+      cwd: ROOT,
+      encoding: "utf8",
+      env: { ...env, NO_COLOR: "1", GITHUB_RUN_ID: "" },
+      timeout: 180_000,
+    });
     expect(r.stderr).not.toContain("error:");
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^\+ aws_glue_job\./m);
@@ -51,7 +56,7 @@ describe("npm run plan -- --stack dev --offline", () => {
     expect(body).toContain(`All ${added} resources`);
     expect(body.match(/^\+ aws_/gm)).toHaveLength(Number(added));
     expect(/```diff\n {2}# (\S+) will be created/.exec(body.slice(body.indexOf("Changes in detail")))?.[1]).toMatch(/^aws_iam_/);
-    expect(body).toContain("Complete plan: `" + join(ROOT, "cdktf.out", "plan-dev.txt") + "`");
+    expect(body).toContain(`Complete plan: \`${join(ROOT, "cdktf.out", "plan-dev.txt")}\``);
     expect(readFileSync(join(ROOT, "cdktf.out", "plan-dev.txt"), "utf8")).toMatch(/^Plan: \d+ to add/m);
   }, 180_000);
 });

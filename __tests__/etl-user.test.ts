@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
-import { mockClient } from "aws-sdk-client-mock";
 import { DescribeSecretCommand, PutSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { mockClient } from "aws-sdk-client-mock";
 import { etlUserStatement, newPassword, redshiftPasswordHash, secretHasValue, storeEtlSecret } from "../scripts/lib/etl-user";
 
 describe("the Glue job's Redshift user (seed:warehouse)", () => {
@@ -26,12 +26,17 @@ describe("the Glue job's Redshift user (seed:warehouse)", () => {
 
   it("knows an empty secret from one with a value, and stores what Glue connections read (aws-sdk-client-mock)", async () => {
     const sm = mockClient(SecretsManagerClient);
-    sm.on(DescribeSecretCommand).resolvesOnce({ VersionIdsToStages: {} }).resolvesOnce({ VersionIdsToStages: { v1: ["AWSPREVIOUS"], v2: ["AWSCURRENT"] } });
+    sm.on(DescribeSecretCommand)
+      .resolvesOnce({ VersionIdsToStages: {} })
+      .resolvesOnce({ VersionIdsToStages: { v1: ["AWSPREVIOUS"], v2: ["AWSCURRENT"] } });
     const client = new SecretsManagerClient({ region: "us-east-1" });
     expect(await secretHasValue(client, "arn:secret")).toBe(false);
     expect(await secretHasValue(client, "arn:secret")).toBe(true);
     await storeEtlSecret(client, "arn:secret", "glue_etl", "pw");
-    expect(sm.commandCalls(PutSecretValueCommand)[0].args[0].input).toEqual({ SecretId: "arn:secret", SecretString: '{"username":"glue_etl","password":"pw"}' });
+    expect(sm.commandCalls(PutSecretValueCommand)[0].args[0].input).toEqual({
+      SecretId: "arn:secret",
+      SecretString: '{"username":"glue_etl","password":"pw"}',
+    });
     sm.restore();
   });
 });

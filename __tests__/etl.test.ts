@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { GLUE_ENTRY_SCRIPT } from "../modules/etl";
 import { loadPipelineConfig } from "../modules/config/load";
+import { GLUE_ENTRY_SCRIPT } from "../modules/etl";
 import { bodies, grantsOf, only, ref, roleStatements, synth } from "./support/synth";
 
 describe("EtlLayer", () => {
@@ -26,7 +26,11 @@ describe("EtlLayer", () => {
     expect(job.command.script_location).toMatch(/\/glue\/scripts\/flights_ingest\.py$/);
     expect(script.source).toMatch(/^assets\/.+\/flights_ingest\.py$/);
     expect(script.source_hash).toBe(createHash("md5").update(readFileSync(GLUE_ENTRY_SCRIPT)).digest("hex").toUpperCase());
-    expect(bodies(dev, "aws_s3_object").map((o) => o.key).sort()).toEqual([
+    expect(
+      bodies(dev, "aws_s3_object")
+        .map((o) => o.key)
+        .sort(),
+    ).toEqual([
       "glue/scripts/flights_ingest.py",
       "glue/scripts/flights_jdbc.py",
       "glue/scripts/flights_load.py",
@@ -35,22 +39,36 @@ describe("EtlLayer", () => {
       "glue/scripts/merge_daily_flights.sql",
       "glue/scripts/stage_daily_flights.sql",
     ]);
-    expect(job.default_arguments["--extra-files"].split(",").map((u: string) => u.replace(/^.*\//, ""))).toEqual(["stage_daily_flights.sql", "merge_daily_flights.sql"]);
+    expect(job.default_arguments["--extra-files"].split(",").map((u: string) => u.replace(/^.*\//, ""))).toEqual([
+      "stage_daily_flights.sql",
+      "merge_daily_flights.sql",
+    ]);
   });
 
   it("passes exactly the arguments the Glue script reads (Glue adds JOB_NAME and JOB_RUN_ID), with the config's prefixes", () => {
     const script = readFileSync(GLUE_ENTRY_SCRIPT, "utf8");
     const list = /^ARGUMENTS = \[([^\]]*)\]/m.exec(script)![1];
     const read = [...list.matchAll(/"(\w+)"/g)].map((m) => m[1]).filter((a) => !["JOB_NAME", "JOB_RUN_ID"].includes(a));
-    const passed = Object.keys(job.default_arguments).filter((k) => !/^--(job-|enable-|extra-|continuous-)/.test(k)).map((k) => k.slice(2));
+    const passed = Object.keys(job.default_arguments)
+      .filter((k) => !/^--(job-|enable-|extra-|continuous-)/.test(k))
+      .map((k) => k.slice(2));
     expect(passed.sort()).toEqual(read.sort());
     const { prefixes } = loadPipelineConfig().environments.dev.storage;
-    expect(job.default_arguments).toMatchObject({ "--daily_flights_prefix": prefixes.dailyFlights, "--quarantine_prefix": prefixes.quarantine, "--reports_prefix": prefixes.reports, "--dep_delay_threshold": "off" });
+    expect(job.default_arguments).toMatchObject({
+      "--daily_flights_prefix": prefixes.dailyFlights,
+      "--quarantine_prefix": prefixes.quarantine,
+      "--reports_prefix": prefixes.reports,
+      "--dep_delay_threshold": "off",
+    });
   });
 
   it("lets the job write only temp, quarantine and run reports, and read code and flights", () => {
     const statements = roleStatements(dev, "etl-flights-ingest");
     expect(grantsOf(statements, "s3:PutObject").map((r) => r.replace(/^.*\}\//, ""))).toEqual(["glue/temp/*", "quarantine/*", "reports/runs/*"]);
-    expect(grantsOf(statements, "s3:GetObject").map((r) => r.replace(/^.*\}\//, "")).sort()).toEqual(["daily_flights/*", "glue/scripts/*", "glue/temp/*", "quarantine/*"]);
+    expect(
+      grantsOf(statements, "s3:GetObject")
+        .map((r) => r.replace(/^.*\}\//, ""))
+        .sort(),
+    ).toEqual(["daily_flights/*", "glue/scripts/*", "glue/temp/*", "quarantine/*"]);
   });
 });

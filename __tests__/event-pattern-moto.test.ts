@@ -1,6 +1,17 @@
 /* eslint-disable @typescript-eslint/no-explicit-any */
-import { CopyObjectCommand, CreateBucketCommand, CompleteMultipartUploadCommand, CreateMultipartUploadCommand, DeleteObjectCommand, PutBucketNotificationConfigurationCommand, PutObjectCommand, S3Client, UploadPartCommand } from "@aws-sdk/client-s3";
+
 import { EventBridgeClient, PutRuleCommand, PutTargetsCommand } from "@aws-sdk/client-eventbridge";
+import {
+  CompleteMultipartUploadCommand,
+  CopyObjectCommand,
+  CreateBucketCommand,
+  CreateMultipartUploadCommand,
+  DeleteObjectCommand,
+  PutBucketNotificationConfigurationCommand,
+  PutObjectCommand,
+  S3Client,
+  UploadPartCommand,
+} from "@aws-sdk/client-s3";
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { MotoServer } from "./support/moto-server";
 import { only, synth } from "./support/synth";
@@ -32,7 +43,8 @@ describe("the synthesized event pattern, end to end on a local moto server (S3 -
     await events.send(new PutRuleCommand({ Name: "flights-uploaded", EventPattern: pattern }));
     await events.send(new PutTargetsCommand({ Rule: "flights-uploaded", Targets: [{ Id: "queue", Arn: Attributes!.QueueArn! }] }));
 
-    const put = (Key: string, Bucket = BUCKET) => s3.send(new PutObjectCommand({ Bucket, Key, Body: "Carrier,OriginAirportID,DestAirportID,DepDelay,ArrDelay\n" }));
+    const put = (Key: string, Bucket = BUCKET) =>
+      s3.send(new PutObjectCommand({ Bucket, Key, Body: "Carrier,OriginAirportID,DestAirportID,DepDelay,ArrDelay\n" }));
     for (const key of [
       "daily_flights/date=2001-01-15/flights.csv",
       "daily_flights/loose.csv",
@@ -51,14 +63,34 @@ describe("the synthesized event pattern, end to end on a local moto server (S3 -
     await put("daily_flights/date=2001-01-15/flights.csv", OTHER_BUCKET);
     await s3.send(new CopyObjectCommand({ Bucket: BUCKET, Key: "daily_flights/date=2001-01-16/copied.csv", CopySource: `${BUCKET}/staging/flights.csv` }));
     const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket: BUCKET, Key: "daily_flights/date=2001-01-17/multipart.csv" }));
-    const part = await s3.send(new UploadPartCommand({ Bucket: BUCKET, Key: "daily_flights/date=2001-01-17/multipart.csv", UploadId, PartNumber: 1, Body: "Carrier,OriginAirportID,DestAirportID,DepDelay,ArrDelay\n" }));
-    await s3.send(new CompleteMultipartUploadCommand({ Bucket: BUCKET, Key: "daily_flights/date=2001-01-17/multipart.csv", UploadId, MultipartUpload: { Parts: [{ ETag: part.ETag, PartNumber: 1 }] } }));
+    const part = await s3.send(
+      new UploadPartCommand({
+        Bucket: BUCKET,
+        Key: "daily_flights/date=2001-01-17/multipart.csv",
+        UploadId,
+        PartNumber: 1,
+        Body: "Carrier,OriginAirportID,DestAirportID,DepDelay,ArrDelay\n",
+      }),
+    );
+    await s3.send(
+      new CompleteMultipartUploadCommand({
+        Bucket: BUCKET,
+        Key: "daily_flights/date=2001-01-17/multipart.csv",
+        UploadId,
+        MultipartUpload: { Parts: [{ ETag: part.ETag, PartNumber: 1 }] },
+      }),
+    );
     await s3.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: "daily_flights/date=2001-01-15/flights.csv" }));
 
     for (let empty = 0; empty < 2; ) {
       const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }));
       if (!Messages.length) empty++;
-      received.push(...Messages.map((m) => { const e = JSON.parse(m.Body!); return `${e["detail-type"]} ${e.detail.bucket.name}/${e.detail.object.key}`; }));
+      received.push(
+        ...Messages.map((m) => {
+          const e = JSON.parse(m.Body!);
+          return `${e["detail-type"]} ${e.detail.bucket.name}/${e.detail.object.key}`;
+        }),
+      );
     }
     // EventBridge delivers at least once (moto even sends two events for one multipart upload); a duplicate start
     // is absorbed by the state machine's waits and the idempotent load, so the contract is about which objects.

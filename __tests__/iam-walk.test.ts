@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { policyDocument } from "../modules/iam";
-import { synth, type Json } from "./support/synth";
+import { type Json, synth } from "./support/synth";
 
 /**
  * Statements where AWS offers no resource-level permission, so Resource must be "*", with AWS's reason.
@@ -41,7 +41,10 @@ function walkIamPolicies(stack: Json): { findings: Finding[]; starred: string[] 
       }
       // Listing a bucket shows every key in it: each ListBucket is limited to the prefixes the role works on.
       const prefixes = s.Condition?.StringLike?.["s3:prefix"] ?? s.Condition?.StringEquals?.["s3:prefix"];
-      if (([].concat(s.Action) as string[]).includes("s3:ListBucket") && !(Array.isArray(prefixes) && prefixes.length && prefixes.every((p: string) => p !== "*"))) {
+      if (
+        ([].concat(s.Action) as string[]).includes("s3:ListBucket") &&
+        !(Array.isArray(prefixes) && prefixes.length && prefixes.every((p: string) => p !== "*"))
+      ) {
         findings.push({ where, sid: s.Sid, problem: "s3:ListBucket without an s3:prefix condition" });
       }
     }
@@ -69,7 +72,9 @@ describe("IAM walk over every synthesized stack", () => {
   });
 
   it("refuses, at synth, a '*' resource written without AWS's reason", () => {
-    expect(() => policyDocument([{ sid: "Lazy", actions: ["s3:GetObject"], resources: ["*"] }])).toThrow('IAM statement "Lazy" uses Resource "*" without a wildcardReason');
+    expect(() => policyDocument([{ sid: "Lazy", actions: ["s3:GetObject"], resources: ["*"] }])).toThrow(
+      'IAM statement "Lazy" uses Resource "*" without a wildcardReason',
+    );
   });
 });
 
@@ -77,8 +82,19 @@ describe("checkov (in npm test)", () => {
   it("fails on a new finding", () => {
     const stacks = mkdtempSync(join(tmpdir(), "checkov-"));
     mkdirSync(join(stacks, "bad"));
-    writeFileSync(join(stacks, "bad", "cdk.tf.json"), JSON.stringify({ resource: { aws_s3_bucket: { open: { bucket_prefix: "x-" } }, aws_security_group: { ssh: { name: "ssh", ingress: [{ from_port: 22, to_port: 22, protocol: "tcp", cidr_blocks: ["0.0.0.0/0"] }] } } } }));
-    const r = spawnSync(process.execPath, [join(__dirname, "..", "scripts", "checkov.mjs")], { encoding: "utf8", env: { ...process.env, CDKTF_STACKS_DIR: stacks } });
+    writeFileSync(
+      join(stacks, "bad", "cdk.tf.json"),
+      JSON.stringify({
+        resource: {
+          aws_s3_bucket: { open: { bucket_prefix: "x-" } },
+          aws_security_group: { ssh: { name: "ssh", ingress: [{ from_port: 22, to_port: 22, protocol: "tcp", cidr_blocks: ["0.0.0.0/0"] }] } },
+        },
+      }),
+    );
+    const r = spawnSync(process.execPath, [join(__dirname, "..", "scripts", "checkov.mjs")], {
+      encoding: "utf8",
+      env: { ...process.env, CDKTF_STACKS_DIR: stacks },
+    });
     expect(r.status).toBe(1);
     expect(r.stdout).toMatch(/FAILED CKV_AWS_\d+/);
   });

@@ -19,14 +19,18 @@ describe("NetworkLayer", () => {
 
   it("gives Glue a self-referencing all-TCP rule and Redshift port 5439 from Glue only", () => {
     const ingress = bodies(dev, "aws_vpc_security_group_ingress_rule");
-    expect(ingress).toContainEqual(expect.objectContaining({ security_group_id: sg("glue"), referenced_security_group_id: sg("glue"), ip_protocol: "tcp", from_port: 0, to_port: 65535 }));
+    expect(ingress).toContainEqual(
+      expect.objectContaining({ security_group_id: sg("glue"), referenced_security_group_id: sg("glue"), ip_protocol: "tcp", from_port: 0, to_port: 65535 }),
+    );
     const toRedshift = ingress.filter((r) => r.security_group_id === sg("redshift"));
     expect(toRedshift).toEqual([expect.objectContaining({ referenced_security_group_id: sg("glue"), from_port: 5439, to_port: 5439 })]);
     expect(ingress.some((r) => r.cidr_ipv4)).toBe(false);
   });
 
   it("reaches AWS APIs through interface endpoints in dev and a NAT gateway in prod (config)", () => {
-    const services = bodies(dev, "aws_vpc_endpoint").filter((e) => e.vpc_endpoint_type === "Interface").map((e) => e.service_name.split(".").pop());
+    const services = bodies(dev, "aws_vpc_endpoint")
+      .filter((e) => e.vpc_endpoint_type === "Interface")
+      .map((e) => e.service_name.split(".").pop());
     expect(services.sort()).toEqual([...GLUE_INTERFACE_ENDPOINT_SERVICES].sort());
     expect(bodies(dev, "aws_nat_gateway")).toHaveLength(0);
     const prod = synth("prod");

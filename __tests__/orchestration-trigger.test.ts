@@ -27,7 +27,8 @@ describe("OrchestrationLayer", () => {
     const jobArn = ref(dev, "aws_glue_job", () => true, "arn");
     expect(grantsOf(statements, "glue:StartCrawler")).toEqual([crawlerArn]);
     expect(grantsOf(statements, "glue:GetCrawler")).toEqual([crawlerArn]);
-    for (const action of ["glue:StartJobRun", "glue:GetJobRun", "glue:GetJobRuns", "glue:BatchStopJobRun"]) expect(grantsOf(statements, action)).toEqual([jobArn]);
+    for (const action of ["glue:StartJobRun", "glue:GetJobRun", "glue:GetJobRuns", "glue:BatchStopJobRun"])
+      expect(grantsOf(statements, action)).toEqual([jobArn]);
     expect(grantsOf(statements, "sns:Publish")).toEqual([ref(dev, "aws_sns_topic", () => true, "arn")]);
   });
 });
@@ -41,7 +42,10 @@ describe("TriggerLayer", () => {
     expect(JSON.parse(onUpload.event_pattern)).toEqual({
       source: ["aws.s3"],
       "detail-type": ["Object Created"],
-      detail: { bucket: { name: [ref(dev, "aws_s3_bucket", (b) => b.bucket_prefix?.endsWith("-data-"), "bucket")] }, object: { key: [{ wildcard: "daily_flights/*.csv" }] } },
+      detail: {
+        bucket: { name: [ref(dev, "aws_s3_bucket", (b) => b.bucket_prefix?.endsWith("-data-"), "bucket")] },
+        object: { key: [{ wildcard: "daily_flights/*.csv" }] },
+      },
     });
   });
 

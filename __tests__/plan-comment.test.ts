@@ -1,18 +1,36 @@
 import { GITHUB_COMMENT_LIMIT, planComment, resourceBlocks, reviewRank } from "../scripts/lib/plan-comment";
 import { terraformFailure } from "../scripts/lib/terraform";
 
-const TYPES = ["aws_s3_bucket", "aws_glue_job", "aws_iam_role", "aws_kms_key", "aws_redshiftserverless_workgroup", "aws_iam_role_policy", "aws_sfn_state_machine", "aws_cloudwatch_log_group"];
+const TYPES = [
+  "aws_s3_bucket",
+  "aws_glue_job",
+  "aws_iam_role",
+  "aws_kms_key",
+  "aws_redshiftserverless_workgroup",
+  "aws_iam_role_policy",
+  "aws_sfn_state_machine",
+  "aws_cloudwatch_log_group",
+];
 const changes = Array.from({ length: 104 }, (_, i) => ({ address: `${TYPES[i % TYPES.length]}.r${String(i).padStart(3, "0")}`, actions: ["create"] }));
 /** A plan text shaped like terraform's: one `# <address> will be created` block per resource, ~1.5 KB each. */
 const planText = [
   "Terraform will perform the following actions:",
   "",
-  ...changes.map((c) => `  # ${c.address} will be created\n  + resource "${c.address.split(".")[0]}" "${c.address.split(".")[1]}" {\n${'      + policy = "x"\n'.repeat(70)}    }\n`),
+  ...changes.map(
+    (c) =>
+      `  # ${c.address} will be created\n  + resource "${c.address.split(".")[0]}" "${c.address.split(".")[1]}" {\n${'      + policy = "x"\n'.repeat(70)}    }\n`,
+  ),
   "Plan: 104 to add, 0 to change, 0 to destroy.",
 ].join("\n");
 
 describe("the pull-request plan comment", () => {
-  const body = planComment({ stack: "dev", headline: "Plan for dev: 104 to add, 0 to change, 0 to destroy.", changes: [...changes, { address: "data.aws_caller_identity.me", actions: ["read"] }], planText, fullPlanAt: "artifact `plan-dev`" });
+  const body = planComment({
+    stack: "dev",
+    headline: "Plan for dev: 104 to add, 0 to change, 0 to destroy.",
+    changes: [...changes, { address: "data.aws_caller_identity.me", actions: ["read"] }],
+    planText,
+    fullPlanAt: "artifact `plan-dev`",
+  });
 
   it("stays under GitHub's limit on a plan larger than it", () => {
     expect(planText.length).toBeGreaterThan(GITHUB_COMMENT_LIMIT * 2);
@@ -34,7 +52,9 @@ describe("the pull-request plan comment", () => {
     const detailed = [...body.matchAll(/^```diff\n {2}# (\S+) will be created/gm)].map((m) => m[1]);
     expect(detailed.length).toBeGreaterThan(10);
     expect(detailed.every((a) => a.startsWith("aws_iam_") || a.startsWith("aws_kms_") || a.startsWith("aws_redshift"))).toBe(true);
-    expect(body).toContain(`**Cut: the details of ${104 - detailed.length} of 104 resources are not shown** (GitHub's comment limit). Complete plan: artifact \`plan-dev\`.`);
+    expect(body).toContain(
+      `**Cut: the details of ${104 - detailed.length} of 104 resources are not shown** (GitHub's comment limit). Complete plan: artifact \`plan-dev\`.`,
+    );
     for (const a of detailed) expect(body).toContain(resourceBlocks(planText).get(a));
   });
 
@@ -48,11 +68,21 @@ describe("the pull-request plan comment", () => {
 
 describe("a failed terraform step, in one line", () => {
   it("points an online plan without credentials at --offline", () => {
-    const out = "╷\n│ Error: No valid credential sources found\n│\n│   with provider[\"registry.terraform.io/hashicorp/aws\"],\n│ failed to refresh cached credentials, no EC2 IMDS role found";
-    expect(terraformFailure("plan", "dev", out, "f.txt")).toBe("no AWS credentials for an online plan of dev: set AWS_PROFILE (or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY), or plan without an account: npm run plan -- --stack dev --offline");
+    const out =
+      '╷\n│ Error: No valid credential sources found\n│\n│   with provider["registry.terraform.io/hashicorp/aws"],\n│ failed to refresh cached credentials, no EC2 IMDS role found';
+    expect(terraformFailure("plan", "dev", out, "f.txt")).toBe(
+      "no AWS credentials for an online plan of dev: set AWS_PROFILE (or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY), or plan without an account: npm run plan -- --stack dev --offline",
+    );
   });
 
   it("keeps terraform's first Error line and says where the whole output is", () => {
-    expect(terraformFailure("init", "prod", "Initializing...\n╷\n│ Error: Failed to get existing workspaces: S3 bucket does not exist.\n│ more", "cdktf.out/plan-prod.txt")).toBe("terraform init failed for prod: Error: Failed to get existing workspaces: S3 bucket does not exist. (whole output: cdktf.out/plan-prod.txt)");
+    expect(
+      terraformFailure(
+        "init",
+        "prod",
+        "Initializing...\n╷\n│ Error: Failed to get existing workspaces: S3 bucket does not exist.\n│ more",
+        "cdktf.out/plan-prod.txt",
+      ),
+    ).toBe("terraform init failed for prod: Error: Failed to get existing workspaces: S3 bucket does not exist. (whole output: cdktf.out/plan-prod.txt)");
   });
 });

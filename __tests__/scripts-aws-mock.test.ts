@@ -1,10 +1,16 @@
-import { mockClient } from "aws-sdk-client-mock";
-import { BatchExecuteStatementCommand, DescribeStatementCommand, ExecuteStatementCommand, GetStatementResultCommand, RedshiftDataClient } from "@aws-sdk/client-redshift-data";
+import { GetCrawlerCommand, type GetCrawlerCommandOutput, GlueClient, StartCrawlerCommand } from "@aws-sdk/client-glue";
+import {
+  BatchExecuteStatementCommand,
+  DescribeStatementCommand,
+  ExecuteStatementCommand,
+  GetStatementResultCommand,
+  RedshiftDataClient,
+} from "@aws-sdk/client-redshift-data";
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient } from "@aws-sdk/client-sfn";
-import { RedshiftStatementError, runBatch, waitForStatement } from "../scripts/lib/redshift-data";
-import { consoleLinks, followExecution, jobRunIdFromHistory } from "../scripts/lib/pipeline";
-import { GetCrawlerCommand, GlueClient, StartCrawlerCommand, type GetCrawlerCommandOutput } from "@aws-sdk/client-glue";
+import { mockClient } from "aws-sdk-client-mock";
 import { crawlAndWait } from "../scripts/lib/crawler";
+import { consoleLinks, followExecution, jobRunIdFromHistory } from "../scripts/lib/pipeline";
+import { RedshiftStatementError, runBatch, waitForStatement } from "../scripts/lib/redshift-data";
 
 const target = { workgroupName: "airline-ingest-dev-warehouse-wg", database: "dev", secretArn: "arn:aws:secretsmanager:us-east-1:000000000000:secret:admin" };
 const noSleep = { sleep: async () => undefined };
@@ -15,10 +21,20 @@ describe("Redshift Data API waiting and errors (mock: aws-sdk-client-mock; nothi
 
   it("sends one batch to the workgroup with the secret, and waits through SUBMITTED, PICKED and STARTED", async () => {
     data.on(BatchExecuteStatementCommand).resolves({ Id: "b-1" });
-    data.on(DescribeStatementCommand).resolvesOnce({ Status: "SUBMITTED" }).resolvesOnce({ Status: "PICKED" }).resolvesOnce({ Status: "STARTED" }).resolves({ Status: "FINISHED", Duration: 2e9 });
+    data
+      .on(DescribeStatementCommand)
+      .resolvesOnce({ Status: "SUBMITTED" })
+      .resolvesOnce({ Status: "PICKED" })
+      .resolvesOnce({ Status: "STARTED" })
+      .resolves({ Status: "FINISHED", Duration: 2e9 });
     const done = await runBatch(new RedshiftDataClient({ region: "us-east-1" }), target, ["CREATE SCHEMA IF NOT EXISTS airlines", "SELECT 1"], noSleep);
     expect(done.Status).toBe("FINISHED");
-    expect(data.commandCalls(BatchExecuteStatementCommand)[0].args[0].input).toEqual({ WorkgroupName: target.workgroupName, Database: "dev", SecretArn: target.secretArn, Sqls: ["CREATE SCHEMA IF NOT EXISTS airlines", "SELECT 1"] });
+    expect(data.commandCalls(BatchExecuteStatementCommand)[0].args[0].input).toEqual({
+      WorkgroupName: target.workgroupName,
+      Database: "dev",
+      SecretArn: target.secretArn,
+      Sqls: ["CREATE SCHEMA IF NOT EXISTS airlines", "SELECT 1"],
+    });
     expect(data.commandCalls(DescribeStatementCommand)).toHaveLength(4);
   });
 
@@ -27,31 +43,54 @@ describe("Redshift Data API waiting and errors (mock: aws-sdk-client-mock; nothi
     data.on(DescribeStatementCommand, { Id: "b-2" }).resolves({
       Status: "FAILED",
       Error: "ERROR: Load into table 'stage_airport_codes' failed. Check 'sys_load_error_detail' system table for details.",
-      SubStatements: [{ Id: "b-2:1", Status: "FINISHED", QueryString: "CREATE TEMP TABLE x" }, { Id: "b-2:2", Status: "FAILED", QueryString: "COPY stage_airport_codes (airport_id, city, state, name)\nFROM 's3://b/airport_codes/airport_codes.csv'" }],
+      SubStatements: [
+        { Id: "b-2:1", Status: "FINISHED", QueryString: "CREATE TEMP TABLE x" },
+        {
+          Id: "b-2:2",
+          Status: "FAILED",
+          QueryString: "COPY stage_airport_codes (airport_id, city, state, name)\nFROM 's3://b/airport_codes/airport_codes.csv'",
+        },
+      ],
     });
     data.on(ExecuteStatementCommand).resolves({ Id: "e-1" });
     data.on(DescribeStatementCommand, { Id: "e-1" }).resolves({ Status: "FINISHED" });
     data.on(GetStatementResultCommand).resolves({
-      Records: [[{ stringValue: "s3://b/airport_codes/airport_codes.csv    " }, { longValue: 17 }, { stringValue: "airport_id  " }, { longValue: 1207 }, { stringValue: "Invalid digit, Value 'X', Pos 0, Type: Long   " }]],
+      Records: [
+        [
+          { stringValue: "s3://b/airport_codes/airport_codes.csv    " },
+          { longValue: 17 },
+          { stringValue: "airport_id  " },
+          { longValue: 1207 },
+          { stringValue: "Invalid digit, Value 'X', Pos 0, Type: Long   " },
+        ],
+      ],
     });
     const error = await runBatch(new RedshiftDataClient({ region: "us-east-1" }), target, ["COPY ..."], noSleep).catch((e) => e);
     expect(error).toBeInstanceOf(RedshiftStatementError);
     expect(error.message).toContain("Redshift FAILED the batch b-2: ERROR: Load into table 'stage_airport_codes' failed");
     expect(error.message).toContain("failing statement: COPY stage_airport_codes (airport_id, city, state, name) ...");
-    expect(error.message).toContain("s3://b/airport_codes/airport_codes.csv line 17, column airport_id: Invalid digit, Value 'X', Pos 0, Type: Long (error 1207)");
+    expect(error.message).toContain(
+      "s3://b/airport_codes/airport_codes.csv line 17, column airport_id: Invalid digit, Value 'X', Pos 0, Type: Long (error 1207)",
+    );
     expect(data.commandCalls(ExecuteStatementCommand)[0].args[0].input.Sql).toContain("FROM sys_load_error_detail");
   });
 
   it("reports an aborted batch without asking for load errors", async () => {
     data.on(BatchExecuteStatementCommand).resolves({ Id: "b-3" });
-    data.on(DescribeStatementCommand).resolves({ Status: "ABORTED", Error: "cancelled by user", SubStatements: [{ Id: "b-3:1", Status: "ABORTED", QueryString: "CREATE TABLE t (a int)" }] });
-    await expect(runBatch(new RedshiftDataClient({ region: "us-east-1" }), target, ["CREATE TABLE t (a int)"], noSleep)).rejects.toThrow("Redshift ABORTED the batch b-3: cancelled by user");
+    data
+      .on(DescribeStatementCommand)
+      .resolves({ Status: "ABORTED", Error: "cancelled by user", SubStatements: [{ Id: "b-3:1", Status: "ABORTED", QueryString: "CREATE TABLE t (a int)" }] });
+    await expect(runBatch(new RedshiftDataClient({ region: "us-east-1" }), target, ["CREATE TABLE t (a int)"], noSleep)).rejects.toThrow(
+      "Redshift ABORTED the batch b-3: cancelled by user",
+    );
     expect(data.commandCalls(ExecuteStatementCommand)).toHaveLength(0);
   });
 
   it("gives up after the timeout, saying the statement may still finish", async () => {
     data.on(DescribeStatementCommand).resolves({ Status: "STARTED" });
-    await expect(waitForStatement(new RedshiftDataClient({ region: "us-east-1" }), "slow", { ...noSleep, pollMs: 1000, maxPollMs: 1000, timeoutMs: 3000 })).rejects.toThrow("statement slow still STARTED after 3 s; it may still finish");
+    await expect(
+      waitForStatement(new RedshiftDataClient({ region: "us-east-1" }), "slow", { ...noSleep, pollMs: 1000, maxPollMs: 1000, timeoutMs: 3000 }),
+    ).rejects.toThrow("statement slow still STARTED after 3 s; it may still finish");
   });
 });
 
@@ -62,18 +101,47 @@ describe("following an execution (mock: aws-sdk-client-mock; Step Functions' Glu
 
   it("prints each state once, then the final status and the job run id", async () => {
     const entered = (id: number, name: string) => ({ id, type: "TaskStateEntered" as const, timestamp: new Date(), stateEnteredEventDetails: { name } });
-    sfn.on(GetExecutionHistoryCommand).resolvesOnce({ events: [entered(2, "RecordTrigger"), entered(3, "StartCrawler")] }).resolves({
-      events: [entered(2, "RecordTrigger"), entered(3, "StartCrawler"), entered(9, "StartJob"), { id: 10, type: "TaskSucceeded" as const, timestamp: new Date(), taskSucceededEventDetails: { resourceType: "glue", resource: "startJobRun.sync", output: '{"Id":"jr_abc123","JobRunState":"SUCCEEDED"}' } }],
-    });
-    sfn.on(DescribeExecutionCommand).resolvesOnce({ status: "RUNNING" } as never).resolves({ status: "SUCCEEDED" } as never);
+    sfn
+      .on(GetExecutionHistoryCommand)
+      .resolvesOnce({ events: [entered(2, "RecordTrigger"), entered(3, "StartCrawler")] })
+      .resolves({
+        events: [
+          entered(2, "RecordTrigger"),
+          entered(3, "StartCrawler"),
+          entered(9, "StartJob"),
+          {
+            id: 10,
+            type: "TaskSucceeded" as const,
+            timestamp: new Date(),
+            taskSucceededEventDetails: { resourceType: "glue", resource: "startJobRun.sync", output: '{"Id":"jr_abc123","JobRunState":"SUCCEEDED"}' },
+          },
+        ],
+      });
+    sfn
+      .on(DescribeExecutionCommand)
+      .resolvesOnce({ status: "RUNNING" } as never)
+      .resolves({ status: "SUCCEEDED" } as never);
     const states: string[] = [];
-    const result = await followExecution(new SFNClient({ region: "us-east-1" }), arn, (s) => states.push(s), 0, async () => undefined);
+    const result = await followExecution(
+      new SFNClient({ region: "us-east-1" }),
+      arn,
+      (s) => states.push(s),
+      0,
+      async () => undefined,
+    );
     expect(states).toEqual(["RecordTrigger", "StartCrawler", "StartJob"]);
     expect(result).toEqual({ status: "SUCCEEDED", jobRunId: "jr_abc123", error: undefined, cause: undefined });
   });
 
   it("finds the job run of a failed run in the failure cause, and builds console links", () => {
-    const events = [{ id: 5, type: "TaskFailed", timestamp: new Date(), taskFailedEventDetails: { error: "States.TaskFailed", cause: '{"Id":"jr_f00","JobRunState":"FAILED"}' } }];
+    const events = [
+      {
+        id: 5,
+        type: "TaskFailed",
+        timestamp: new Date(),
+        taskFailedEventDetails: { error: "States.TaskFailed", cause: '{"Id":"jr_f00","JobRunState":"FAILED"}' },
+      },
+    ];
     expect(jobRunIdFromHistory(events as never)).toBe("jr_f00");
     expect(consoleLinks("eu-west-1", arn, "airline-ingest-dev-etl-flights-ingest", "jr_f00")).toEqual([
       `execution: https://eu-west-1.console.aws.amazon.com/states/home?region=eu-west-1#/v2/executions/details/${arn}`,
@@ -85,11 +153,31 @@ describe("following an execution (mock: aws-sdk-client-mock; Step Functions' Glu
 describe("crawling the Redshift tables after the DDL (mock: aws-sdk-client-mock; no Glue here)", () => {
   const glue = mockClient(GlueClient);
   beforeEach(() => glue.reset());
-  const crawler = (State: string, Status?: string, startedSecondsAgo = 0): GetCrawlerCommandOutput => ({ $metadata: {}, Crawler: { Name: "c", State, LastCrawl: Status ? { Status, StartTime: new Date(Date.now() - startedSecondsAgo * 1000), ErrorMessage: Status === "FAILED" ? "Access denied on connection" : undefined, LogGroup: "/aws-glue/crawlers" } : undefined } } as never);
+  const crawler = (State: string, Status?: string, startedSecondsAgo = 0): GetCrawlerCommandOutput =>
+    ({
+      $metadata: {},
+      Crawler: {
+        Name: "c",
+        State,
+        LastCrawl: Status
+          ? {
+              Status,
+              StartTime: new Date(Date.now() - startedSecondsAgo * 1000),
+              ErrorMessage: Status === "FAILED" ? "Access denied on connection" : undefined,
+              LogGroup: "/aws-glue/crawlers",
+            }
+          : undefined,
+      },
+    }) as never;
 
   it("does not take the READY of an earlier crawl for the end of this one, and waits through RUNNING and STOPPING", async () => {
     glue.on(StartCrawlerCommand).resolves({});
-    glue.on(GetCrawlerCommand).resolvesOnce(crawler("READY", "SUCCEEDED", 3600)).resolvesOnce(crawler("RUNNING", "SUCCEEDED", 3600)).resolvesOnce(crawler("STOPPING", "SUCCEEDED", 3600)).resolves(crawler("READY", "SUCCEEDED", 0));
+    glue
+      .on(GetCrawlerCommand)
+      .resolvesOnce(crawler("READY", "SUCCEEDED", 3600))
+      .resolvesOnce(crawler("RUNNING", "SUCCEEDED", 3600))
+      .resolvesOnce(crawler("STOPPING", "SUCCEEDED", 3600))
+      .resolves(crawler("READY", "SUCCEEDED", 0));
     const states: string[] = [];
     await crawlAndWait(new GlueClient({ region: "us-east-1" }), "c", { ...noSleep, onState: (s) => states.push(s) });
     expect(states).toEqual(["READY", "RUNNING", "STOPPING", "READY"]);
@@ -97,7 +185,12 @@ describe("crawling the Redshift tables after the DDL (mock: aws-sdk-client-mock;
 
   it("joins a crawl already under way, and reports a failed crawl with Glue's message", async () => {
     glue.on(StartCrawlerCommand).rejects(Object.assign(new Error("already running"), { name: "CrawlerRunningException" }));
-    glue.on(GetCrawlerCommand).resolvesOnce(crawler("RUNNING")).resolves(crawler("READY", "FAILED", 0));
-    await expect(crawlAndWait(new GlueClient({ region: "us-east-1" }), "c", noSleep)).rejects.toThrow("crawler c ended FAILED: Access denied on connection (log group /aws-glue/crawlers)");
+    glue
+      .on(GetCrawlerCommand)
+      .resolvesOnce(crawler("RUNNING"))
+      .resolves(crawler("READY", "FAILED", 0));
+    await expect(crawlAndWait(new GlueClient({ region: "us-east-1" }), "c", noSleep)).rejects.toThrow(
+      "crawler c ended FAILED: Access denied on connection (log group /aws-glue/crawlers)",
+    );
   });
 });

@@ -1,9 +1,9 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { warehouseSeedStatements } from "../scripts/lib/sql-files";
 import { parseOutputs, readStackOutputs } from "../scripts/lib/stack-outputs";
 import { contractViolation } from "../scripts/lib/upload";
-import { warehouseSeedStatements } from "../scripts/lib/sql-files";
 import { runScript } from "./support/run-script";
 
 const dir = mkdtempSync(join(tmpdir(), "cli-"));
@@ -26,7 +26,18 @@ describe("the after-apply scripts' command line", () => {
     const r = runScript("seed-warehouse", ["--stack", "dev", "--outputs", outputsFile, "--dry-run"]);
     expect(r.status).toBe(0);
     const files = [...r.stdout.matchAll(/^-- \d+\. (\S+)$/gm)].map((m) => m[1]);
-    expect(files).toEqual(["shared/001_create_schema.sql", "shared/002_create_dim_airport_codes.sql", "shared/003_create_daily_flights_processed.sql", "shared/004_create_stage_airport_codes.sql", "redshift/005_copy_airport_codes.sql", "shared/006_replace_dim_airport_codes.sql", "shared/006_replace_dim_airport_codes.sql", "shared/007_grant_etl_user.sql", "shared/007_grant_etl_user.sql", "shared/007_grant_etl_user.sql"]);
+    expect(files).toEqual([
+      "shared/001_create_schema.sql",
+      "shared/002_create_dim_airport_codes.sql",
+      "shared/003_create_daily_flights_processed.sql",
+      "shared/004_create_stage_airport_codes.sql",
+      "redshift/005_copy_airport_codes.sql",
+      "shared/006_replace_dim_airport_codes.sql",
+      "shared/006_replace_dim_airport_codes.sql",
+      "shared/007_grant_etl_user.sql",
+      "shared/007_grant_etl_user.sql",
+      "shared/007_grant_etl_user.sql",
+    ]);
     expect(r.stdout).toContain("GRANT SELECT, INSERT, DELETE ON airlines.daily_flights_processed TO glue_etl;");
     expect(r.stdout).toContain("FROM 's3://airline-ingest-dev-data-abc/airport_codes/airport_codes.csv'");
     expect(r.stdout).toContain("IAM_ROLE 'arn:aws:iam::000000000000:role/airline-ingest-dev-warehouse-s3-access'");

@@ -41,7 +41,9 @@ describe("npm run seed:upload against a local moto S3 server", () => {
 
   async function bucketContents(): Promise<Record<string, string>> {
     const { Contents = [] } = await s3.send(new ListObjectsV2Command({ Bucket: BUCKET }));
-    const entries = await Promise.all(Contents.map(async (o) => [o.Key!, await (await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: o.Key }))).Body!.transformToString()] as const));
+    const entries = await Promise.all(
+      Contents.map(async (o) => [o.Key!, await (await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: o.Key }))).Body!.transformToString()] as const),
+    );
     return Object.fromEntries(entries);
   }
 
@@ -56,13 +58,22 @@ describe("npm run seed:upload against a local moto S3 server", () => {
     const first = upload();
     expect(first.output).toMatch(/uploaded 2 file\(s\) .*; 1 unchanged skipped; 4 refused/);
     expect(first.output).toContain("4 refused");
-    for (const key of ["daily_flights/2001-01-03/flights.csv", "daily_flights/date=2001-02-30/flights.csv", "daily_flights/date=2001-01-04/flights.json", "notes/readme.txt"]) {
+    for (const key of [
+      "daily_flights/2001-01-03/flights.csv",
+      "daily_flights/date=2001-02-30/flights.csv",
+      "daily_flights/date=2001-01-04/flights.json",
+      "notes/readme.txt",
+    ]) {
       expect(first.output).toContain(`refused ${key}:`);
     }
     expect(first.output).toContain("2001-02-30 is not a real day");
     expect(first.status).toBe(2);
     const contents = await bucketContents();
-    expect(Object.keys(contents).sort()).toEqual(["airport_codes/airport_codes.csv", "daily_flights/date=2001-01-01/flights.csv", "daily_flights/date=2001-01-02/flights.csv"]);
+    expect(Object.keys(contents).sort()).toEqual([
+      "airport_codes/airport_codes.csv",
+      "daily_flights/date=2001-01-01/flights.csv",
+      "daily_flights/date=2001-01-02/flights.csv",
+    ]);
     expect(contents["airport_codes/airport_codes.csv"]).toBe(require("node:fs").readFileSync(AIRPORTS, "utf8"));
     expect(contents["daily_flights/date=2001-01-01/flights.csv"]).toContain("\r\n");
   });

@@ -28,7 +28,10 @@ describe("encryption by default", () => {
     // The shipped config lets prod manage the account-wide catalog settings; dev leaves them alone.
     expect(bodies(dev, "aws_glue_data_catalog_encryption_settings")).toEqual([]);
     const prod = synth("prod");
-    expect(only(prod, "aws_glue_data_catalog_encryption_settings").data_catalog_encryption_settings.encryption_at_rest).toEqual({ catalog_encryption_mode: "SSE-KMS", sse_aws_kms_key_id: ref(prod, "aws_kms_key", () => true, "arn") });
+    expect(only(prod, "aws_glue_data_catalog_encryption_settings").data_catalog_encryption_settings.encryption_at_rest).toEqual({
+      catalog_encryption_mode: "SSE-KMS",
+      sse_aws_kms_key_id: ref(prod, "aws_kms_key", () => true, "arn"),
+    });
   });
 
   it("keeps Redshift private, routed through the VPC, with audit logs", () => {
@@ -37,7 +40,11 @@ describe("encryption by default", () => {
   });
 
   it("logs every VPC flow to an encrypted group", () => {
-    expect(only(dev, "aws_flow_log")).toMatchObject({ traffic_type: "ALL", log_destination_type: "cloud-watch-logs", vpc_id: ref(dev, "aws_vpc", () => true, "id") });
+    expect(only(dev, "aws_flow_log")).toMatchObject({
+      traffic_type: "ALL",
+      log_destination_type: "cloud-watch-logs",
+      vpc_id: ref(dev, "aws_vpc", () => true, "id"),
+    });
   });
 });
 
@@ -47,7 +54,11 @@ describe("alarms reach the operators' topic", () => {
 
   it("alarms on failed and timed-out executions and on dead letters", () => {
     const alarms = bodies(dev, "aws_cloudwatch_metric_alarm");
-    expect(alarms.map((a) => `${a.namespace}/${a.metric_name}`).sort()).toEqual(["AWS/SQS/ApproximateNumberOfMessagesVisible", "AWS/States/ExecutionsFailed", "AWS/States/ExecutionsTimedOut"]);
+    expect(alarms.map((a) => `${a.namespace}/${a.metric_name}`).sort()).toEqual([
+      "AWS/SQS/ApproximateNumberOfMessagesVisible",
+      "AWS/States/ExecutionsFailed",
+      "AWS/States/ExecutionsTimedOut",
+    ]);
     expect(alarms.every((a) => a.alarm_actions[0] === topic && a.threshold === 0 && a.comparison_operator === "GreaterThanThreshold")).toBe(true);
     const machine = ref(dev, "aws_sfn_state_machine", () => true, "arn");
     expect(alarms.filter((a) => a.namespace === "AWS/States").every((a) => a.dimensions.StateMachineArn === machine)).toBe(true);
@@ -55,9 +66,21 @@ describe("alarms reach the operators' topic", () => {
 
   it("sends Glue job failures to the topic, and the topic lets exactly that rule publish", () => {
     const rule = only(dev, "aws_cloudwatch_event_rule", (r) => r.name.endsWith("glue-job-failed"));
-    expect(JSON.parse(rule.event_pattern)).toEqual({ source: ["aws.glue"], "detail-type": ["Glue Job State Change"], detail: { jobName: [ref(dev, "aws_glue_job", () => true, "name")], state: ["FAILED", "TIMEOUT", "STOPPED", "ERROR"] } });
-    expect(only(dev, "aws_cloudwatch_event_target", (t) => t.arn === topic).rule).toBe(ref(dev, "aws_cloudwatch_event_rule", (r) => r.name.endsWith("glue-job-failed"), "name"));
+    expect(JSON.parse(rule.event_pattern)).toEqual({
+      source: ["aws.glue"],
+      "detail-type": ["Glue Job State Change"],
+      detail: { jobName: [ref(dev, "aws_glue_job", () => true, "name")], state: ["FAILED", "TIMEOUT", "STOPPED", "ERROR"] },
+    });
+    expect(only(dev, "aws_cloudwatch_event_target", (t) => t.arn === topic).rule).toBe(
+      ref(dev, "aws_cloudwatch_event_rule", (r) => r.name.endsWith("glue-job-failed"), "name"),
+    );
     const policy = JSON.parse(only(dev, "aws_sns_topic_policy").policy);
-    expect(policy.Statement).toContainEqual(expect.objectContaining({ Principal: { Service: "events.amazonaws.com" }, Action: "sns:Publish", Condition: { ArnEquals: { "aws:SourceArn": [ref(dev, "aws_cloudwatch_event_rule", (r) => r.name.endsWith("glue-job-failed"), "arn")] } } }));
+    expect(policy.Statement).toContainEqual(
+      expect.objectContaining({
+        Principal: { Service: "events.amazonaws.com" },
+        Action: "sns:Publish",
+        Condition: { ArnEquals: { "aws:SourceArn": [ref(dev, "aws_cloudwatch_event_rule", (r) => r.name.endsWith("glue-job-failed"), "arn")] } },
+      }),
+    );
   });
 });

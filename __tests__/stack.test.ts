@@ -1,4 +1,4 @@
-import { bodies, synth, type Json } from "./support/synth";
+import { bodies, type Json, synth } from "./support/synth";
 
 /** Every policy document in a stack: IAM role policies, bucket, topic, queue and key policies. */
 function policyDocuments(json: Json): Array<{ where: string; doc: Json }> {
@@ -51,7 +51,17 @@ describe("PipelineStack", () => {
   });
 
   it("has every layer", () => {
-    for (const type of ["aws_vpc", "aws_s3_bucket", "aws_glue_crawler", "aws_redshiftserverless_workgroup", "aws_glue_job", "aws_sfn_state_machine", "aws_cloudwatch_event_rule", "aws_sns_topic", "aws_cloudwatch_metric_alarm"]) {
+    for (const type of [
+      "aws_vpc",
+      "aws_s3_bucket",
+      "aws_glue_crawler",
+      "aws_redshiftserverless_workgroup",
+      "aws_glue_job",
+      "aws_sfn_state_machine",
+      "aws_cloudwatch_event_rule",
+      "aws_sns_topic",
+      "aws_cloudwatch_metric_alarm",
+    ]) {
       expect(bodies(dev, type).length).toBeGreaterThan(0);
     }
   });
@@ -85,7 +95,9 @@ describe("PipelineStack", () => {
     const named = Object.entries<Record<string, Json>>(dev.resource)
       .filter(([type]) => type !== "aws_iam_role_policy")
       .flatMap(([, byName]) => Object.values(byName))
-      .flatMap((b) => [b.name, b.bucket_prefix, b.alarm_name, b.workgroup_name, b.namespace_name, b.tags?.Name].filter((n) => typeof n === "string" && !n.includes("${")));
+      .flatMap((b) =>
+        [b.name, b.bucket_prefix, b.alarm_name, b.workgroup_name, b.namespace_name, b.tags?.Name].filter((n) => typeof n === "string" && !n.includes("${")),
+      );
     expect(named.length).toBeGreaterThan(40);
     for (const n of named) expect(n).toMatch(/airline[-_/]ingest[-_/]dev/);
   });
@@ -96,6 +108,8 @@ describe("PipelineStack", () => {
     expect(cloud.terraform.cloud).toEqual({ hostname: "app.terraform.io", organization: "acme-data", workspaces: { name: "airline-ingest-prod" } });
     expect(cloud.terraform.backend).toBeUndefined();
     const s3 = synth("prod", (raw) => (raw.backend = { type: "s3", bucket: "acme-terraform-state", region: "eu-west-1" }));
-    expect(s3.terraform.backend).toEqual({ s3: { bucket: "acme-terraform-state", region: "eu-west-1", key: "terraform/airline-ingest-prod.tfstate", encrypt: true, use_lockfile: true } });
+    expect(s3.terraform.backend).toEqual({
+      s3: { bucket: "acme-terraform-state", region: "eu-west-1", key: "terraform/airline-ingest-prod.tfstate", encrypt: true, use_lockfile: true },
+    });
   });
 });

@@ -18,7 +18,12 @@ describe("npm run bootstrap:state against a local moto S3 server", () => {
     expect((await s3.send(new GetBucketVersioningCommand({ Bucket: "team-tf-state" }))).Status).toBe("Enabled");
     const sse = await s3.send(new GetBucketEncryptionCommand({ Bucket: "team-tf-state" }));
     expect(sse.ServerSideEncryptionConfiguration?.Rules?.[0].ApplyServerSideEncryptionByDefault?.SSEAlgorithm).toBe("aws:kms");
-    expect((await s3.send(new GetPublicAccessBlockCommand({ Bucket: "team-tf-state" }))).PublicAccessBlockConfiguration).toEqual({ BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true });
+    expect((await s3.send(new GetPublicAccessBlockCommand({ Bucket: "team-tf-state" }))).PublicAccessBlockConfiguration).toEqual({
+      BlockPublicAcls: true,
+      IgnorePublicAcls: true,
+      BlockPublicPolicy: true,
+      RestrictPublicBuckets: true,
+    });
     const policy = JSON.parse((await s3.send(new GetBucketPolicyCommand({ Bucket: "team-tf-state" }))).Policy ?? "{}");
     expect(policy.Statement[0]).toMatchObject({ Effect: "Deny", Condition: { Bool: { "aws:SecureTransport": "false" } } });
     const again = runScript("bootstrap-state", ["--bucket", "team-tf-state", "--region", "eu-west-1"], env());

@@ -19,9 +19,16 @@ describe("StorageLayer", () => {
   });
 
   it("blocks public access and denies non-TLS requests", () => {
-    expect(onData("aws_s3_bucket_public_access_block")).toMatchObject({ block_public_acls: true, block_public_policy: true, ignore_public_acls: true, restrict_public_buckets: true });
+    expect(onData("aws_s3_bucket_public_access_block")).toMatchObject({
+      block_public_acls: true,
+      block_public_policy: true,
+      ignore_public_acls: true,
+      restrict_public_buckets: true,
+    });
     const policy = JSON.parse(onData("aws_s3_bucket_policy").policy);
-    expect(policy.Statement).toContainEqual(expect.objectContaining({ Effect: "Deny", Condition: { Bool: { "aws:SecureTransport": "false" } }, Resource: [dataArn, `${dataArn}/*`] }));
+    expect(policy.Statement).toContainEqual(
+      expect.objectContaining({ Effect: "Deny", Condition: { Bool: { "aws:SecureTransport": "false" } }, Resource: [dataArn, `${dataArn}/*`] }),
+    );
   });
 
   it("sends the bucket's events to EventBridge", () => {
@@ -36,15 +43,24 @@ describe("StorageLayer", () => {
 
   it("expires old versions of every object after 90 days, so the versioned bucket does not grow forever", () => {
     const rules = onData("aws_s3_bucket_lifecycle_configuration").rule;
-    expect(rules).toContainEqual({ id: "expire-old-versions", status: "Enabled", filter: [{ prefix: "" }], noncurrent_version_expiration: [{ noncurrent_days: 90 }] });
+    expect(rules).toContainEqual({
+      id: "expire-old-versions",
+      status: "Enabled",
+      filter: [{ prefix: "" }],
+      noncurrent_version_expiration: [{ noncurrent_days: 90 }],
+    });
     // Quarantined rows are kept: no rule expires their current versions.
-    expect(rules.filter((r: { expiration?: unknown; filter: Array<{ prefix: string }> }) => r.expiration && "quarantine/".startsWith(r.filter[0].prefix))).toEqual([]);
+    expect(
+      rules.filter((r: { expiration?: unknown; filter: Array<{ prefix: string }> }) => r.expiration && "quarantine/".startsWith(r.filter[0].prefix)),
+    ).toEqual([]);
   });
 
   it("logs access to a separate bucket that only S3 logging from the data bucket may write", () => {
     const logs = ref(dev, "aws_s3_bucket", (b) => b.bucket_prefix?.endsWith("-s3-logs-"), "id");
     expect(onData("aws_s3_bucket_logging").target_bucket).toBe(logs);
     const policy = JSON.parse(only(dev, "aws_s3_bucket_policy", (p) => p.bucket === logs).policy);
-    expect(policy.Statement).toContainEqual(expect.objectContaining({ Principal: { Service: "logging.s3.amazonaws.com" }, Condition: { ArnLike: { "aws:SourceArn": dataArn } } }));
+    expect(policy.Statement).toContainEqual(
+      expect.objectContaining({ Principal: { Service: "logging.s3.amazonaws.com" }, Condition: { ArnLike: { "aws:SourceArn": dataArn } } }),
+    );
   });
 });

@@ -7,6 +7,7 @@ next to a yardstick timed in the same run (a fresh process each, JVM start inclu
   against a Spark session start with the same settings;
 - the export of the whole table (`--out`), which is a byte copy.
 """
+
 from __future__ import annotations
 
 import json
@@ -56,9 +57,11 @@ def plain_pyspark(data: str, out: str) -> None:
     airports = spark.read.option("header", True).csv(f"{data}/airport_codes/airport_codes.csv")
     side = lambda p: F.broadcast(airports.select(*[F.col(c).alias(f"{p}_{c}") for c in airports.columns]))  # noqa: E731
     flights = spark.read.option("header", True).csv(f"{data}/daily_flights/*/*.csv")
-    (flights.join(side("dep"), F.col("OriginAirportID") == F.col("dep_airport_id"), "left")
+    (
+        flights.join(side("dep"), F.col("OriginAirportID") == F.col("dep_airport_id"), "left")
         .join(side("arr"), F.col("DestAirportID") == F.col("arr_airport_id"), "left")
-        .write.csv(out))
+        .write.csv(out)
+    )
 
 
 def main() -> None:
@@ -84,13 +87,16 @@ def main() -> None:
         table_mb = (root / "full-out" / "daily_flights_processed.csv").stat().st_size / 1e6
 
     print(f"machine: {os.cpu_count()} cores, {platform.processor() or platform.machine()}, Python {platform.python_version()}")
-    print(f"first run: {first['files_processed']} days, {first['rows_in']:,} rows ({first['rows_loaded']:,} loaded, "
-          f"{first['rows_quarantined']:,} quarantined) in {first_s:.1f} s; plain PySpark on the same files: {plain_s:.1f} s; "
-          f"ratio {first_s / plain_s:.2f}")
-    print(f"one-file run ({last}, {alone['rows_in']:,} rows, empty state): {lone_s:.1f} s; Spark session start: {start_s:.1f} s; "
-          f"ratio {lone_s / start_s:.2f}")
-    print(f"incremental run adding {last} to the full state: {incremental['files_processed']} file, {incremental_s:.1f} s; "
-          f"ratio to session start {incremental_s / start_s:.2f}")
+    print(
+        f"first run: {first['files_processed']} days, {first['rows_in']:,} rows ({first['rows_loaded']:,} loaded, "
+        f"{first['rows_quarantined']:,} quarantined) in {first_s:.1f} s; plain PySpark on the same files: {plain_s:.1f} s; "
+        f"ratio {first_s / plain_s:.2f}"
+    )
+    print(f"one-file run ({last}, {alone['rows_in']:,} rows, empty state): {lone_s:.1f} s; Spark session start: {start_s:.1f} s; ratio {lone_s / start_s:.2f}")
+    print(
+        f"incremental run adding {last} to the full state: {incremental['files_processed']} file, {incremental_s:.1f} s; "
+        f"ratio to session start {incremental_s / start_s:.2f}"
+    )
     print(f"export of the whole table with --out (nothing new, {table_mb:,.0f} MB of CSV): {export_s:.1f} s")
 
 

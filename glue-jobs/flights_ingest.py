@@ -5,12 +5,17 @@ flights_rules / flights_transform / flights_load, write (quarantine and run repo
 commit. Everything it decides is tested locally; the tests run this very main() against a stand-in for Glue's
 reader, writer and bookmarks (glue-jobs/tests/glue_standin).
 """
+
 import json
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import boto3
+import flights_jdbc as jdbc
+import flights_load as load
+import flights_rules as rules
+import flights_transform as transform
 from awsglue.context import GlueContext
 from awsglue.dynamicframe import DynamicFrame
 from awsglue.job import Job
@@ -18,16 +23,22 @@ from awsglue.utils import getResolvedOptions
 from pyspark.context import SparkContext
 from pyspark.sql import functions as F
 
-import flights_jdbc as jdbc
-import flights_load as load
-import flights_rules as rules
-import flights_transform as transform
-
 # JOB_NAME and JOB_RUN_ID are passed by Glue on every run; the others are the job's default arguments.
 ARGUMENTS = [
-    "JOB_NAME", "JOB_RUN_ID", "TempDir", "data_bucket", "daily_flights_prefix", "quarantine_prefix", "reports_prefix",
-    "catalog_database", "airport_table", "redshift_connection", "redshift_database", "redshift_schema",
-    "redshift_copy_role_arn", "dep_delay_threshold",
+    "JOB_NAME",
+    "JOB_RUN_ID",
+    "TempDir",
+    "data_bucket",
+    "daily_flights_prefix",
+    "quarantine_prefix",
+    "reports_prefix",
+    "catalog_database",
+    "airport_table",
+    "redshift_connection",
+    "redshift_database",
+    "redshift_schema",
+    "redshift_copy_role_arn",
+    "dep_delay_threshold",
 ]
 
 
@@ -59,7 +70,9 @@ def read_new_lines(glue, args):
 def read_airports(glue, args):
     """No transformation_ctx: the dimension is read in full on every run."""
     frame = glue.create_dynamic_frame.from_catalog(
-        database=args["catalog_database"], table_name=args["airport_table"], redshift_tmp_dir=args["TempDir"],
+        database=args["catalog_database"],
+        table_name=args["airport_table"],
+        redshift_tmp_dir=args["TempDir"],
         additional_options={"aws_iam_role": args["redshift_copy_role_arn"]},
     ).toDF()
     return transform.normalize_airports(frame, source=f"{args['catalog_database']}.{args['airport_table']}")
@@ -138,7 +151,7 @@ def main() -> None:
     job = Job(glue)
     job.init(args["JOB_NAME"], args)
     rules.configure_session(glue.spark_session)
-    started = datetime.now(timezone.utc).replace(tzinfo=None)
+    started = datetime.now(UTC).replace(tzinfo=None)
     s3 = boto3.client("s3")
     lines = read_new_lines(glue, args)
     summary = transform.summarize(None) if lines is None else process(glue, args, s3, lines.cache(), started)

@@ -4,10 +4,11 @@ one connection, autocommit off, every statement in order, one COMMIT, ROLLBACK o
 The job uses it when a run has no good row to write: whether Glue hands an empty frame to the connector is not
 documented, and the stale rows of the run's files must go all the same.
 """
+
 from __future__ import annotations
 
 import re
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 # Driver classes of the JDBC vendors Glue connections name (extract_jdbc_conf's "vendor").
 DRIVER_CLASSES = {"redshift": "com.amazon.redshift.jdbc42.Driver", "postgresql": "org.postgresql.Driver"}

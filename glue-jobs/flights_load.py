@@ -7,11 +7,12 @@ then COMMITs once after the postactions, or ROLLs BACK on any error. AWS adds th
 newlines. So the rendered actions here are one line, carry no comment, no BEGIN/COMMIT, no ``%`` and no ``;``
 except between statements. Used by the Glue job and by the tests on PostgreSQL.
 """
+
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Iterable, Mapping
 
 import flights_rules as rules
 
@@ -30,11 +31,13 @@ class ActionSqlError(ValueError):
 
 def render(sql: str, values: Mapping[str, str], source: str) -> str:
     """Fills ``{{name}}`` placeholders; an unknown one is an error naming the file."""
+
     def fill(match: re.Match) -> str:
         name = match.group(1)
         if name not in values:
             raise KeyError(f"{source}: unknown placeholder {{{{{name}}}}} (known: {', '.join(sorted(values))})")
         return values[name]
+
     return PLACEHOLDER.sub(fill, sql)
 
 
@@ -47,10 +50,14 @@ def one_line_actions(sql: str, source: str) -> str:
     statements = [s for s in statements if s]
     for s in statements:
         problem = (
-            "contains ';' inside the statement (the connector would split it there)" if ";" in s
-            else "contains a comment ('--' or '/*')" if "--" in s or "/*" in s
-            else "contains '%' (the connector formats pieces containing %s)" if "%" in s
-            else "controls the transaction (the connector commits once, after the last action)" if TRANSACTION_CONTROL.match(s)
+            "contains ';' inside the statement (the connector would split it there)"
+            if ";" in s
+            else "contains a comment ('--' or '/*')"
+            if "--" in s or "/*" in s
+            else "contains '%' (the connector formats pieces containing %s)"
+            if "%" in s
+            else "controls the transaction (the connector commits once, after the last action)"
+            if TRANSACTION_CONTROL.match(s)
             else None
         )
         if problem:

@@ -4,6 +4,7 @@ Pure PySpark: the Glue job and the local run both call these on a DataFrame of r
 ``(source_file, value)``, where ``source_file`` is the object key (``daily_flights/date=2001-01-01/x.csv``)
 and ``value`` one physical line of that file.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -100,9 +101,13 @@ def split_lines(lines: DataFrame) -> DataFrame:
     is_header = F.lower(field(1)) == "carrier"
     normalized = F.lower(F.array_join(F.transform("parts", clean_field), ","))
     # Aggregated over header lines only (a handful), not every line: a file without one is simply not listed.
-    headers = rows.where(is_header).groupBy("source_file").agg(
-        F.lit(1).alias("has_header"),
-        F.first(F.when(normalized != CONTRACT_HEADER.lower(), F.col("line")), ignorenulls=True).alias("bad_header"),
+    headers = (
+        rows.where(is_header)
+        .groupBy("source_file")
+        .agg(
+            F.lit(1).alias("has_header"),
+            F.first(F.when(normalized != CONTRACT_HEADER.lower(), F.col("line")), ignorenulls=True).alias("bad_header"),
+        )
     )
     date_text = F.regexp_extract(F.col("source_file"), DATE_PARTITION_PATTERN, 1)
     return (
@@ -156,7 +161,9 @@ def reason(dep_known: Column, arr_known: Column) -> Column:
         F.when(F.col("flight_date").isNull(), F.lit("no date partition: the file is not in a date=YYYY-MM-DD/ folder (or the date is not a real day)")),
         F.when(F.col("has_header") == 0, F.lit(f"the file has no header line; expected {CONTRACT_HEADER}")),
         F.when(F.col("bad_header").isNotNull(), F.concat(F.lit("the file's header '"), F.col("bad_header"), F.lit(f"' is not {CONTRACT_HEADER}"))),
-        F.when(F.col("field_count") != len(FLIGHT_HEADER), F.concat(F.lit(f"expected {len(FLIGHT_HEADER)} fields, found "), F.col("field_count").cast("string"))),
+        F.when(
+            F.col("field_count") != len(FLIGHT_HEADER), F.concat(F.lit(f"expected {len(FLIGHT_HEADER)} fields, found "), F.col("field_count").cast("string"))
+        ),
         F.when(F.col("carrier") == "", F.lit("Carrier is empty")),
         _not_integer("OriginAirportID", "origin_raw", empty_allowed=False),
         _not_integer("DestAirportID", "dest_raw", empty_allowed=False),

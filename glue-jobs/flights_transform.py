@@ -2,22 +2,34 @@
 
 Pure PySpark, called by the Glue entry point (``flights_ingest.py``) and the local run (``local_run.py``).
 """
+
 from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Mapping, Optional, Sequence
 
+import flights_rules as rules
 from pyspark.sql import DataFrame, Observation
 from pyspark.sql import functions as F
 
-import flights_rules as rules
-
 # Column order of airlines.daily_flights_processed (sql/shared/003_daily_flights_processed.sql).
 FACT_COLUMNS = (
-    "carrier", "dep_airport", "arr_airport", "dep_city", "arr_city", "dep_state", "arr_state", "dep_delay", "arr_delay",
-    "flight_date", "dep_airport_id", "arr_airport_id", "source_file", "loaded_at",
+    "carrier",
+    "dep_airport",
+    "arr_airport",
+    "dep_city",
+    "arr_city",
+    "dep_state",
+    "arr_state",
+    "dep_delay",
+    "arr_delay",
+    "flight_date",
+    "dep_airport_id",
+    "arr_airport_id",
+    "source_file",
+    "loaded_at",
 )
 QUARANTINE_COLUMNS = ("source_file", "line", "reason", "flight_date", "quarantined_at")
 STATUSES = ("loaded", "quarantined", "filtered")
@@ -37,7 +49,7 @@ class SourceColumnMissing(RuntimeError):
     """Glue read rows but did not attach their file names: the reader's format options are wrong."""
 
 
-def raw_lines(frame: DataFrame) -> Optional[DataFrame]:
+def raw_lines(frame: DataFrame) -> DataFrame | None:
     """Glue's bookmarked read as ``(source_file, value)`` lines, or None when it found nothing new.
 
     With no new object Glue's reader can return a frame with no columns at all; an empty frame with columns means
@@ -70,26 +82,26 @@ def normalize_airports(airports: DataFrame, source: str) -> DataFrame:
     repeated = sorted((i, n) for i, n in Counter(int(r["airport_id"]) for r in rows).items() if n > 1)
     if repeated:
         airport_id, count = repeated[0]
-        raise AirportDimensionError(f"{source}: field airport_id: value {airport_id} appears {count} times; each airport must appear once or its flights would be duplicated")
+        raise AirportDimensionError(
+            f"{source}: field airport_id: value {airport_id} appears {count} times; each airport must appear once or its flights would be duplicated"
+        )
     return clean.withColumn("airport_id", F.col("airport_id").cast("bigint"))
 
 
-def classify(lines: DataFrame, airports: DataFrame, dep_delay_threshold: Optional[int] = None) -> DataFrame:
+def classify(lines: DataFrame, airports: DataFrame, dep_delay_threshold: int | None = None) -> DataFrame:
     """Every data line with its joined airports, a ``reason`` (NULL when good) and a ``status``.
 
     ``airports`` must come from :func:`normalize_airports`. With a threshold, good flights whose departure delay
     is not above it are ``filtered`` (kept out of the table, not quarantined: they broke no rule).
     """
     rows = rules.with_fields(rules.split_lines(lines))
-    side = lambda prefix: F.broadcast(airports.select(  # noqa: E731
-        F.col("airport_id").alias(f"{prefix}_airport_id"),
-        F.col("name").alias(f"{prefix}_airport"),
-        F.col("city").alias(f"{prefix}_city"),
-        F.col("state").alias(f"{prefix}_state"),
-    ))
-    joined = (
-        rows.join(side("dep"), F.col("origin_id") == F.col("dep_airport_id"), "left")
-        .join(side("arr"), F.col("dest_id") == F.col("arr_airport_id"), "left")
+
+    def side(prefix: str) -> DataFrame:
+        columns = {"airport_id": "airport_id", "name": "airport", "city": "city", "state": "state"}
+        return F.broadcast(airports.select(*[F.col(c).alias(f"{prefix}_{suffix}") for c, suffix in columns.items()]))
+
+    joined = rows.join(side("dep"), F.col("origin_id") == F.col("dep_airport_id"), "left").join(
+        side("arr"), F.col("dest_id") == F.col("arr_airport_id"), "left"
     )
     why = rules.reason(F.col("dep_airport_id").isNotNull(), F.col("arr_airport_id").isNotNull())
     status = F.when(why.isNotNull(), F.lit("quarantined"))
@@ -100,20 +112,12 @@ def classify(lines: DataFrame, airports: DataFrame, dep_delay_threshold: Optiona
 
 def loaded_rows(classified: DataFrame, loaded_at: datetime) -> DataFrame:
     """The rows of airlines.daily_flights_processed, in its column order."""
-    return (
-        classified.where(F.col("status") == "loaded")
-        .withColumn("loaded_at", F.lit(loaded_at).cast("timestamp"))
-        .select(*FACT_COLUMNS)
-    )
+    return classified.where(F.col("status") == "loaded").withColumn("loaded_at", F.lit(loaded_at).cast("timestamp")).select(*FACT_COLUMNS)
 
 
 def quarantined_rows(classified: DataFrame, quarantined_at: datetime) -> DataFrame:
     """Rows that broke a rule: the raw line, its file and the reason."""
-    return (
-        classified.where(F.col("status") == "quarantined")
-        .withColumn("quarantined_at", F.lit(quarantined_at).cast("timestamp"))
-        .select(*QUARANTINE_COLUMNS)
-    )
+    return classified.where(F.col("status") == "quarantined").withColumn("quarantined_at", F.lit(quarantined_at).cast("timestamp")).select(*QUARANTINE_COLUMNS)
 
 
 def count_statuses(classified: DataFrame) -> dict:
@@ -131,7 +135,7 @@ def observe_counts(classified: DataFrame) -> tuple[Observation, DataFrame]:
     return observation, classified.observe(observation, *metrics)
 
 
-def summarize(counts: Optional[Mapping[str, int]], files: Sequence[str] = (), files_ignored: int = 0) -> dict:
+def summarize(counts: Mapping[str, int] | None, files: Sequence[str] = (), files_ignored: int = 0) -> dict:
     """The run report: counts of one run (``rows_in`` = loaded + quarantined + filtered) and the processed keys
     (the first REPORT_MAX_FILES). ``counts`` (rows per status) None is a run that found nothing new; an
     Observation from :func:`observe_counts` is read here, after the action that filled it."""

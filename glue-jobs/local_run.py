@@ -9,6 +9,7 @@ fragments, and the counts of the summary observed on the way) after one small jo
 With --out, OUT then holds the whole current table and quarantine as CSV (a byte copy of the fragments).
 The last stdout line is the run's JSON summary, the same object the Glue job writes as its run report.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -18,7 +19,7 @@ import os
 import shutil
 import sys
 import tempfile
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import flights_rules as rules
@@ -157,7 +158,7 @@ def run(args: argparse.Namespace) -> dict:
     keys = [k for k in changed if rules.is_data_file(k)]
     summary = transform.summarize(None, files_ignored=len(changed) - len(keys))
     if keys:
-        started = datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
+        started = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
         spark = spark_session()
         airports = read_airports(spark, airport_file)
         classified = transform.classify(read_lines(spark, args.data, keys), airports, args.dep_delay_threshold)
@@ -179,7 +180,7 @@ def main(argv: list[str]) -> None:
     try:
         summary = run(args)
     except transform.AirportDimensionError as e:
-        raise SystemExit(f"local run: {e}")
+        raise SystemExit(f"local run: {e}") from None
     print(json.dumps(summary, sort_keys=True))
 
 

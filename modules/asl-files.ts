@@ -87,7 +87,8 @@ export function validateStateMachine(file: string, definition: StateMachine, sch
   const states = definition.States ?? {};
   for (const [name, state] of Object.entries(states)) {
     for (const target of transitionTargets(state)) {
-      if (!(target in states)) throw new AslFileError(file, `state "${name}"`, `goes to "${target}", which is not a state (states: ${Object.keys(states).join(", ")})`);
+      if (!(target in states))
+        throw new AslFileError(file, `state "${name}"`, `goes to "${target}", which is not a state (states: ${Object.keys(states).join(", ")})`);
     }
     // Every `{% ... %}` string must compile with jsonata, the engine Step Functions runs.
     for (const { path, expression } of jsonataExpressions(state, `States.${name}`)) {
@@ -113,7 +114,7 @@ function transitionTargets(state: Record<string, unknown>): string[] {
   add(state.Next);
   add(state.Default);
   for (const list of [state.Choices, state.Catch]) {
-    if (Array.isArray(list)) list.forEach((c: { Next?: unknown }) => add(c.Next));
+    if (Array.isArray(list)) for (const c of list as Array<{ Next?: unknown }>) add(c.Next);
   }
   return targets;
 }
@@ -144,10 +145,10 @@ export function validateEventPattern(file: string, node: unknown, path: string):
     const here = path ? `${path}.${key}` : key;
     if (key === "$or") {
       if (!Array.isArray(value) || value.length < 2) throw new AslFileError(file, here, "$or takes an array of at least two patterns");
-      value.forEach((alt, i) => validateEventPattern(file, alt, `${here}[${i}]`));
+      for (const [i, alt] of value.entries()) validateEventPattern(file, alt, `${here}[${i}]`);
     } else if (Array.isArray(value)) {
       if (value.length === 0) throw new AslFileError(file, here, "an empty array matches nothing");
-      value.forEach((m, i) => checkMatcher(file, m, `${here}[${i}]`));
+      for (const [i, m] of value.entries()) checkMatcher(file, m, `${here}[${i}]`);
     } else {
       validateEventPattern(file, value, here);
     }

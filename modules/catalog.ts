@@ -1,13 +1,13 @@
-import { Construct } from "constructs";
-import { Token } from "cdktf";
 import { GlueCatalogDatabase } from "@cdktf/provider-aws/lib/glue-catalog-database";
-import { GlueCrawler } from "@cdktf/provider-aws/lib/glue-crawler";
 import { GlueConnection } from "@cdktf/provider-aws/lib/glue-connection";
-import { GlueSecurityConfiguration } from "@cdktf/provider-aws/lib/glue-security-configuration";
+import { GlueCrawler } from "@cdktf/provider-aws/lib/glue-crawler";
 import { GlueDataCatalogEncryptionSettings } from "@cdktf/provider-aws/lib/glue-data-catalog-encryption-settings";
-import { ServiceRole, type PolicyStatement } from "./iam";
+import { GlueSecurityConfiguration } from "@cdktf/provider-aws/lib/glue-security-configuration";
+import { Token } from "cdktf";
+import { Construct } from "constructs";
 import { PipelineKey } from "./encryption";
-import { catalogStatements, connectionNetworkStatements, connectionSecretStatements, glueLogStatements, type AwsContext, type CatalogArns } from "./glue-iam";
+import { type AwsContext, type CatalogArns, catalogStatements, connectionNetworkStatements, connectionSecretStatements, glueLogStatements } from "./glue-iam";
+import { type PolicyStatement, ServiceRole } from "./iam";
 import type { ResourceNames } from "./naming";
 
 export interface CatalogLayerProps {
@@ -57,7 +57,10 @@ export class CatalogLayer extends Construct {
   constructor(scope: Construct, id: string, props: CatalogLayerProps) {
     super(scope, id);
     const { names, aws } = props;
-    const database = new GlueCatalogDatabase(this, "database", { name: names.name("catalog", "airlines", "glueDatabase"), description: "Daily flights (S3) and the Redshift tables of the airline pipeline" });
+    const database = new GlueCatalogDatabase(this, "database", {
+      name: names.name("catalog", "airlines", "glueDatabase"),
+      description: "Daily flights (S3) and the Redshift tables of the airline pipeline",
+    });
     this.databaseName = database.name;
     this.arns = {
       catalogArn: `arn:${aws.partition}:glue:${aws.region}:${aws.accountId}:catalog`,
@@ -110,7 +113,10 @@ export class CatalogLayer extends Construct {
       servicePrincipals: ["glue.amazonaws.com"],
       policies: {
         catalog: catalogStatements(this.arns, "read-write"),
-        connection: [...connectionSecretStatements(connection.arn, rs.etlSecretArn), ...connectionNetworkStatements(aws, props.network.subnetArn, props.network.securityGroupArn)],
+        connection: [
+          ...connectionSecretStatements(connection.arn, rs.etlSecretArn),
+          ...connectionNetworkStatements(aws, props.network.subnetArn, props.network.securityGroupArn),
+        ],
         "logs-and-key": common,
       },
     });
@@ -139,7 +145,12 @@ export class CatalogLayer extends Construct {
         catalog: catalogStatements(this.arns, "read-write"),
         "read-flights": [
           { sid: "ReadDailyFlights", actions: ["s3:GetObject"], resources: [`${props.dataBucketArn}/${props.dailyFlightsPrefix}*`] },
-          { sid: "ListDailyFlights", actions: ["s3:ListBucket"], resources: [props.dataBucketArn], conditions: { StringLike: { "s3:prefix": [`${props.dailyFlightsPrefix}*`] } } },
+          {
+            sid: "ListDailyFlights",
+            actions: ["s3:ListBucket"],
+            resources: [props.dataBucketArn],
+            conditions: { StringLike: { "s3:prefix": [`${props.dailyFlightsPrefix}*`] } },
+          },
         ],
         "logs-and-key": common,
       },
@@ -154,7 +165,11 @@ export class CatalogLayer extends Construct {
       // Only new folders: each day is a new date= partition; crawling everything again gets slower every day.
       recrawlPolicy: { recrawlBehavior: "CRAWL_NEW_FOLDERS_ONLY" },
       schemaChangePolicy: { updateBehavior: "LOG", deleteBehavior: "LOG" },
-      configuration: JSON.stringify({ Version: 1.0, CrawlerOutput: { Partitions: { AddOrUpdateBehavior: "InheritFromTable" } }, Grouping: { TableGroupingPolicy: "CombineCompatibleSchemas" } }),
+      configuration: JSON.stringify({
+        Version: 1.0,
+        CrawlerOutput: { Partitions: { AddOrUpdateBehavior: "InheritFromTable" } },
+        Grouping: { TableGroupingPolicy: "CombineCompatibleSchemas" },
+      }),
     });
   }
 }

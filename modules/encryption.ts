@@ -1,15 +1,30 @@
-import { Construct } from "constructs";
-import { Fn, TerraformLocal } from "cdktf";
-import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
+import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { KmsKeyPolicy } from "@cdktf/provider-aws/lib/kms-key-policy";
+import { Fn, TerraformLocal } from "cdktf";
+import { Construct } from "constructs";
 import type { ResourceNames } from "./naming";
 
 /** Administration plus use, so IAM policies of the account decide who does what (the key policy lockout rule). */
 const KEY_ADMIN_ACTIONS = [
-  "kms:Create*", "kms:Describe*", "kms:Enable*", "kms:List*", "kms:Put*", "kms:Update*", "kms:Revoke*", "kms:Disable*",
-  "kms:Get*", "kms:Delete*", "kms:TagResource", "kms:UntagResource", "kms:ScheduleKeyDeletion", "kms:CancelKeyDeletion",
-  "kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*",
+  "kms:Create*",
+  "kms:Describe*",
+  "kms:Enable*",
+  "kms:List*",
+  "kms:Put*",
+  "kms:Update*",
+  "kms:Revoke*",
+  "kms:Disable*",
+  "kms:Get*",
+  "kms:Delete*",
+  "kms:TagResource",
+  "kms:UntagResource",
+  "kms:ScheduleKeyDeletion",
+  "kms:CancelKeyDeletion",
+  "kms:Encrypt",
+  "kms:Decrypt",
+  "kms:ReEncrypt*",
+  "kms:GenerateDataKey*",
 ];
 
 export interface PipelineKeyProps {

@@ -1,19 +1,21 @@
-import { Construct } from "constructs";
 import { basename, join } from "node:path";
-import { AssetType, TerraformAsset } from "cdktf";
+import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { GlueJob } from "@cdktf/provider-aws/lib/glue-job";
 import { S3Object } from "@cdktf/provider-aws/lib/s3-object";
-import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
-import { ServiceRole, type PolicyStatement } from "./iam";
-import { PipelineKey } from "./encryption";
-import { catalogStatements, connectionNetworkStatements, connectionSecretStatements, glueLogStatements, type AwsContext, type CatalogArns } from "./glue-iam";
-import type { ResourceNames } from "./naming";
+import { AssetType, TerraformAsset } from "cdktf";
+import { Construct } from "constructs";
 import type { EnvironmentConfig } from "./config/schema";
+import { PipelineKey } from "./encryption";
+import { type AwsContext, type CatalogArns, catalogStatements, connectionNetworkStatements, connectionSecretStatements, glueLogStatements } from "./glue-iam";
+import { type PolicyStatement, ServiceRole } from "./iam";
+import type { ResourceNames } from "./naming";
 
 const REPO_ROOT = join(__dirname, "..");
 /** The Glue entry point and the pure modules it imports (shipped with --extra-py-files). */
 export const GLUE_ENTRY_SCRIPT = join(REPO_ROOT, "glue-jobs", "flights_ingest.py");
-export const GLUE_LIBRARY_FILES = ["flights_rules.py", "flights_transform.py", "flights_load.py", "flights_jdbc.py"].map((f) => join(REPO_ROOT, "glue-jobs", f));
+export const GLUE_LIBRARY_FILES = ["flights_rules.py", "flights_transform.py", "flights_load.py", "flights_jdbc.py"].map((f) =>
+  join(REPO_ROOT, "glue-jobs", f),
+);
 /** SQL the job runs in Redshift (shipped with --extra-files, read from the job's working directory). */
 export const GLUE_SQL_FILES = ["sql/load/stage_daily_flights.sql", "sql/load/merge_daily_flights.sql"].map((f) => join(REPO_ROOT, f));
 
@@ -61,7 +63,11 @@ export class EtlLayer extends Construct {
     const libraryUris = GLUE_LIBRARY_FILES.map((f) => this.ship(f, props));
     const sqlUris = GLUE_SQL_FILES.map((f) => this.ship(f, props));
     const jobName = names.name("etl", "flights-ingest", "glue");
-    const logGroup = new CloudwatchLogGroup(this, "logs", { name: names.logGroup("glue", "flights-ingest"), retentionInDays: settings.logRetentionDays, kmsKeyId: props.kmsKeyArn });
+    const logGroup = new CloudwatchLogGroup(this, "logs", {
+      name: names.logGroup("glue", "flights-ingest"),
+      retentionInDays: settings.logRetentionDays,
+      kmsKeyId: props.kmsKeyArn,
+    });
     const role = new ServiceRole(this, "role", {
       name: names.name("etl", "flights-ingest", "iamRole"),
       description: "Glue job that loads new daily flights into Redshift",
@@ -128,7 +134,12 @@ export class EtlLayer extends Construct {
     return {
       "read-code-and-flights": [
         { sid: "ReadCodeAndFlights", actions: ["s3:GetObject"], resources: [objects(p.glueScripts), objects(p.dailyFlights)] },
-        { sid: "ListFlightsTempQuarantine", actions: ["s3:ListBucket"], resources: [bucket.arn], conditions: { StringLike: { "s3:prefix": [p.dailyFlights, p.glueTemp, p.quarantine].map((x) => `${x}*`) } } },
+        {
+          sid: "ListFlightsTempQuarantine",
+          actions: ["s3:ListBucket"],
+          resources: [bucket.arn],
+          conditions: { StringLike: { "s3:prefix": [p.dailyFlights, p.glueTemp, p.quarantine].map((x) => `${x}*`) } },
+        },
       ],
       "write-temp-quarantine-reports": [
         { sid: "StageAndQuarantine", actions: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], resources: [objects(p.glueTemp), objects(p.quarantine)] },
@@ -141,8 +152,18 @@ export class EtlLayer extends Construct {
       ],
       "logs-metrics-key": [
         ...glueLogStatements(aws),
-        { sid: "ContinuousLogs", actions: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:AssociateKmsKey"], resources: [logGroupArn, `${logGroupArn}:log-stream:*`] },
-        { sid: "JobMetrics", actions: ["cloudwatch:PutMetricData"], resources: ["*"], wildcardReason: "cloudwatch:PutMetricData supports no resource-level permissions; limited to the Glue namespace", conditions: { StringEquals: { "cloudwatch:namespace": "Glue" } } },
+        {
+          sid: "ContinuousLogs",
+          actions: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:AssociateKmsKey"],
+          resources: [logGroupArn, `${logGroupArn}:log-stream:*`],
+        },
+        {
+          sid: "JobMetrics",
+          actions: ["cloudwatch:PutMetricData"],
+          resources: ["*"],
+          wildcardReason: "cloudwatch:PutMetricData supports no resource-level permissions; limited to the Glue namespace",
+          conditions: { StringEquals: { "cloudwatch:namespace": "Glue" } },
+        },
         { sid: "UseDataKey", actions: PipelineKey.USE_ACTIONS, resources: [props.kmsKeyArn] },
       ],
     };

@@ -15,7 +15,14 @@ export interface CatalogArns {
 }
 
 const CATALOG_READ = ["glue:GetDatabase", "glue:GetTable", "glue:GetTables", "glue:GetPartition", "glue:GetPartitions", "glue:BatchGetPartition"];
-const CATALOG_WRITE = ["glue:CreateTable", "glue:UpdateTable", "glue:CreatePartition", "glue:UpdatePartition", "glue:BatchCreatePartition", "glue:BatchUpdatePartition"];
+const CATALOG_WRITE = [
+  "glue:CreateTable",
+  "glue:UpdateTable",
+  "glue:CreatePartition",
+  "glue:UpdatePartition",
+  "glue:BatchCreatePartition",
+  "glue:BatchUpdatePartition",
+];
 
 /** Glue Data Catalog access to one database and its tables. */
 export function catalogStatements(arns: CatalogArns, access: "read" | "read-write"): PolicyStatement[] {
@@ -32,7 +39,14 @@ export function connectionNetworkStatements(aws: AwsContext, subnetArn: string, 
   return [
     {
       sid: "DescribeVpcForGlueConnection",
-      actions: ["ec2:DescribeSubnets", "ec2:DescribeSecurityGroups", "ec2:DescribeVpcEndpoints", "ec2:DescribeRouteTables", "ec2:DescribeVpcAttribute", "ec2:DescribeNetworkInterfaces"],
+      actions: [
+        "ec2:DescribeSubnets",
+        "ec2:DescribeSecurityGroups",
+        "ec2:DescribeVpcEndpoints",
+        "ec2:DescribeRouteTables",
+        "ec2:DescribeVpcAttribute",
+        "ec2:DescribeNetworkInterfaces",
+      ],
       resources: ["*"],
       wildcardReason: "EC2 Describe* actions support no resource-level permissions",
     },
@@ -44,7 +58,13 @@ export function connectionNetworkStatements(aws: AwsContext, subnetArn: string, 
 /** Glue writes job and crawler logs under /aws-glue/ (names it chooses from the role and security configuration). */
 export function glueLogStatements(aws: AwsContext): PolicyStatement[] {
   const groups = `arn:${aws.partition}:logs:${aws.region}:${aws.accountId}:log-group:/aws-glue/*`;
-  return [{ sid: "GlueLogs", actions: ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "logs:AssociateKmsKey"], resources: [groups, `${groups}:log-stream:*`] }];
+  return [
+    {
+      sid: "GlueLogs",
+      actions: ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "logs:AssociateKmsKey"],
+      resources: [groups, `${groups}:log-stream:*`],
+    },
+  ];
 }
 
 /** Reading the Redshift user secret a Glue connection names in SECRET_ID (the job's own user, not the admin). */

@@ -1,6 +1,6 @@
-import { Construct } from "constructs";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { Construct } from "constructs";
 
 export interface PolicyStatement {
   /** Says what the statement is for; also the statement's Sid. */

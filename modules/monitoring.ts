@@ -1,7 +1,7 @@
-import { Construct } from "constructs";
-import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
 import { CloudwatchEventRule } from "@cdktf/provider-aws/lib/cloudwatch-event-rule";
 import { CloudwatchEventTarget } from "@cdktf/provider-aws/lib/cloudwatch-event-target";
+import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
+import { Construct } from "constructs";
 import type { ResourceNames } from "./naming";
 
 export interface MonitoringLayerProps {
@@ -41,7 +41,9 @@ export class MonitoringLayer extends Construct {
     const alarms = [
       alarm("executions-failed", "A pipeline execution failed", "AWS/States", "ExecutionsFailed", { StateMachineArn: props.stateMachineArn }),
       alarm("executions-timed-out", "A pipeline execution timed out", "AWS/States", "ExecutionsTimedOut", { StateMachineArn: props.stateMachineArn }),
-      alarm("dead-letters", "An S3 event could not start the pipeline and waits in the dead-letter queue", "AWS/SQS", "ApproximateNumberOfMessagesVisible", { QueueName: props.deadLetterQueueName }),
+      alarm("dead-letters", "An S3 event could not start the pipeline and waits in the dead-letter queue", "AWS/SQS", "ApproximateNumberOfMessagesVisible", {
+        QueueName: props.deadLetterQueueName,
+      }),
     ];
     this.alarmNames = alarms.map((a) => a.alarmName);
 
@@ -49,7 +51,11 @@ export class MonitoringLayer extends Construct {
     const jobFailed = new CloudwatchEventRule(this, "job-failed", {
       name: names.name("monitoring", "glue-job-failed", "eventRule"),
       description: "The flights job ended FAILED, TIMEOUT, STOPPED or ERROR",
-      eventPattern: JSON.stringify({ source: ["aws.glue"], "detail-type": ["Glue Job State Change"], detail: { jobName: [props.jobName], state: ["FAILED", "TIMEOUT", "STOPPED", "ERROR"] } }),
+      eventPattern: JSON.stringify({
+        source: ["aws.glue"],
+        "detail-type": ["Glue Job State Change"],
+        detail: { jobName: [props.jobName], state: ["FAILED", "TIMEOUT", "STOPPED", "ERROR"] },
+      }),
     });
     new CloudwatchEventTarget(this, "job-failed-to-topic", {
       rule: jobFailed.name,

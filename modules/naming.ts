@@ -1,4 +1,5 @@
 import { UserError } from "./user-error";
+
 /** AWS's limits for each kind of name this project creates. */
 const NAME_RULES = {
   /** aws_s3_bucket.bucket_prefix: Terraform appends 26 characters and buckets stop at 63. */
@@ -58,7 +59,9 @@ export class ResourceNames {
 function check(name: string, kind: NameKind): string {
   const rule = NAME_RULES[kind];
   if (name.length > rule.maxLength) {
-    throw new NameTooLongError(`name "${name}" (${kind}) is ${name.length} characters; AWS allows ${rule.maxLength}. Shorten "project" or the environment name in the config.`);
+    throw new NameTooLongError(
+      `name "${name}" (${kind}) is ${name.length} characters; AWS allows ${rule.maxLength}. Shorten "project" or the environment name in the config.`,
+    );
   }
   if (!rule.pattern.test(name)) {
     throw new NameTooLongError(`name "${name}" (${kind}) does not match ${rule.pattern}`);

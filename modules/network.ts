@@ -1,23 +1,23 @@
-import { Construct } from "constructs";
-import { Fn } from "cdktf";
-import { Vpc } from "@cdktf/provider-aws/lib/vpc";
-import { Subnet } from "@cdktf/provider-aws/lib/subnet";
+import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { DefaultSecurityGroup } from "@cdktf/provider-aws/lib/default-security-group";
+import { Eip } from "@cdktf/provider-aws/lib/eip";
+import { FlowLog } from "@cdktf/provider-aws/lib/flow-log";
+import { InternetGateway } from "@cdktf/provider-aws/lib/internet-gateway";
+import { NatGateway } from "@cdktf/provider-aws/lib/nat-gateway";
+import { Route } from "@cdktf/provider-aws/lib/route";
 import { RouteTable } from "@cdktf/provider-aws/lib/route-table";
 import { RouteTableAssociation } from "@cdktf/provider-aws/lib/route-table-association";
-import { Route } from "@cdktf/provider-aws/lib/route";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
-import { DefaultSecurityGroup } from "@cdktf/provider-aws/lib/default-security-group";
-import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
-import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
+import { Subnet } from "@cdktf/provider-aws/lib/subnet";
+import { Vpc } from "@cdktf/provider-aws/lib/vpc";
 import { VpcEndpoint } from "@cdktf/provider-aws/lib/vpc-endpoint";
-import { InternetGateway } from "@cdktf/provider-aws/lib/internet-gateway";
-import { Eip } from "@cdktf/provider-aws/lib/eip";
-import { NatGateway } from "@cdktf/provider-aws/lib/nat-gateway";
-import { FlowLog } from "@cdktf/provider-aws/lib/flow-log";
-import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
+import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
+import { Fn } from "cdktf";
+import { Construct } from "constructs";
+import { SUBNET_PREFIX_BITS } from "./config/schema";
 import { ServiceRole } from "./iam";
 import type { ResourceNames } from "./naming";
-import { SUBNET_PREFIX_BITS } from "./config/schema";
 
 /** AWS APIs the Glue job calls from inside the VPC besides S3 (catalog, connection secret, continuous logs, metrics, KMS). */
 export const GLUE_INTERFACE_ENDPOINT_SERVICES = ["glue", "secretsmanager", "logs", "monitoring", "sts", "kms"] as const;
@@ -86,12 +86,50 @@ export class NetworkLayer extends Construct {
     const redshiftSg = this.securityGroup(vpc.id, names, "redshift", "Redshift Serverless workgroup: port 5439 from Glue only");
 
     // Glue's ENIs talk to each other on all TCP ports (Glue's documented requirement for connections).
-    new VpcSecurityGroupIngressRule(this, "glue-self-in", { securityGroupId: glueSg.id, referencedSecurityGroupId: glueSg.id, ipProtocol: "tcp", fromPort: 0, toPort: 65535, description: "Glue workers to each other" });
-    new VpcSecurityGroupEgressRule(this, "glue-self-out", { securityGroupId: glueSg.id, referencedSecurityGroupId: glueSg.id, ipProtocol: "tcp", fromPort: 0, toPort: 65535, description: "Glue workers to each other" });
-    new VpcSecurityGroupEgressRule(this, "glue-to-redshift", { securityGroupId: glueSg.id, referencedSecurityGroupId: redshiftSg.id, ipProtocol: "tcp", fromPort: 5439, toPort: 5439, description: "JDBC to Redshift" });
-    new VpcSecurityGroupIngressRule(this, "redshift-from-glue", { securityGroupId: redshiftSg.id, referencedSecurityGroupId: glueSg.id, ipProtocol: "tcp", fromPort: 5439, toPort: 5439, description: "JDBC from Glue" });
-    for (const [sgId, who] of [[glueSg.id, "glue"], [redshiftSg.id, "redshift"]] as const) {
-      new VpcSecurityGroupEgressRule(this, `${who}-to-s3`, { securityGroupId: sgId, prefixListId: s3Endpoint.prefixListId, ipProtocol: "tcp", fromPort: 443, toPort: 443, description: "HTTPS to S3 through the gateway endpoint" });
+    new VpcSecurityGroupIngressRule(this, "glue-self-in", {
+      securityGroupId: glueSg.id,
+      referencedSecurityGroupId: glueSg.id,
+      ipProtocol: "tcp",
+      fromPort: 0,
+      toPort: 65535,
+      description: "Glue workers to each other",
+    });
+    new VpcSecurityGroupEgressRule(this, "glue-self-out", {
+      securityGroupId: glueSg.id,
+      referencedSecurityGroupId: glueSg.id,
+      ipProtocol: "tcp",
+      fromPort: 0,
+      toPort: 65535,
+      description: "Glue workers to each other",
+    });
+    new VpcSecurityGroupEgressRule(this, "glue-to-redshift", {
+      securityGroupId: glueSg.id,
+      referencedSecurityGroupId: redshiftSg.id,
+      ipProtocol: "tcp",
+      fromPort: 5439,
+      toPort: 5439,
+      description: "JDBC to Redshift",
+    });
+    new VpcSecurityGroupIngressRule(this, "redshift-from-glue", {
+      securityGroupId: redshiftSg.id,
+      referencedSecurityGroupId: glueSg.id,
+      ipProtocol: "tcp",
+      fromPort: 5439,
+      toPort: 5439,
+      description: "JDBC from Glue",
+    });
+    for (const [sgId, who] of [
+      [glueSg.id, "glue"],
+      [redshiftSg.id, "redshift"],
+    ] as const) {
+      new VpcSecurityGroupEgressRule(this, `${who}-to-s3`, {
+        securityGroupId: sgId,
+        prefixListId: s3Endpoint.prefixListId,
+        ipProtocol: "tcp",
+        fromPort: 443,
+        toPort: 443,
+        description: "HTTPS to S3 through the gateway endpoint",
+      });
     }
 
     if (props.awsApiAccess === "interface-endpoints") {
@@ -99,7 +137,14 @@ export class NetworkLayer extends Construct {
       this.interfaceEndpoints(vpc.id, names, props.region, [subnets[0].id], glueSg.id);
     } else {
       this.natGateway(vpc.id, names, props.vpcCidr, azs[0], privateRoutes.id);
-      new VpcSecurityGroupEgressRule(this, "glue-to-aws-apis", { securityGroupId: glueSg.id, cidrIpv4: "0.0.0.0/0", ipProtocol: "tcp", fromPort: 443, toPort: 443, description: "HTTPS to AWS APIs through the NAT gateway" });
+      new VpcSecurityGroupEgressRule(this, "glue-to-aws-apis", {
+        securityGroupId: glueSg.id,
+        cidrIpv4: "0.0.0.0/0",
+        ipProtocol: "tcp",
+        fromPort: 443,
+        toPort: 443,
+        description: "HTTPS to AWS APIs through the NAT gateway",
+      });
     }
 
     this.vpcId = vpc.id;
@@ -114,16 +159,33 @@ export class NetworkLayer extends Construct {
 
   /** Every accepted and rejected flow of the VPC, to an encrypted log group. */
   private flowLogs(vpcId: string, props: NetworkLayerProps): void {
-    const group = new CloudwatchLogGroup(this, "flow-logs", { name: props.names.logGroup("vpc", "flow-logs"), retentionInDays: props.flowLogRetentionDays, kmsKeyId: props.kmsKeyArn });
+    const group = new CloudwatchLogGroup(this, "flow-logs", {
+      name: props.names.logGroup("vpc", "flow-logs"),
+      retentionInDays: props.flowLogRetentionDays,
+      kmsKeyId: props.kmsKeyArn,
+    });
     const role = new ServiceRole(this, "flow-logs-role", {
       name: props.names.name("network", "flow-logs", "iamRole"),
       description: "VPC flow logs delivery to CloudWatch Logs",
       servicePrincipals: ["vpc-flow-logs.amazonaws.com"],
       policies: {
-        deliver: [{ sid: "DeliverFlowLogs", actions: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams", "logs:DescribeLogGroups"], resources: [group.arn, `${group.arn}:log-stream:*`] }],
+        deliver: [
+          {
+            sid: "DeliverFlowLogs",
+            actions: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams", "logs:DescribeLogGroups"],
+            resources: [group.arn, `${group.arn}:log-stream:*`],
+          },
+        ],
       },
     });
-    new FlowLog(this, "flow-log", { vpcId, trafficType: "ALL", logDestinationType: "cloud-watch-logs", logDestination: group.arn, iamRoleArn: role.arn, maxAggregationInterval: 600 });
+    new FlowLog(this, "flow-log", {
+      vpcId,
+      trafficType: "ALL",
+      logDestinationType: "cloud-watch-logs",
+      logDestination: group.arn,
+      iamRoleArn: role.arn,
+      maxAggregationInterval: 600,
+    });
   }
 
   private securityGroup(vpcId: string, names: ResourceNames, purpose: string, description: string): SecurityGroup {
@@ -133,8 +195,22 @@ export class NetworkLayer extends Construct {
 
   private interfaceEndpoints(vpcId: string, names: ResourceNames, region: string, subnetIds: string[], glueSgId: string): void {
     const endpointSg = this.securityGroup(vpcId, names, "endpoints", "AWS API interface endpoints: HTTPS from Glue");
-    new VpcSecurityGroupIngressRule(this, "endpoints-from-glue", { securityGroupId: endpointSg.id, referencedSecurityGroupId: glueSgId, ipProtocol: "tcp", fromPort: 443, toPort: 443, description: "HTTPS from Glue" });
-    new VpcSecurityGroupEgressRule(this, "glue-to-endpoints", { securityGroupId: glueSgId, referencedSecurityGroupId: endpointSg.id, ipProtocol: "tcp", fromPort: 443, toPort: 443, description: "HTTPS to AWS API endpoints" });
+    new VpcSecurityGroupIngressRule(this, "endpoints-from-glue", {
+      securityGroupId: endpointSg.id,
+      referencedSecurityGroupId: glueSgId,
+      ipProtocol: "tcp",
+      fromPort: 443,
+      toPort: 443,
+      description: "HTTPS from Glue",
+    });
+    new VpcSecurityGroupEgressRule(this, "glue-to-endpoints", {
+      securityGroupId: glueSgId,
+      referencedSecurityGroupId: endpointSg.id,
+      ipProtocol: "tcp",
+      fromPort: 443,
+      toPort: 443,
+      description: "HTTPS to AWS API endpoints",
+    });
     for (const service of GLUE_INTERFACE_ENDPOINT_SERVICES) {
       new VpcEndpoint(this, `${service}-endpoint`, {
         vpcId,
@@ -161,7 +237,12 @@ export class NetworkLayer extends Construct {
     new Route(this, "public-default", { routeTableId: publicRoutes.id, destinationCidrBlock: "0.0.0.0/0", gatewayId: igw.id });
     new RouteTableAssociation(this, "public-nat-routes", { subnetId: publicSubnet.id, routeTableId: publicRoutes.id });
     const eip = new Eip(this, "nat-eip", { domain: "vpc", tags: { Name: names.name("network", "nat") } });
-    const nat = new NatGateway(this, "nat", { subnetId: publicSubnet.id, allocationId: eip.id, tags: { Name: names.name("network", "nat") }, dependsOn: [igw] });
+    const nat = new NatGateway(this, "nat", {
+      subnetId: publicSubnet.id,
+      allocationId: eip.id,
+      tags: { Name: names.name("network", "nat") },
+      dependsOn: [igw],
+    });
     new Route(this, "private-default", { routeTableId: privateRouteTableId, destinationCidrBlock: "0.0.0.0/0", natGatewayId: nat.id });
   }
 }

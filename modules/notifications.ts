@@ -1,8 +1,8 @@
-import { Construct } from "constructs";
-import { Lazy } from "cdktf";
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
-import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
 import { SnsTopicPolicy } from "@cdktf/provider-aws/lib/sns-topic-policy";
+import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
+import { Lazy } from "cdktf";
+import { Construct } from "constructs";
 import type { ResourceNames } from "./naming";
 
 export interface NotificationsLayerProps {
@@ -22,7 +22,8 @@ export class NotificationsLayer extends Construct {
   constructor(scope: Construct, id: string, props: NotificationsLayerProps) {
     super(scope, id);
     this.topic = new SnsTopic(this, "topic", { name: props.names.name("notifications", "pipeline", "snsTopic"), kmsMasterKeyId: props.kmsKeyArn });
-    props.emails.forEach((email, i) => new SnsTopicSubscription(this, `email-${i}`, { topicArn: this.topic.arn, protocol: "email", endpoint: email }));
+    for (const [i, email] of props.emails.entries())
+      new SnsTopicSubscription(this, `email-${i}`, { topicArn: this.topic.arn, protocol: "email", endpoint: email });
     this.topicArn = this.topic.arn;
     this.topicName = this.topic.name;
     // The policy is built at synth time from the rules registered below, so it lists every publisher once.
@@ -39,14 +40,30 @@ export class NotificationsLayer extends Construct {
     return Lazy.stringValue({
       produce: () =>
         JSON.stringify({
-        Version: "2012-10-17",
-        Statement: [
-          { Sid: "DenyInsecureTransport", Effect: "Deny", Principal: "*", Action: "sns:Publish", Resource: this.topic.arn, Condition: { Bool: { "aws:SecureTransport": "false" } } },
-          ...(this.eventRuleArns.length
-            ? [{ Sid: "PipelineEventRulesPublish", Effect: "Allow", Principal: { Service: "events.amazonaws.com" }, Action: "sns:Publish", Resource: this.topic.arn, Condition: { ArnEquals: { "aws:SourceArn": this.eventRuleArns } } }]
-            : []),
-        ],
-      }),
+          Version: "2012-10-17",
+          Statement: [
+            {
+              Sid: "DenyInsecureTransport",
+              Effect: "Deny",
+              Principal: "*",
+              Action: "sns:Publish",
+              Resource: this.topic.arn,
+              Condition: { Bool: { "aws:SecureTransport": "false" } },
+            },
+            ...(this.eventRuleArns.length
+              ? [
+                  {
+                    Sid: "PipelineEventRulesPublish",
+                    Effect: "Allow",
+                    Principal: { Service: "events.amazonaws.com" },
+                    Action: "sns:Publish",
+                    Resource: this.topic.arn,
+                    Condition: { ArnEquals: { "aws:SourceArn": this.eventRuleArns } },
+                  },
+                ]
+              : []),
+          ],
+        }),
     });
   }
 }

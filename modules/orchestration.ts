@@ -1,10 +1,10 @@
-import { Construct } from "constructs";
-import { SfnStateMachine } from "@cdktf/provider-aws/lib/sfn-state-machine";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
-import { ServiceRole } from "./iam";
-import { STATE_MACHINE_FILE, loadStateMachineDefinition } from "./asl-files";
-import type { ResourceNames } from "./naming";
+import { SfnStateMachine } from "@cdktf/provider-aws/lib/sfn-state-machine";
+import { Construct } from "constructs";
+import { loadStateMachineDefinition, STATE_MACHINE_FILE } from "./asl-files";
 import type { EnvironmentConfig } from "./config/schema";
+import { ServiceRole } from "./iam";
+import type { ResourceNames } from "./naming";
 
 export interface OrchestrationLayerProps {
   readonly names: ResourceNames;
@@ -36,7 +36,11 @@ export class OrchestrationLayer extends Construct {
       CrawlerMaxPolls: settings.crawlerMaxPolls,
       JobStartMaxAttempts: settings.jobStartMaxAttempts,
     });
-    const logGroup = new CloudwatchLogGroup(this, "logs", { name: names.stateMachineLogGroup("pipeline"), retentionInDays: settings.logRetentionDays, kmsKeyId: props.kmsKeyArn });
+    const logGroup = new CloudwatchLogGroup(this, "logs", {
+      name: names.stateMachineLogGroup("pipeline"),
+      retentionInDays: settings.logRetentionDays,
+      kmsKeyId: props.kmsKeyArn,
+    });
     const role = new ServiceRole(this, "role", {
       name: names.name("orchestration", "pipeline", "iamRole"),
       description: "Step Functions: start and watch the crawler and the job, publish the result",
@@ -52,7 +56,16 @@ export class OrchestrationLayer extends Construct {
         "logs-and-tracing": [
           {
             sid: "LogDelivery",
-            actions: ["logs:CreateLogDelivery", "logs:GetLogDelivery", "logs:UpdateLogDelivery", "logs:DeleteLogDelivery", "logs:ListLogDeliveries", "logs:PutResourcePolicy", "logs:DescribeResourcePolicies", "logs:DescribeLogGroups"],
+            actions: [
+              "logs:CreateLogDelivery",
+              "logs:GetLogDelivery",
+              "logs:UpdateLogDelivery",
+              "logs:DeleteLogDelivery",
+              "logs:ListLogDeliveries",
+              "logs:PutResourcePolicy",
+              "logs:DescribeResourcePolicies",
+              "logs:DescribeLogGroups",
+            ],
             resources: ["*"],
             wildcardReason: "CloudWatch Logs vended-log delivery actions support no resource-level permissions (Step Functions logging guide)",
           },

@@ -1,20 +1,20 @@
-import { Construct } from "constructs";
-import { CloudBackend, LocalBackend, NamedCloudWorkspace, S3Backend, TerraformOutput, TerraformStack } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import type { BackendConfig, EnvironmentConfig } from "./config/schema";
-import { ResourceNames } from "./naming";
-import { PipelineKey } from "./encryption";
-import { NetworkLayer } from "./network";
-import { StorageLayer } from "./storage";
-import { NotificationsLayer } from "./notifications";
-import { WarehouseLayer } from "./warehouse";
+import { CloudBackend, LocalBackend, NamedCloudWorkspace, S3Backend, TerraformOutput, TerraformStack } from "cdktf";
+import type { Construct } from "constructs";
 import { CatalogLayer } from "./catalog";
+import type { BackendConfig, EnvironmentConfig } from "./config/schema";
+import { PipelineKey } from "./encryption";
 import { EtlLayer } from "./etl";
-import { OrchestrationLayer } from "./orchestration";
-import { TriggerLayer } from "./trigger";
-import { MonitoringLayer } from "./monitoring";
 import type { AwsContext } from "./glue-iam";
+import { MonitoringLayer } from "./monitoring";
+import { ResourceNames } from "./naming";
+import { NetworkLayer } from "./network";
+import { NotificationsLayer } from "./notifications";
+import { OrchestrationLayer } from "./orchestration";
 import type { OutputName } from "./outputs";
+import { StorageLayer } from "./storage";
+import { TriggerLayer } from "./trigger";
+import { WarehouseLayer } from "./warehouse";
 
 /** The Redshift table the job joins with, as the JDBC crawler catalogs it. */
 export const AIRPORT_DIMENSION_TABLE = "dim_airport_codes";
@@ -33,13 +33,23 @@ export class PipelineStack extends TerraformStack {
   constructor(scope: Construct, id: string, props: PipelineStackProps) {
     super(scope, id);
     const { settings } = props;
-    const names = (this.names = new ResourceNames(props.project, props.environment));
-    new AwsProvider(this, "aws", { region: settings.region, defaultTags: [{ tags: { project: props.project, environment: props.environment, ...settings.tags } }] });
+    this.names = new ResourceNames(props.project, props.environment);
+    const names = this.names;
+    new AwsProvider(this, "aws", {
+      region: settings.region,
+      defaultTags: [{ tags: { project: props.project, environment: props.environment, ...settings.tags } }],
+    });
     this.useBackend(props.backend, names);
 
     const key = new PipelineKey(this, "encryption", { names, region: settings.region });
     const aws: AwsContext = { partition: key.partition, region: settings.region, accountId: key.accountId };
-    const network = new NetworkLayer(this, "network", { names, region: settings.region, availabilityZones: settings.availabilityZones, kmsKeyArn: key.arn, ...settings.network });
+    const network = new NetworkLayer(this, "network", {
+      names,
+      region: settings.region,
+      availabilityZones: settings.availabilityZones,
+      kmsKeyArn: key.arn,
+      ...settings.network,
+    });
     const storage = new StorageLayer(this, "storage", { names, kmsKeyArn: key.arn, ...settings.storage });
     const p = storage.prefixes;
     const notifications = new NotificationsLayer(this, "notifications", { names, kmsKeyArn: key.arn, emails: settings.notifications.emails });
@@ -58,7 +68,13 @@ export class PipelineStack extends TerraformStack {
       listablePrefixes: [p.airportCodes, p.glueTemp],
     });
     const redshift = { databaseName: settings.warehouse.databaseName, schema: settings.warehouse.schema, etlSecretArn: warehouse.etlSecretArn };
-    const glueNetwork = { subnetId: network.glueSubnetId, subnetArn: network.glueSubnetArn, availabilityZone: network.glueAvailabilityZone, securityGroupId: network.glueSecurityGroupId, securityGroupArn: network.glueSecurityGroupArn };
+    const glueNetwork = {
+      subnetId: network.glueSubnetId,
+      subnetArn: network.glueSubnetArn,
+      availabilityZone: network.glueAvailabilityZone,
+      securityGroupId: network.glueSecurityGroupId,
+      securityGroupArn: network.glueSecurityGroupArn,
+    };
     const catalog = new CatalogLayer(this, "catalog", {
       names,
       aws,
@@ -133,7 +149,13 @@ export class PipelineStack extends TerraformStack {
     if (backend.type === "cloud") {
       new CloudBackend(this, { hostname: backend.hostname, organization: backend.organization, workspaces: new NamedCloudWorkspace(names.prefix) });
     } else if (backend.type === "s3") {
-      new S3Backend(this, { bucket: backend.bucket, region: backend.region, key: `${backend.keyPrefix}${names.prefix}.tfstate`, encrypt: true, dynamodbTable: backend.dynamodbTable });
+      new S3Backend(this, {
+        bucket: backend.bucket,
+        region: backend.region,
+        key: `${backend.keyPrefix}${names.prefix}.tfstate`,
+        encrypt: true,
+        dynamodbTable: backend.dynamodbTable,
+      });
       // S3-native state locking (Terraform 1.10+); cdktf 0.21 has no prop for it yet.
       if (!backend.dynamodbTable) this.addOverride("terraform.backend.s3.use_lockfile", true);
     } else {

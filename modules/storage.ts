@@ -1,15 +1,15 @@
-import { Construct } from "constructs";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
-import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
-import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
-import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
-import { S3BucketOwnershipControls } from "@cdktf/provider-aws/lib/s3-bucket-ownership-controls";
-import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
-import { S3BucketNotification } from "@cdktf/provider-aws/lib/s3-bucket-notification";
 import { S3BucketLifecycleConfiguration, type S3BucketLifecycleConfigurationRule } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
 import { S3BucketLoggingA } from "@cdktf/provider-aws/lib/s3-bucket-logging";
-import type { ResourceNames } from "./naming";
+import { S3BucketNotification } from "@cdktf/provider-aws/lib/s3-bucket-notification";
+import { S3BucketOwnershipControls } from "@cdktf/provider-aws/lib/s3-bucket-ownership-controls";
+import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
+import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
+import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
+import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
+import { Construct } from "constructs";
 import type { StoragePrefixes } from "./config/schema";
+import type { ResourceNames } from "./naming";
 
 export interface StorageLayerProps {
   readonly names: ResourceNames;
@@ -39,7 +39,16 @@ export class StorageLayer extends Construct {
     ]);
     new S3BucketLifecycleConfiguration(this, "access-logs-lifecycle", {
       bucket: logs.id,
-      rule: [abortIncompleteUploads(), { id: "expire-access-logs", status: "Enabled", filter: [{ prefix: "" }], expiration: [{ days: props.accessLogExpirationDays }], noncurrentVersionExpiration: [{ noncurrentDays: 1 }] }],
+      rule: [
+        abortIncompleteUploads(),
+        {
+          id: "expire-access-logs",
+          status: "Enabled",
+          filter: [{ prefix: "" }],
+          expiration: [{ days: props.accessLogExpirationDays }],
+          noncurrentVersionExpiration: [{ noncurrentDays: 1 }],
+        },
+      ],
     });
 
     this.secure(data, "data", { sseAlgorithm: "aws:kms", kmsMasterKeyId: props.kmsKeyArn });
@@ -50,7 +59,13 @@ export class StorageLayer extends Construct {
       bucket: data.id,
       rule: [
         abortIncompleteUploads(),
-        { id: "expire-glue-temp", status: "Enabled", filter: [{ prefix: props.prefixes.glueTemp }], expiration: [{ days: props.glueTempExpirationDays }], noncurrentVersionExpiration: [{ noncurrentDays: 1 }] },
+        {
+          id: "expire-glue-temp",
+          status: "Enabled",
+          filter: [{ prefix: props.prefixes.glueTemp }],
+          expiration: [{ days: props.glueTempExpirationDays }],
+          noncurrentVersionExpiration: [{ noncurrentDays: 1 }],
+        },
         { id: "expire-old-versions", status: "Enabled", filter: [{ prefix: "" }], noncurrentVersionExpiration: [{ noncurrentDays: 90 }] },
       ],
     });
@@ -78,7 +93,13 @@ export class StorageLayer extends Construct {
       bucket: bucket.id,
       rule: [{ applyServerSideEncryptionByDefault: sse, bucketKeyEnabled: sse.sseAlgorithm === "aws:kms" }],
     });
-    const publicBlock = new S3BucketPublicAccessBlock(this, `${id}-public-access`, { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true });
+    const publicBlock = new S3BucketPublicAccessBlock(this, `${id}-public-access`, {
+      bucket: bucket.id,
+      blockPublicAcls: true,
+      blockPublicPolicy: true,
+      ignorePublicAcls: true,
+      restrictPublicBuckets: true,
+    });
     new S3BucketOwnershipControls(this, `${id}-ownership`, { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } });
     new S3BucketPolicy(this, `${id}-policy`, {
       bucket: bucket.id,
@@ -94,7 +115,14 @@ export class StorageLayer extends Construct {
             Resource: [bucket.arn, `${bucket.arn}/*`],
             Condition: { Bool: { "aws:SecureTransport": "false" } },
           },
-          ...writers.map((w) => ({ Sid: w.sid, Effect: "Allow", Principal: { Service: w.principal }, Action: w.actions, Resource: `${bucket.arn}/*`, Condition: { ArnLike: { "aws:SourceArn": w.sourceArn } } })),
+          ...writers.map((w) => ({
+            Sid: w.sid,
+            Effect: "Allow",
+            Principal: { Service: w.principal },
+            Action: w.actions,
+            Resource: `${bucket.arn}/*`,
+            Condition: { ArnLike: { "aws:SourceArn": w.sourceArn } },
+          })),
         ],
       }),
     });

@@ -1,12 +1,12 @@
-import { Construct } from "constructs";
 import { CloudwatchEventRule } from "@cdktf/provider-aws/lib/cloudwatch-event-rule";
 import { CloudwatchEventTarget } from "@cdktf/provider-aws/lib/cloudwatch-event-target";
 import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
 import { SqsQueuePolicy } from "@cdktf/provider-aws/lib/sqs-queue-policy";
-import { ServiceRole } from "./iam";
+import { Construct } from "constructs";
 import { EVENT_PATTERN_FILE, loadEventPattern } from "./asl-files";
-import type { ResourceNames } from "./naming";
 import type { EnvironmentConfig } from "./config/schema";
+import { ServiceRole } from "./iam";
+import type { ResourceNames } from "./naming";
 
 export interface TriggerLayerProps {
   readonly names: ResourceNames;
@@ -30,8 +30,15 @@ export class TriggerLayer extends Construct {
   constructor(scope: Construct, id: string, props: TriggerLayerProps) {
     super(scope, id);
     const { names, settings } = props;
-    this.eventPattern = loadEventPattern(props.patternFile ?? EVENT_PATTERN_FILE, { DataBucketName: props.bucketName, DailyFlightsPrefix: props.dailyFlightsPrefix });
-    const dlq = new SqsQueue(this, "dead-letters", { name: names.name("trigger", "dead-letters", "sqsQueue"), kmsMasterKeyId: props.kmsKeyArn, messageRetentionSeconds: 1209600 });
+    this.eventPattern = loadEventPattern(props.patternFile ?? EVENT_PATTERN_FILE, {
+      DataBucketName: props.bucketName,
+      DailyFlightsPrefix: props.dailyFlightsPrefix,
+    });
+    const dlq = new SqsQueue(this, "dead-letters", {
+      name: names.name("trigger", "dead-letters", "sqsQueue"),
+      kmsMasterKeyId: props.kmsKeyArn,
+      messageRetentionSeconds: 1209600,
+    });
     const role = new ServiceRole(this, "role", {
       name: names.name("trigger", "start-pipeline", "iamRole"),
       description: "EventBridge: start the pipeline's state machine",
@@ -50,8 +57,15 @@ export class TriggerLayer extends Construct {
       inputTemplate: '{"bucket": <bucket>, "key": <key>, "eventTime": <eventTime>, "source": "s3"}',
     });
     if (settings.schedule) {
-      const scheduled = new CloudwatchEventRule(this, "on-schedule", { name: names.name("trigger", "scheduled", "eventRule"), description: "Scheduled pipeline run", scheduleExpression: settings.schedule });
-      this.target(scheduled, role.arn, dlq.arn, props, { inputPaths: { eventTime: "$.time" }, inputTemplate: '{"eventTime": <eventTime>, "source": "schedule"}' });
+      const scheduled = new CloudwatchEventRule(this, "on-schedule", {
+        name: names.name("trigger", "scheduled", "eventRule"),
+        description: "Scheduled pipeline run",
+        scheduleExpression: settings.schedule,
+      });
+      this.target(scheduled, role.arn, dlq.arn, props, {
+        inputPaths: { eventTime: "$.time" },
+        inputTemplate: '{"eventTime": <eventTime>, "source": "schedule"}',
+      });
       rules.push(scheduled);
     }
     new SqsQueuePolicy(this, "dead-letters-policy", {
@@ -59,7 +73,14 @@ export class TriggerLayer extends Construct {
       policy: JSON.stringify({
         Version: "2012-10-17",
         Statement: [
-          { Sid: "RulesSendUndeliveredEvents", Effect: "Allow", Principal: { Service: "events.amazonaws.com" }, Action: "sqs:SendMessage", Resource: dlq.arn, Condition: { ArnEquals: { "aws:SourceArn": rules.map((r) => r.arn) } } },
+          {
+            Sid: "RulesSendUndeliveredEvents",
+            Effect: "Allow",
+            Principal: { Service: "events.amazonaws.com" },
+            Action: "sqs:SendMessage",
+            Resource: dlq.arn,
+            Condition: { ArnEquals: { "aws:SourceArn": rules.map((r) => r.arn) } },
+          },
         ],
       }),
     });
@@ -69,7 +90,13 @@ export class TriggerLayer extends Construct {
     this.deadLetterQueueName = dlq.name;
   }
 
-  private target(rule: CloudwatchEventRule, roleArn: string, dlqArn: string, props: TriggerLayerProps, input: { inputPaths: Record<string, string>; inputTemplate: string }): void {
+  private target(
+    rule: CloudwatchEventRule,
+    roleArn: string,
+    dlqArn: string,
+    props: TriggerLayerProps,
+    input: { inputPaths: Record<string, string>; inputTemplate: string },
+  ): void {
     new CloudwatchEventTarget(this, `${rule.node.id}-target`, {
       rule: rule.name,
       arn: props.stateMachineArn,

@@ -19,7 +19,8 @@ export function userErrorMessage(e: unknown): string | undefined {
   if (e instanceof UserError) return e.message;
   const name = (e as { name?: string } | null)?.name;
   // The AWS SDK's credential chain found nothing usable.
-  if (name === "CredentialsProviderError") return `no AWS credentials found (${(e as Error).message}): set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY`;
+  if (name === "CredentialsProviderError")
+    return `no AWS credentials found (${(e as Error).message}): set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY`;
   return undefined;
 }
 

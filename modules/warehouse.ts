@@ -1,9 +1,9 @@
-import { Construct } from "constructs";
 import { RedshiftserverlessNamespace } from "@cdktf/provider-aws/lib/redshiftserverless-namespace";
 import { RedshiftserverlessWorkgroup } from "@cdktf/provider-aws/lib/redshiftserverless-workgroup";
 import { SecretsmanagerSecret } from "@cdktf/provider-aws/lib/secretsmanager-secret";
-import { ServiceRole } from "./iam";
+import { Construct } from "constructs";
 import { PipelineKey } from "./encryption";
+import { ServiceRole } from "./iam";
 import type { ResourceNames } from "./naming";
 
 export interface WarehouseLayerProps {
@@ -49,7 +49,12 @@ export class WarehouseLayer extends Construct {
       policies: {
         "read-data": [
           { sid: "ReadLoadableObjects", actions: ["s3:GetObject"], resources: props.readableObjectArns },
-          { sid: "ListLoadablePrefixes", actions: ["s3:ListBucket", "s3:GetBucketLocation"], resources: [props.dataBucketArn], conditions: { StringLike: { "s3:prefix": props.listablePrefixes.map((p) => `${p}*`) } } },
+          {
+            sid: "ListLoadablePrefixes",
+            actions: ["s3:ListBucket", "s3:GetBucketLocation"],
+            resources: [props.dataBucketArn],
+            conditions: { StringLike: { "s3:prefix": props.listablePrefixes.map((p) => `${p}*`) } },
+          },
         ],
         "unload-temp": [{ sid: "WriteGlueTemp", actions: ["s3:PutObject"], resources: props.writableObjectArns }],
         "use-key": [{ sid: "UseDataKey", actions: PipelineKey.USE_ACTIONS, resources: [props.kmsKeyArn] }],

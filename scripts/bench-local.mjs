@@ -3,7 +3,10 @@
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { ROOT } from "./lib/project.mjs";
-import { GLUE_ENV, ensurePythonEnv } from "./lib/python-env.mjs";
+import { ensurePythonEnv, GLUE_ENV } from "./lib/python-env.mjs";
 
-const r = spawnSync(ensurePythonEnv(GLUE_ENV), [join(ROOT, "glue-jobs", "bench_local.py")], { stdio: "inherit", env: { ...process.env, PYTHONDONTWRITEBYTECODE: "1" } });
+const r = spawnSync(ensurePythonEnv(GLUE_ENV), [join(ROOT, "glue-jobs", "bench_local.py")], {
+  stdio: "inherit",
+  env: { ...process.env, PYTHONDONTWRITEBYTECODE: "1" },
+});
 process.exit(r.status ?? 1);

@@ -9,7 +9,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
-import { ROOT, SYNTH_ARGS, median } from "./lib/project.mjs";
+import { median, ROOT, SYNTH_ARGS } from "./lib/project.mjs";
 
 const runsArg = process.argv.indexOf("--runs");
 const runs = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 7;
@@ -48,7 +48,12 @@ const peak = (name) => Math.max(...results[name].map((r) => r.mb));
 console.log(`synth of all stacks, ${runs} runs each, interleaved, on ${cpus().length} cores (${cpus()[0]?.model.trim()}), node ${process.version}`);
 console.log(`yardstick, two-stack app (one bucket each), node --import tsx: median ${wall("yardstick").toFixed(2)} s, peak ${peak("yardstick").toFixed(0)} MB`);
 console.log(`yardstick with the pipeline's launcher (source maps off):    median ${wall("yardstickSameLauncher").toFixed(2)} s`);
-for (const [name, label] of [["warm", "verdict cache warm"], ["cold", "verdict cache off "]]) {
+for (const [name, label] of [
+  ["warm", "verdict cache warm"],
+  ["cold", "verdict cache off "],
+]) {
   const ratio = (y) => (wall(name) / wall(y)).toFixed(2);
-  console.log(`pipeline, ${label}: median ${wall(name).toFixed(2)} s, peak ${peak(name).toFixed(0)} MB, ratio ${ratio("yardstick")}x (${ratio("yardstickSameLauncher")}x against the same launcher)`);
+  console.log(
+    `pipeline, ${label}: median ${wall(name).toFixed(2)} s, peak ${peak(name).toFixed(0)} MB, ratio ${ratio("yardstick")}x (${ratio("yardstickSameLauncher")}x against the same launcher)`,
+  );
 }

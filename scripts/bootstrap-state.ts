@@ -1,8 +1,8 @@
 // npm run bootstrap:state -- --bucket NAME --region REGION
 // Creates (or brings up to standard) the S3 bucket for the config's `s3` backend, then prints the config entry.
 import { S3Client } from "@aws-sdk/client-s3";
-import { parseCli, runScript } from "./lib/cli";
 import { awsClientConfig, ensureCredentials } from "./lib/aws";
+import { parseCli, runScript } from "./lib/cli";
 import { ensureStateBucket } from "./lib/state-bucket";
 
 const USAGE = `usage: npm run bootstrap:state -- --bucket NAME --region REGION
@@ -18,6 +18,8 @@ void runScript(async () => {
   const region = String(args.region);
   await ensureCredentials();
   const outcome = await ensureStateBucket(new S3Client(awsClientConfig(region)), bucket, region);
-  console.log(`state bucket s3://${bucket} ${outcome === "created" ? "created" : "already existed; settings reapplied"} (versioned, encrypted, private, TLS only)`);
+  console.log(
+    `state bucket s3://${bucket} ${outcome === "created" ? "created" : "already existed; settings reapplied"} (versioned, encrypted, private, TLS only)`,
+  );
   console.log(`config entry: "backend": ${JSON.stringify({ type: "s3", bucket, region })}`);
 });

@@ -1,9 +1,9 @@
 #!/usr/bin/env node
+import { spawnSync } from "node:child_process";
 // Synthesizes the way a user on a fresh laptop does: no terraform on PATH, no AWS credentials, no Terraform
 // Cloud token. Then checks that every environment of the config has its stack in cdktf.out.
 import { existsSync, readFileSync, rmSync } from "node:fs";
-import { join, delimiter } from "node:path";
-import { spawnSync } from "node:child_process";
+import { delimiter, join } from "node:path";
 import { ROOT, STACKS_DIR, SYNTH_ARGS } from "./lib/project.mjs";
 
 const bareEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(AWS_|TF_TOKEN|TF_CLI_CONFIG_FILE|ATLAS_TOKEN)/.test(k)));
@@ -27,4 +27,8 @@ if (missing.length) {
   console.error(`synth wrote no cdk.tf.json for: ${missing.join(", ")}`);
   process.exit(1);
 }
-console.log(`synth without terraform or credentials: ${Object.keys(config.environments).map((e) => `cdktf.out/stacks/${e}/cdk.tf.json`).join(", ")}`);
+console.log(
+  `synth without terraform or credentials: ${Object.keys(config.environments)
+    .map((e) => `cdktf.out/stacks/${e}/cdk.tf.json`)
+    .join(", ")}`,
+);

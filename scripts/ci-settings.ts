@@ -9,12 +9,18 @@ import { loadPipelineConfig, refuseLocalBackendInCi } from "../modules/config/lo
 import { OperatorError, parseCli, runScript, stackSettings } from "./lib/cli";
 
 void runScript(async () => {
-  const args = parseCli(process.argv.slice(2), { usage: "usage: node --import tsx scripts/ci-settings.ts --stack S [--deploy]", strings: ["stack"], booleans: ["deploy"], required: ["stack"] });
+  const args = parseCli(process.argv.slice(2), {
+    usage: "usage: node --import tsx scripts/ci-settings.ts --stack S [--deploy]",
+    strings: ["stack"],
+    booleans: ["deploy"],
+    required: ["stack"],
+  });
   const settings = stackSettings(String(args.stack));
   const config = loadPipelineConfig();
   if (args.deploy) refuseLocalBackendInCi(config);
   const backend = config.backend.type;
   const mode = backend === "cloud" ? "terraform-cloud" : process.env.AWS_ROLE_ARN ? "aws-oidc" : "offline";
-  if (mode === "terraform-cloud" && !process.env.TF_TOKEN_app_terraform_io) throw new OperatorError("the config's backend is Terraform Cloud: set the repository secret TF_API_TOKEN");
+  if (mode === "terraform-cloud" && !process.env.TF_TOKEN_app_terraform_io)
+    throw new OperatorError("the config's backend is Terraform Cloud: set the repository secret TF_API_TOKEN");
   console.log(`region=${settings.region}\nplan_mode=${mode}`);
 });

@@ -2,10 +2,10 @@
 // Starts the pipeline's state machine by hand; with --wait follows it to the end and prints the job run.
 import { SFNClient } from "@aws-sdk/client-sfn";
 import { chalk } from "zx";
-import { parseCli, runScript, stackSettings } from "./lib/cli";
-import { readStackOutputs } from "./lib/stack-outputs";
 import { awsClientConfig, ensureCredentials } from "./lib/aws";
+import { parseCli, runScript, stackSettings } from "./lib/cli";
 import { consoleLinks, followExecution, startExecution } from "./lib/pipeline";
+import { readStackOutputs } from "./lib/stack-outputs";
 
 const USAGE = `usage: npm run pipeline:start -- --stack S [--outputs FILE] [--wait]
 
@@ -24,7 +24,7 @@ void runScript(async () => {
   const executionArn = await startExecution(sfn, outputs.get("state_machine_arn"), { source: "manual", startedBy: process.env.USER ?? "operator" });
   console.log(`started ${executionArn}`);
   if (!args.wait) {
-    consoleLinks(config.region, executionArn, outputs.get("glue_job_name")).forEach((l) => console.log(l));
+    for (const l of consoleLinks(config.region, executionArn, outputs.get("glue_job_name"))) console.log(l);
     return 0;
   }
   const result = await followExecution(sfn, executionArn, (state) => console.log(chalk.dim(`  ${new Date().toISOString()} ${state}`)));
@@ -32,6 +32,6 @@ void runScript(async () => {
   console.log(colour(`execution ${result.status}${result.error ? `: ${result.error}` : ""}`));
   if (result.cause) console.log(result.cause);
   console.log(`job run: ${result.jobRunId ?? "(none: the job did not start)"}`);
-  consoleLinks(config.region, executionArn, outputs.get("glue_job_name"), result.jobRunId).forEach((l) => console.log(l));
+  for (const l of consoleLinks(config.region, executionArn, outputs.get("glue_job_name"), result.jobRunId)) console.log(l);
   return result.status === "SUCCEEDED" ? 0 : 1;
 });

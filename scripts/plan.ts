@@ -1,13 +1,14 @@
 // npm run plan -- --stack S [--offline] [--comment FILE]
 // Synthesizes, initializes and plans one stack. --offline plans a copy of the stack with no backend, placeholder
 // credentials and the provider's skip_* flags: no AWS call, the full list of what would be created.
+
+import { spawnSync } from "node:child_process";
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { spawnSync } from "node:child_process";
 import { chalk } from "zx";
 import { OperatorError, parseCli, runScript, stackSettings } from "./lib/cli";
+import { changeLine, countActions, effectiveChanges, type PlannedChange, planComment } from "./lib/plan-comment";
 import { terraform, terraformEnv, terraformFailure } from "./lib/terraform";
-import { type PlannedChange, changeLine, countActions, effectiveChanges, planComment } from "./lib/plan-comment";
 
 const ROOT = join(__dirname, "..");
 const USAGE = `usage: npm run plan -- --stack S [--offline] [--comment FILE]
@@ -39,7 +40,6 @@ function fullPlanAt(stack: string, file: string): string {
   const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repo, GITHUB_RUN_ID: run } = process.env;
   return run ? `artifact \`plan-${stack}\` of [this workflow run](${server}/${repo}/actions/runs/${run})` : `\`${file}\``;
 }
-
 
 /** A copy of the stack for an offline plan (cdktf.out/offline-plan/S); the synthesized stack stays untouched. */
 function offlineCopy(stack: string): string {
@@ -76,11 +76,18 @@ void runScript(async () => {
   writeFileSync(planFile, plan.out);
   if (plan.code !== 0) {
     const message = terraformFailure("plan", stack, plan.out, planFile);
-    if (args.comment) writeFileSync(String(args.comment), `<!-- plan:${stack} -->\n### Terraform plan: \`${stack}\` failed\n\n${message.replace(planFile, fullPlanAt(stack, planFile))}\n`);
+    if (args.comment)
+      writeFileSync(
+        String(args.comment),
+        `<!-- plan:${stack} -->\n### Terraform plan: \`${stack}\` failed\n\n${message.replace(planFile, fullPlanAt(stack, planFile))}\n`,
+      );
     throw new OperatorError(message);
   }
   const shown = await terraform(["show", "-json", "plan.tfplan"], dir, env);
-  const changes: PlannedChange[] = (JSON.parse(shown.out).resource_changes ?? []).map((c: { address: string; change: { actions: string[] } }) => ({ address: c.address, actions: c.change.actions }));
+  const changes: PlannedChange[] = (JSON.parse(shown.out).resource_changes ?? []).map((c: { address: string; change: { actions: string[] } }) => ({
+    address: c.address,
+    actions: c.change.actions,
+  }));
   const counts = countActions(changes);
   const lines = effectiveChanges(changes).map(changeLine);
   const headline = `Plan for ${stack}${offline ? " (offline)" : ""}: ${counts.create} to add, ${counts.update} to change, ${counts.delete} to destroy.`;

@@ -2,11 +2,11 @@
 // Uploads a folder laid out like the bucket; refuses what does not fit the contract; skips unchanged files.
 import { existsSync, statSync } from "node:fs";
 import { S3Client } from "@aws-sdk/client-s3";
-import { SingleBar, Presets } from "cli-progress";
+import { Presets, SingleBar } from "cli-progress";
 import { chalk } from "zx";
+import { awsClientConfig, ensureCredentials } from "./lib/aws";
 import { OperatorError, parseCli, runScript, stackSettings } from "./lib/cli";
 import { readStackOutputs } from "./lib/stack-outputs";
-import { awsClientConfig, ensureCredentials } from "./lib/aws";
 import { listFiles, planUploads, uploadFile } from "./lib/upload";
 
 const USAGE = `usage: npm run seed:upload -- --data DIR --stack S [--outputs FILE] [--only PREFIX] [--dry-run]
@@ -23,7 +23,12 @@ AWS settings: AWS_PROFILE, AWS_REGION (default: the stack's region), AWS_ENDPOIN
 const CONCURRENCY = 4;
 
 void runScript(async () => {
-  const args = parseCli(process.argv.slice(2), { usage: USAGE, strings: ["stack", "outputs", "data", "only"], booleans: ["dry-run"], required: ["data", "stack"] });
+  const args = parseCli(process.argv.slice(2), {
+    usage: USAGE,
+    strings: ["stack", "outputs", "data", "only"],
+    booleans: ["dry-run"],
+    required: ["data", "stack"],
+  });
   const data = String(args.data);
   if (!existsSync(data) || !statSync(data).isDirectory()) throw new OperatorError(`--data ${data} is not a folder`);
   const stack = String(args.stack);
@@ -34,7 +39,12 @@ void runScript(async () => {
   if (!offline) await ensureCredentials();
   const s3 = offline ? null : new S3Client(awsClientConfig(settings.region));
   const only = (args.only as string | undefined) ?? "";
-  const plan = await planUploads(s3, bucket, listFiles(data).filter((f) => f.key.startsWith(only)), settings.storage.prefixes);
+  const plan = await planUploads(
+    s3,
+    bucket,
+    listFiles(data).filter((f) => f.key.startsWith(only)),
+    settings.storage.prefixes,
+  );
   const refused = plan.filter((p) => p.action === "refuse");
   const skipped = plan.filter((p) => p.action === "skip");
   const uploads = plan.flatMap((p) => (p.action === "upload" ? [p] : []));
@@ -59,7 +69,9 @@ void runScript(async () => {
     bar?.stop();
   }
   const verb = args["dry-run"] ? "would upload" : "uploaded";
-  console.log(`${verb} ${uploads.length} file(s) (${bytes} bytes) to ${s3 ? `s3://${bucket}` : bucket}; ${skipped.length} unchanged skipped; ${refused.length} refused`);
+  console.log(
+    `${verb} ${uploads.length} file(s) (${bytes} bytes) to ${s3 ? `s3://${bucket}` : bucket}; ${skipped.length} unchanged skipped; ${refused.length} refused`,
+  );
   return refused.length ? 2 : 0;
 });
 

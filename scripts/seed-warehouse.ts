@@ -3,20 +3,21 @@
 // dimension from the data bucket with COPY, in one Data API batch (one transaction): rerunning replaces the
 // dimension, a failed COPY keeps the old one. Then stores the user's password in the stack's secret (first run, or
 // --rotate-etl-password) and crawls the Redshift tables, so the Glue job finds the dimension in the Data Catalog.
+
+import { GlueClient } from "@aws-sdk/client-glue";
 import { RedshiftDataClient } from "@aws-sdk/client-redshift-data";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import { GlueClient } from "@aws-sdk/client-glue";
+import { chalk } from "zx";
+import { redshiftCrawlerName } from "../modules/catalog";
 import { loadPipelineConfig } from "../modules/config/load";
 import { ResourceNames } from "../modules/naming";
-import { redshiftCrawlerName } from "../modules/catalog";
-import { crawlAndWait } from "./lib/crawler";
-import { chalk } from "zx";
-import { parseCli, runScript, stackSettings } from "./lib/cli";
-import { readStackOutputs } from "./lib/stack-outputs";
 import { awsClientConfig, ensureCredentials } from "./lib/aws";
-import { warehouseSeedStatements } from "./lib/sql-files";
-import { queryRows, runBatch } from "./lib/redshift-data";
+import { parseCli, runScript, stackSettings } from "./lib/cli";
+import { crawlAndWait } from "./lib/crawler";
 import { etlUserStatement, newPassword, redshiftPasswordHash, secretHasValue, storeEtlSecret } from "./lib/etl-user";
+import { queryRows, runBatch } from "./lib/redshift-data";
+import { warehouseSeedStatements } from "./lib/sql-files";
+import { readStackOutputs } from "./lib/stack-outputs";
 
 const USAGE = `usage: npm run seed:warehouse -- --stack S [--outputs FILE] [--dry-run]
 
@@ -32,7 +33,12 @@ the Redshift tables and waits for it, so the Glue job finds the dimension in the
 AWS settings: AWS_PROFILE, AWS_REGION (default: the stack's region), AWS_ENDPOINT_URL.`;
 
 void runScript(async () => {
-  const args = parseCli(process.argv.slice(2), { usage: USAGE, strings: ["stack", "outputs"], booleans: ["dry-run", "rotate-etl-password"], required: ["stack"] });
+  const args = parseCli(process.argv.slice(2), {
+    usage: USAGE,
+    strings: ["stack", "outputs"],
+    booleans: ["dry-run", "rotate-etl-password"],
+    required: ["stack"],
+  });
   const stack = String(args.stack);
   const settings = stackSettings(stack);
   const outputs = readStackOutputs(stack, args.outputs as string | undefined);
@@ -44,14 +50,22 @@ void runScript(async () => {
     etl_user: settings.warehouse.etlUsername,
   });
   if (args["dry-run"]) {
-    statements.forEach((s, i) => console.log(`-- ${i + 1}. ${s.file}\n${s.sql};\n`));
-    console.log(chalk.dim(`(dry run: ${statements.length} statements, nothing sent; first: CREATE USER ${settings.warehouse.etlUsername} (or ALTER USER ... PASSWORD when it exists) with a new password's md5 hash)`));
+    for (const [i, s] of statements.entries()) console.log(`-- ${i + 1}. ${s.file}\n${s.sql};\n`);
+    console.log(
+      chalk.dim(
+        `(dry run: ${statements.length} statements, nothing sent; first: CREATE USER ${settings.warehouse.etlUsername} (or ALTER USER ... PASSWORD when it exists) with a new password's md5 hash)`,
+      ),
+    );
     return;
   }
   await ensureCredentials();
   const client = new RedshiftDataClient(awsClientConfig(settings.region));
   const secrets = new SecretsManagerClient(awsClientConfig(settings.region));
-  const target = { workgroupName: outputs.get("redshift_workgroup_name"), database: outputs.get("redshift_database_name"), secretArn: outputs.get("redshift_admin_secret_arn") };
+  const target = {
+    workgroupName: outputs.get("redshift_workgroup_name"),
+    database: outputs.get("redshift_database_name"),
+    secretArn: outputs.get("redshift_admin_secret_arn"),
+  };
   const etlSecretArn = outputs.get("redshift_etl_secret_arn");
   const user = settings.warehouse.etlUsername;
   const exists = (await queryRows(client, target, `SELECT 1 FROM pg_user WHERE usename = '${user}'`)).length > 0;
@@ -59,10 +73,19 @@ void runScript(async () => {
   const userStatements = password ? [etlUserStatement(user, redshiftPasswordHash(user, password), exists)] : [];
   const batch = [...userStatements, ...statements];
   console.log(`running ${batch.length} statements on ${target.workgroupName}/${target.database} as one transaction ...`);
-  const done = await runBatch(client, target, batch.map((s) => s.sql), { timeoutMs: 15 * 60_000 });
+  const done = await runBatch(
+    client,
+    target,
+    batch.map((s) => s.sql),
+    { timeoutMs: 15 * 60_000 },
+  );
   // After the batch: a failed batch leaves the old password in Redshift and in the secret alike.
   if (password) await storeEtlSecret(secrets, etlSecretArn, user, password);
-  console.log(chalk.green(`done in ${((done.Duration ?? 0) / 1e9).toFixed(1)} s: schema ${settings.warehouse.schema}, dim_airport_codes reloaded, daily_flights_processed ready, user ${user}${password ? " with a new password in its secret" : ""}`));
+  console.log(
+    chalk.green(
+      `done in ${((done.Duration ?? 0) / 1e9).toFixed(1)} s: schema ${settings.warehouse.schema}, dim_airport_codes reloaded, daily_flights_processed ready, user ${user}${password ? " with a new password in its secret" : ""}`,
+    ),
+  );
   const crawler = redshiftCrawlerName(new ResourceNames(loadPipelineConfig().project, stack));
   console.log(`crawling the Redshift tables with ${crawler} ...`);
   await crawlAndWait(new GlueClient(awsClientConfig(settings.region)), crawler, { onState: (state) => console.log(chalk.dim(`  ${state}`)) });

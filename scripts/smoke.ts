@@ -1,12 +1,13 @@
 // npm run smoke -- --stack S [--outputs FILE] [--keep] [--timeout-minutes N]
 // After apply and seed: proves the deployed pipeline end to end with a small known file, then cleans up.
-import { S3Client } from "@aws-sdk/client-s3";
+
 import { RedshiftDataClient } from "@aws-sdk/client-redshift-data";
+import { S3Client } from "@aws-sdk/client-s3";
 import { chalk } from "zx";
-import { parseCli, runScript, stackSettings } from "./lib/cli";
-import { readStackOutputs } from "./lib/stack-outputs";
 import { awsClientConfig, ensureCredentials } from "./lib/aws";
+import { parseCli, runScript, stackSettings } from "./lib/cli";
 import { runSmoke } from "./lib/smoke";
+import { readStackOutputs } from "./lib/stack-outputs";
 
 const USAGE = `usage: npm run smoke -- --stack S [--outputs FILE] [--keep] [--timeout-minutes N]
 
@@ -31,7 +32,11 @@ void runScript(async () => {
       redshift: new RedshiftDataClient(config),
       bucket: outputs.get("data_bucket_name"),
       prefixes: settings.storage.prefixes,
-      warehouse: { workgroupName: outputs.get("redshift_workgroup_name"), database: outputs.get("redshift_database_name"), secretArn: outputs.get("redshift_admin_secret_arn") },
+      warehouse: {
+        workgroupName: outputs.get("redshift_workgroup_name"),
+        database: outputs.get("redshift_database_name"),
+        secretArn: outputs.get("redshift_admin_secret_arn"),
+      },
       schema: settings.warehouse.schema,
     },
     { keep: Boolean(args.keep), timeoutMs: Number(args["timeout-minutes"] ?? 30) * 60_000, log: (l) => console.log(chalk.dim(l)) },

@@ -12,7 +12,10 @@ async function validateStack(stack: string, env: NodeJS.ProcessEnv): Promise<{ s
   if (init.code !== 0) return { stack, ok: false, detail: init.out };
   const validate = await terraform(["validate", "-json", "-no-color"], cwd, env);
   const result = JSON.parse(validate.out.slice(validate.out.indexOf("{")) || "{}");
-  const problems: string[] = (result.diagnostics ?? []).map((d: { severity: string; summary: string; address?: string; detail?: string }) => `${d.severity}: ${d.summary}${d.address ? ` (${d.address})` : ""}: ${d.detail ?? ""}`);
+  const problems: string[] = (result.diagnostics ?? []).map(
+    (d: { severity: string; summary: string; address?: string; detail?: string }) =>
+      `${d.severity}: ${d.summary}${d.address ? ` (${d.address})` : ""}: ${d.detail ?? ""}`,
+  );
   return { stack, ok: validate.code === 0 && result.valid === true, detail: problems.join("\n") };
 }
 

@@ -57,7 +57,8 @@ async function evaluate(value: any, bindings: Record<string, any>, where: string
   return JSON.parse(JSON.stringify(result));
 }
 
-const matches = (errorEquals: string[], error: string) => errorEquals.includes(error) || (errorEquals.includes("States.ALL") && !error.startsWith("States.Runtime"));
+const matches = (errorEquals: string[], error: string) =>
+  errorEquals.includes(error) || (errorEquals.includes("States.ALL") && !error.startsWith("States.Runtime"));
 
 export async function simulate(definition: any, input: any, handler: (call: TaskCall) => any, maxTransitions = 500): Promise<Outcome> {
   const vars: Record<string, any> = {};
@@ -95,7 +96,13 @@ interface Step {
   cause?: string;
 }
 
-async function runState(name: string, state: any, bind: (extra?: Record<string, any>) => Record<string, any>, handler: (call: TaskCall) => any, outcome: Outcome): Promise<Step> {
+async function runState(
+  name: string,
+  state: any,
+  bind: (extra?: Record<string, any>) => Record<string, any>,
+  handler: (call: TaskCall) => any,
+  outcome: Outcome,
+): Promise<Step> {
   const finish = async (extra: Record<string, any>, fallback: any, next?: string): Promise<Step> => ({
     next: next ?? state.Next,
     assign: state.Assign ? await evaluate(state.Assign, bind(extra), `${name}.Assign`) : undefined,
@@ -123,7 +130,14 @@ async function runState(name: string, state: any, bind: (extra?: Record<string, 
   }
 }
 
-async function runTask(name: string, state: any, bind: (extra?: Record<string, any>) => Record<string, any>, handler: (call: TaskCall) => any, outcome: Outcome, finish: (extra: Record<string, any>, fallback: any, next?: string) => Promise<Step>): Promise<Step> {
+async function runTask(
+  name: string,
+  state: any,
+  bind: (extra?: Record<string, any>) => Record<string, any>,
+  handler: (call: TaskCall) => any,
+  outcome: Outcome,
+  finish: (extra: Record<string, any>, fallback: any, next?: string) => Promise<Step>,
+): Promise<Step> {
   const args = state.Arguments !== undefined ? await evaluate(state.Arguments, bind(), `${name}.Arguments`) : undefined;
   const attempts = new Map<any, number>();
   for (;;) {

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { Testing } from "cdktf";
-import { PipelineStack } from "../../modules/pipeline-stack";
 import { DEFAULT_CONFIG_FILE, parsePipelineConfig } from "../../modules/config/load";
+import { PipelineStack } from "../../modules/pipeline-stack";
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 export type Json = any;
@@ -24,7 +24,12 @@ export function synth(environment = "dev", change?: (raw: Json) => void): Json {
   change?.(raw);
   const config = parsePipelineConfig(raw, "test config");
   const app = Testing.app();
-  const stack = new PipelineStack(app, environment, { project: config.project, environment, backend: config.backend, settings: config.environments[environment] });
+  const stack = new PipelineStack(app, environment, {
+    project: config.project,
+    environment,
+    backend: config.backend,
+    settings: config.environments[environment],
+  });
   const json = JSON.parse(Testing.synth(stack));
   if (key) cache.set(key, json);
   return json;

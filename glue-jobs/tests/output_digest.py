@@ -3,6 +3,7 @@
 Pins the local run's output across rewrites of how it is computed: the same input must give the same rows.
     python glue-jobs/tests/output_digest.py OUT_DIR   prints the digest of OUT_DIR's two CSV files
 """
+
 from __future__ import annotations
 
 import csv
@@ -20,7 +21,7 @@ def sorted_rows(path: Path, timestamp_column: str) -> list[list[str]]:
         reader = csv.reader(f)
         header = next(reader)
         drop = header.index(timestamp_column)
-        return [header[:drop] + header[drop + 1:]] + sorted(row[:drop] + row[drop + 1:] for row in reader)
+        return [header[:drop] + header[drop + 1 :]] + sorted(row[:drop] + row[drop + 1 :] for row in reader)
 
 
 def digest(out: Path) -> dict[str, dict]:
@@ -49,9 +50,18 @@ def scenario_digests(root: Path, local_run_main) -> list[dict]:
     vega_flights.write_days(data, {d: days[d] for d in first[:3]})
     vega_flights.write_days(data, {d: days[d] for d in first[3:]}, crlf=True)
     bad = [
-        "AA,10299,10165,5,7", "A1,10299,10165,1,2", ",10299,10165,1,2", "AA,abc,10165,1,2", "AA,10299,99999,1,2",
-        "AA,10299,10165,1.5,2", "AA,10299,10165,,", "AA,10299,10165", "AA,10299,10165,1,2,3", "",
-        '"AA",10299,10165,3,4', "aa,10299,10165,2,2",
+        "AA,10299,10165,5,7",
+        "A1,10299,10165,1,2",
+        ",10299,10165,1,2",
+        "AA,abc,10165,1,2",
+        "AA,10299,99999,1,2",
+        "AA,10299,10165,1.5,2",
+        "AA,10299,10165,,",
+        "AA,10299,10165",
+        "AA,10299,10165,1,2,3",
+        "",
+        '"AA",10299,10165,3,4',
+        "aa,10299,10165,2,2",
     ]
     vega_flights.write_days(data, {first[0]: bad}, name="extra.csv")
     (data / "daily_flights" / "loose.csv").write_text(f"{vega_flights.HEADER}\nAA,10299,10165,1,2\n")

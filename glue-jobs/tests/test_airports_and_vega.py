@@ -1,11 +1,11 @@
 """The real airport file and realistic flights from vega-datasets."""
+
 import csv
 from collections import Counter
 from datetime import date, datetime
 
-import pytest
-
 import flights_transform as transform
+import pytest
 import vega_flights
 from conftest import lines_df
 

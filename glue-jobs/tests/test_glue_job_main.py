@@ -1,6 +1,7 @@
 """flights_ingest.main() itself, on local Spark, against the Glue stand-in (glue_standin/emulation.py: Glue's
 bookmarked reader, catalog, S3 writer and the Redshift connector emulated as documented) with moto S3 and a
 throw-away PostgreSQL behind the connection, as the job's own database user."""
+
 import csv
 import hashlib
 import io
@@ -61,8 +62,13 @@ def glue(spark, pg, monkeypatch):
 
         boto3.client("s3").create_bucket(Bucket=BUCKET)
         emulation.WORLD = emulation.GlueWorld(
-            bucket=BUCKET, jdbc_host_url=f"jdbc:postgresql://127.0.0.1:{pg.port}", database="postgres", user=ETL_USER, password="secret",
-            connection_name="airline-ingest-test-catalog-redshift", catalog_tables={f"postgres_{SCHEMA}_dim_airport_codes": f"{SCHEMA}.dim_airport_codes"},
+            bucket=BUCKET,
+            jdbc_host_url=f"jdbc:postgresql://127.0.0.1:{pg.port}",
+            database="postgres",
+            user=ETL_USER,
+            password="secret",
+            connection_name="airline-ingest-test-catalog-redshift",
+            catalog_tables={f"postgres_{SCHEMA}_dim_airport_codes": f"{SCHEMA}.dim_airport_codes"},
         )
         yield Job(boto3.client("s3"), pg, monkeypatch)
 
@@ -77,11 +83,20 @@ class Job:
     def run(self) -> dict:
         self.runs += 1
         args = {
-            "JOB_NAME": "flights-ingest", "JOB_RUN_ID": f"jr_{self.runs:04d}", "TempDir": f"s3://{BUCKET}/glue/temp/", "data_bucket": BUCKET,
-            "daily_flights_prefix": "daily_flights/", "quarantine_prefix": "quarantine/", "reports_prefix": "reports/",
-            "catalog_database": "airline_ingest_test_catalog_airlines", "airport_table": f"postgres_{SCHEMA}_dim_airport_codes",
-            "redshift_connection": emulation.WORLD.connection_name, "redshift_database": "postgres", "redshift_schema": SCHEMA,
-            "redshift_copy_role_arn": "arn:aws:iam::000000000000:role/copy", "dep_delay_threshold": "off",
+            "JOB_NAME": "flights-ingest",
+            "JOB_RUN_ID": f"jr_{self.runs:04d}",
+            "TempDir": f"s3://{BUCKET}/glue/temp/",
+            "data_bucket": BUCKET,
+            "daily_flights_prefix": "daily_flights/",
+            "quarantine_prefix": "quarantine/",
+            "reports_prefix": "reports/",
+            "catalog_database": "airline_ingest_test_catalog_airlines",
+            "airport_table": f"postgres_{SCHEMA}_dim_airport_codes",
+            "redshift_connection": emulation.WORLD.connection_name,
+            "redshift_database": "postgres",
+            "redshift_schema": SCHEMA,
+            "redshift_copy_role_arn": "arn:aws:iam::000000000000:role/copy",
+            "dep_delay_threshold": "off",
         }
         self.monkeypatch.setattr(sys, "argv", ["flights_ingest.py", *[x for k, v in args.items() for x in (f"--{k}", v)]])
         flights_ingest.main()
@@ -91,7 +106,9 @@ class Job:
         return json.loads(self.s3.get_object(Bucket=BUCKET, Key=f"reports/runs/{run_id}.json")["Body"].read())
 
     def table(self) -> dict:
-        rows = self.pg.query(f"SELECT source_file, carrier, dep_city, arr_city, coalesce(dep_delay::text, 'NULL') FROM {SCHEMA}.daily_flights_processed ORDER BY 1, 2, 5")
+        rows = self.pg.query(
+            f"SELECT source_file, carrier, dep_city, arr_city, coalesce(dep_delay::text, 'NULL') FROM {SCHEMA}.daily_flights_processed ORDER BY 1, 2, 5"
+        )
         out: dict = {}
         for f, *rest in rows:
             out.setdefault(f, []).append(tuple(rest))

@@ -1,4 +1,5 @@
 """The local run: incremental like job bookmarks, replacing a reprocessed file's rows in table and quarantine."""
+
 import csv
 import io
 import os
@@ -31,10 +32,23 @@ def test_incremental_runs_process_only_new_or_modified_files_and_replace_their_r
     assert first["files_processed"] == 4 and first["files_ignored"] == 1
     assert first["rows_in"] == sum(len(r) for r in days.values()) + 1
     table, quarantine = read_csv(tmp_path / "out" / "daily_flights_processed.csv"), read_csv(tmp_path / "out" / "quarantine.csv")
-    assert list(table[0])[:10] == ["carrier", "dep_airport", "arr_airport", "dep_city", "arr_city", "dep_state", "arr_state", "dep_delay", "arr_delay", "flight_date"]
+    assert list(table[0])[:10] == [
+        "carrier",
+        "dep_airport",
+        "arr_airport",
+        "dep_city",
+        "arr_city",
+        "dep_state",
+        "arr_state",
+        "dep_delay",
+        "arr_delay",
+        "flight_date",
+    ]
     assert list(quarantine[0]) == ["source_file", "line", "reason", "flight_date", "quarantined_at"]
     assert (len(table), len(quarantine)) == (first["rows_loaded"], first["rows_quarantined"])
-    assert [q["reason"] for q in quarantine if q["source_file"] == "daily_flights/loose.csv"] == ["no date partition: the file is not in a date=YYYY-MM-DD/ folder (or the date is not a real day)"]
+    assert [q["reason"] for q in quarantine if q["source_file"] == "daily_flights/loose.csv"] == [
+        "no date partition: the file is not in a date=YYYY-MM-DD/ folder (or the date is not a real day)"
+    ]
     assert not any("\r" in v for row in table + quarantine for v in row.values())
 
     day1, day2, day3 = sorted(days)

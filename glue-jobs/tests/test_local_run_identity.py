@@ -3,6 +3,7 @@
 The digests below were taken with the previous implementation (CSV fragments, commit ffdb6b4) on the same
 scenario: rows sorted, the run's timestamps left out.
 """
+
 import local_run
 import output_digest
 

@@ -1,9 +1,9 @@
 """Every row rule of DESIGN.md, on the real airport dimension."""
+
 from datetime import date, datetime
 
-import pytest
-
 import flights_transform as transform
+import pytest
 from conftest import lines_df
 
 HEADER = "Carrier,OriginAirportID,DestAirportID,DepDelay,ArrDelay"
@@ -23,7 +23,12 @@ def reasons(rows):
 def test_a_good_row_joins_both_airports_and_takes_the_date_from_the_partition(spark, airports):
     classified = transform.classify(lines_df(spark, {DAY: f"{HEADER}\nAA,{ANCHORAGE},{ADAK},-3,12\n"}), airports)
     [loaded] = transform.loaded_rows(classified, datetime(2026, 1, 1)).collect()
-    assert (loaded["carrier"], loaded["dep_airport"], loaded["dep_city"], loaded["dep_state"]) == ("AA", "Ted Stevens Anchorage International", "Anchorage", "AK")
+    assert (loaded["carrier"], loaded["dep_airport"], loaded["dep_city"], loaded["dep_state"]) == (
+        "AA",
+        "Ted Stevens Anchorage International",
+        "Anchorage",
+        "AK",
+    )
     assert (loaded["arr_airport"], loaded["arr_city"], loaded["arr_state"]) == ("Adak", "Adak Island", "AK")
     assert (loaded["dep_delay"], loaded["arr_delay"], loaded["flight_date"]) == (-3, 12, date(2001, 1, 15))
     assert (loaded["dep_airport_id"], loaded["arr_airport_id"], loaded["source_file"]) == (ANCHORAGE, ADAK, DAY)
@@ -64,7 +69,12 @@ def test_a_bad_row_is_quarantined_with_a_reason_naming_field_and_value(spark, ai
 
 def test_a_csv_outside_a_date_partition_is_quarantined_whole(spark, airports):
     good = f"{HEADER}\nAA,{ANCHORAGE},{ADAK},1,2\nDL,{ADAK},{ANCHORAGE},3,4\n"
-    for key in ("daily_flights/flights.csv", "daily_flights/2001-01-15/flights.csv", "daily_flights/date=2001-02-30/flights.csv", "daily_flights/date=2001-01-15/sub/flights.csv"):
+    for key in (
+        "daily_flights/flights.csv",
+        "daily_flights/2001-01-15/flights.csv",
+        "daily_flights/date=2001-02-30/flights.csv",
+        "daily_flights/date=2001-01-15/sub/flights.csv",
+    ):
         rows = classify(spark, airports, {key: good})
         assert {r["status"] for r in rows} == {"quarantined"}, key
         assert all(r["reason"].startswith("no date partition") for r in rows)
@@ -93,7 +103,21 @@ def test_the_departure_delay_threshold_filters_without_quarantining(spark, airpo
     assert {r["status"] for r in classify(spark, airports, {DAY: text})} == {"loaded", "quarantined"}
 
 
-@pytest.mark.parametrize("raw, clean", [(" AA\r", "AA"), ('"', '"'), ('""', ""), ('" "', ""), ('"AA', '"AA'), ('"Anchorage"', "Anchorage"), (' " Adak " ', "Adak"), ("\r", ""), ('"a"b"', 'a"b'), ("x\ry", "xy")])
+@pytest.mark.parametrize(
+    "raw, clean",
+    [
+        (" AA\r", "AA"),
+        ('"', '"'),
+        ('""', ""),
+        ('" "', ""),
+        ('"AA', '"AA'),
+        ('"Anchorage"', "Anchorage"),
+        (' " Adak " ', "Adak"),
+        ("\r", ""),
+        ('"a"b"', 'a"b'),
+        ("x\ry", "xy"),
+    ],
+)
 def test_clean_field_strips_cr_spaces_and_one_pair_of_quotes(spark, raw, clean):
     import flights_rules as rules
     from pyspark.sql import functions as F
@@ -101,7 +125,15 @@ def test_clean_field_strips_cr_spaces_and_one_pair_of_quotes(spark, raw, clean):
     assert spark.createDataFrame([(raw,)], "v string").select(rules.clean_field(F.col("v")).alias("c")).first()["c"] == clean
 
 
-@pytest.mark.parametrize("uri", ["s3://bucket-1/daily_flights/date=2001-01-15/f.csv", "s3a://bucket-1/daily_flights/date=2001-01-15/f.csv", "s3n://b/daily_flights/date=2001-01-15/f.csv", "daily_flights/date=2001-01-15/f.csv"])
+@pytest.mark.parametrize(
+    "uri",
+    [
+        "s3://bucket-1/daily_flights/date=2001-01-15/f.csv",
+        "s3a://bucket-1/daily_flights/date=2001-01-15/f.csv",
+        "s3n://b/daily_flights/date=2001-01-15/f.csv",
+        "daily_flights/date=2001-01-15/f.csv",
+    ],
+)
 def test_the_source_key_comes_from_any_form_of_the_attached_file_name(spark, uri):
     import flights_rules as rules
     from pyspark.sql import functions as F
@@ -109,10 +141,18 @@ def test_the_source_key_comes_from_any_form_of_the_attached_file_name(spark, uri
     assert spark.createDataFrame([(uri,)], "u string").select(rules.source_key(F.col("u")).alias("k")).first()["k"] == "daily_flights/date=2001-01-15/f.csv"
 
 
-@pytest.mark.parametrize("key", [
-    "daily_flights/date=2001-01-15/flights.csv", "daily_flights/date=2001-01-15/vols d'été.csv", "__x__/a b+c.csv",
-    "daily_flights/" + "deep/" * 30 + "f.csv", "é", "daily_flights/date=2001-01-15/名前.csv", "a;b%c\r\nd.csv",
-])
+@pytest.mark.parametrize(
+    "key",
+    [
+        "daily_flights/date=2001-01-15/flights.csv",
+        "daily_flights/date=2001-01-15/vols d'été.csv",
+        "__x__/a b+c.csv",
+        "daily_flights/" + "deep/" * 30 + "f.csv",
+        "é",
+        "daily_flights/date=2001-01-15/名前.csv",
+        "a;b%c\r\nd.csv",
+    ],
+)
 def test_the_source_id_column_equals_source_id(spark, key):
     import flights_rules as rules
     from pyspark.sql import functions as F

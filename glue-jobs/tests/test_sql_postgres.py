@@ -1,13 +1,13 @@
 """The SQL shared by Redshift and PostgreSQL (sql/shared, sql/load), run on a throw-away PostgreSQL 15; the load's
 actions run the way the Redshift connector runs them (glue_standin/emulation.py: split on ';', one JDBC
 connection, autocommit off, one COMMIT)."""
+
 import re
 import sys
 from pathlib import Path
 
-import pytest
-
 import flights_load as load
+import pytest
 from throwaway_postgres import ThrowawayPostgres
 from vega_flights import AIRPORTS_FILE
 
@@ -32,7 +32,9 @@ def shared(name: str, **values: str) -> str:
 
 def reload_airports(pg) -> None:
     """004-006 in one transaction, with psql's \\copy standing in for the Redshift-only COPY (005)."""
-    pg.psql("\n".join([shared("004"), f"\\copy stage_airport_codes FROM '{AIRPORTS_FILE}' WITH (FORMAT csv, HEADER true)", shared("006")]), single_transaction=True)
+    pg.psql(
+        "\n".join([shared("004"), f"\\copy stage_airport_codes FROM '{AIRPORTS_FILE}' WITH (FORMAT csv, HEADER true)", shared("006")]), single_transaction=True
+    )
 
 
 def test_the_ddl_creates_schema_and_tables_and_can_run_again(pg):
@@ -40,7 +42,9 @@ def test_the_ddl_creates_schema_and_tables_and_can_run_again(pg):
         pg.psql("\n".join(shared(n) for n in ("001", "002", "003")))
     tables = pg.query(f"SELECT table_name FROM information_schema.tables WHERE table_schema = '{SCHEMA}' ORDER BY 1")
     assert tables == [["daily_flights_processed"], ["dim_airport_codes"]]
-    columns = [c for [c] in pg.query(f"SELECT column_name FROM information_schema.columns WHERE table_name = 'daily_flights_processed' ORDER BY ordinal_position")]
+    columns = [
+        c for [c] in pg.query("SELECT column_name FROM information_schema.columns WHERE table_name = 'daily_flights_processed' ORDER BY ordinal_position")
+    ]
     import flights_transform
 
     assert tuple(columns) == flights_transform.FACT_COLUMNS
@@ -61,12 +65,27 @@ def stage_and_merge(spark, pg, rows_by_file: dict) -> None:
     from datetime import date, datetime
 
     pre, post = load.load_sql(SQL / "load", SCHEMA, rows_by_file)
-    rows = [(c, "A", "B", "a", "b", "AK", "AK", dep, None, date(2001, 1, 15), 10299, 10165, f, datetime(2026, 1, 1)) for f, rs in rows_by_file.items() for c, dep in rs]
+    rows = [
+        (c, "A", "B", "a", "b", "AK", "AK", dep, None, date(2001, 1, 15), 10299, 10165, f, datetime(2026, 1, 1))
+        for f, rs in rows_by_file.items()
+        for c, dep in rs
+    ]
     import flights_transform
 
-    schema = "carrier string, dep_airport string, arr_airport string, dep_city string, arr_city string, dep_state string, arr_state string, dep_delay int, arr_delay int, flight_date date, dep_airport_id bigint, arr_airport_id bigint, source_file string, loaded_at timestamp"
+    schema = (
+        "carrier string, dep_airport string, arr_airport string, dep_city string, arr_city string, dep_state string, arr_state string, "
+        "dep_delay int, arr_delay int, flight_date date, dep_airport_id bigint, arr_airport_id bigint, source_file string, loaded_at timestamp"
+    )
     df = spark.createDataFrame(rows, schema).select(*flights_transform.FACT_COLUMNS) if rows else None
-    emulation.WORLD = emulation.GlueWorld(bucket="b", jdbc_host_url=f"jdbc:postgresql://127.0.0.1:{pg.port}", database="postgres", user="postgres", password="", connection_name="c", catalog_tables={})
+    emulation.WORLD = emulation.GlueWorld(
+        bucket="b",
+        jdbc_host_url=f"jdbc:postgresql://127.0.0.1:{pg.port}",
+        database="postgres",
+        user="postgres",
+        password="",
+        connection_name="c",
+        catalog_tables={},
+    )
     emulation.ConnectorStandin(spark).write(df, f"{SCHEMA}.{load.STAGE_TABLE}", pre, post)
 
 
@@ -123,13 +142,16 @@ def test_the_actions_are_what_the_connector_can_run_one_line_no_transaction_cont
             assert "--" not in outside_literals and "/*" not in outside_literals
 
 
-@pytest.mark.parametrize("sql, problem", [
-    ("SELECT ';' AS x;\n", "inside the statement"),
-    ("BEGIN;\nDELETE FROM t;\n", "controls the transaction"),
-    ("DELETE FROM t; COMMIT;\n", "inside the statement"),
-    ("DELETE FROM t -- old rows\nWHERE x = 1;\n", "comment"),
-    ("SELECT 5 % 2;\n", "'%'"),
-])
+@pytest.mark.parametrize(
+    "sql, problem",
+    [
+        ("SELECT ';' AS x;\n", "inside the statement"),
+        ("BEGIN;\nDELETE FROM t;\n", "controls the transaction"),
+        ("DELETE FROM t; COMMIT;\n", "inside the statement"),
+        ("DELETE FROM t -- old rows\nWHERE x = 1;\n", "comment"),
+        ("SELECT 5 % 2;\n", "'%'"),
+    ],
+)
 def test_a_sql_file_the_connector_would_mangle_is_refused_naming_the_file(sql, problem):
     with pytest.raises(load.ActionSqlError, match=f"merge.sql: statement .*{re.escape(problem)}"):
         load.one_line_actions(sql, "merge.sql")

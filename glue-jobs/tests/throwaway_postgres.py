@@ -1,5 +1,6 @@
 """A PostgreSQL 15 server for one test session: its own data dir, a Unix socket (and, for JDBC, a loopback port
 when asked), gone afterwards."""
+
 from __future__ import annotations
 
 import glob
@@ -9,7 +10,6 @@ import shutil
 import socket
 import subprocess
 import tempfile
-import time
 from pathlib import Path
 
 
@@ -33,11 +33,13 @@ class ThrowawayPostgres:
             for p in (self.root, self.socket):
                 os.chown(p, pw.pw_uid, pw.pw_gid)
 
-    def start(self) -> "ThrowawayPostgres":
+    def start(self) -> ThrowawayPostgres:
         subprocess.run([*self.as_user, _binary("initdb"), "-D", str(self.data), "-U", "postgres", "-A", "trust", "--no-sync"], check=True, capture_output=True)
         listen = f"-c listen_addresses=127.0.0.1 -p {self.port}" if self.port else "-c listen_addresses=''"
         opts = f"{listen} -k {self.socket} -c fsync=off"
-        subprocess.run([*self.as_user, _binary("pg_ctl"), "-D", str(self.data), "-o", opts, "-l", str(self.root / "log"), "-w", "start"], check=True, capture_output=True)
+        subprocess.run(
+            [*self.as_user, _binary("pg_ctl"), "-D", str(self.data), "-o", opts, "-l", str(self.root / "log"), "-w", "start"], check=True, capture_output=True
+        )
         return self
 
     def stop(self) -> None:
@@ -46,7 +48,20 @@ class ThrowawayPostgres:
 
     def psql(self, sql: str, *, single_transaction: bool = False, cwd: Path | None = None) -> str:
         """Runs SQL (psql meta-commands such as \\copy allowed); returns unaligned tuples-only output."""
-        args = [_binary("psql"), "-h", str(self.socket), *(["-p", str(self.port)] if self.port else []), "-U", "postgres", "-d", "postgres", "-v", "ON_ERROR_STOP=1", "-At", "-q"]
+        args = [
+            _binary("psql"),
+            "-h",
+            str(self.socket),
+            *(["-p", str(self.port)] if self.port else []),
+            "-U",
+            "postgres",
+            "-d",
+            "postgres",
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-At",
+            "-q",
+        ]
         if single_transaction:
             args.append("-1")
         result = subprocess.run(args, input=sql, text=True, capture_output=True, cwd=cwd)
@@ -57,7 +72,6 @@ class ThrowawayPostgres:
     def query(self, sql: str) -> list[list[str]]:
         out = self.psql(sql)
         return [line.split("|") for line in out.splitlines()] if out else []
-
 
     @property
     def jdbc_url(self) -> str:

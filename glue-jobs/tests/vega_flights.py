@@ -6,14 +6,15 @@ Codes that find none keep an id outside the dimension: their flights are quarant
 would be. vega has no carrier and one delay: the carrier is derived from the route and ArrDelay from DepDelay and
 the distance, both deterministic, so every run builds the same files.
 """
+
 from __future__ import annotations
 
 import csv
 import hashlib
 import json
 from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Iterable, Iterator
 
 REPO = Path(__file__).resolve().parents[2]
 VEGA = REPO / "node_modules" / "vega-datasets" / "data"
@@ -98,7 +99,7 @@ def days_from_3m() -> dict[str, list[str]]:
     ids = bts_ids()
     by_day: dict[str, list[str]] = defaultdict(list)
     cols = [table.column(c).to_pylist() for c in ("date", "delay", "distance", "origin", "destination")]
-    for when, delay, distance, origin, destination in zip(*cols):
+    for when, delay, distance, origin, destination in zip(*cols, strict=True):
         by_day[when.strftime("%Y-%m-%d")].append(to_row(ids, origin, destination, delay, distance))
     return dict(by_day)
 

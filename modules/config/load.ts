@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { z } from "zod";
-import { pipelineConfigSchema, type PipelineConfig } from "./schema";
 import { UserError } from "../user-error";
+import { type PipelineConfig, pipelineConfigSchema } from "./schema";
 
 /** The configuration file used when PIPELINE_CONFIG does not name another one. */
 export const DEFAULT_CONFIG_FILE = join(__dirname, "environments.json");

@@ -62,7 +62,10 @@ const environmentObject = z.strictObject({
    * The AWS account the stack deploys to, when environments live in different accounts. Only used to tell
    * which environments share account-wide settings; absent, environments in the same region share an account.
    */
-  account: z.string().regex(/^\d{12}$/, "must be a 12-digit AWS account id").optional(),
+  account: z
+    .string()
+    .regex(/^\d{12}$/, "must be a 12-digit AWS account id")
+    .optional(),
   /** Availability Zone letters for the three private subnets (Redshift Serverless needs three AZs). */
   availabilityZones: z
     .array(z.string().regex(/^[a-f]$/, "must be an Availability Zone letter from 'a' to 'f'"))
@@ -104,21 +107,39 @@ const environmentObject = z.strictObject({
   warehouse: z
     .strictObject({
       /** Database created in the namespace. */
-      databaseName: z.string().regex(/^[a-z][a-z0-9_]{0,63}$/, "must be a lower-case Redshift identifier").default("dev"),
+      databaseName: z
+        .string()
+        .regex(/^[a-z][a-z0-9_]{0,63}$/, "must be a lower-case Redshift identifier")
+        .default("dev"),
       /** Schema of the dimension and fact tables. */
-      schema: z.string().regex(/^[a-z][a-z0-9_]{0,126}$/, "must be a lower-case Redshift identifier").default("airlines"),
+      schema: z
+        .string()
+        .regex(/^[a-z][a-z0-9_]{0,126}$/, "must be a lower-case Redshift identifier")
+        .default("airlines"),
       /** Admin user; its password is generated and kept by Redshift in Secrets Manager. */
-      adminUsername: z.string().regex(/^[a-z][a-z0-9_]{0,127}$/, "must be a lower-case Redshift identifier").default("admin"),
+      adminUsername: z
+        .string()
+        .regex(/^[a-z][a-z0-9_]{0,127}$/, "must be a lower-case Redshift identifier")
+        .default("admin"),
       /** Base capacity of the workgroup in RPUs: 8 to 512 in steps of 8. */
       baseCapacityRpu: z.number().int().min(8).max(512).multipleOf(8).default(8),
       /** Most RPUs a burst may scale to (and bill): at least the base, in steps of 8. Default: 4 x the base. */
       maxCapacityRpu: z.number().int().max(5632).multipleOf(8).optional(),
       /** Database user of the Glue job and the JDBC crawler (created by seed:warehouse; password in the stack's secret). */
-      etlUsername: z.string().regex(/^[a-z][a-z0-9_]{0,127}$/, "must be a lower-case Redshift identifier").default("glue_etl"),
+      etlUsername: z
+        .string()
+        .regex(/^[a-z][a-z0-9_]{0,127}$/, "must be a lower-case Redshift identifier")
+        .default("glue_etl"),
     })
     .prefault({})
-    .refine((w) => w.maxCapacityRpu === undefined || w.maxCapacityRpu >= w.baseCapacityRpu, { message: "must be at least warehouse.baseCapacityRpu", path: ["maxCapacityRpu"] })
-    .refine((w) => w.etlUsername !== w.adminUsername, { message: "must differ from warehouse.adminUsername (the job must not work as the admin)", path: ["etlUsername"] })
+    .refine((w) => w.maxCapacityRpu === undefined || w.maxCapacityRpu >= w.baseCapacityRpu, {
+      message: "must be at least warehouse.baseCapacityRpu",
+      path: ["maxCapacityRpu"],
+    })
+    .refine((w) => w.etlUsername !== w.adminUsername, {
+      message: "must differ from warehouse.adminUsername (the job must not work as the admin)",
+      path: ["etlUsername"],
+    })
     .transform((w) => ({ ...w, maxCapacityRpu: w.maxCapacityRpu ?? 4 * w.baseCapacityRpu })),
   etl: z
     .strictObject({
@@ -155,7 +176,11 @@ const environmentObject = z.strictObject({
   trigger: z
     .strictObject({
       /** Optional EventBridge schedule that also starts the pipeline, e.g. "cron(0 6 * * ? *)". */
-      schedule: z.string().regex(/^(cron|rate)\(.+\)$/, "must be an EventBridge cron(...) or rate(...) expression").nullable().default(null),
+      schedule: z
+        .string()
+        .regex(/^(cron|rate)\(.+\)$/, "must be an EventBridge cron(...) or rate(...) expression")
+        .nullable()
+        .default(null),
       /** How long EventBridge keeps retrying delivery of one event. */
       maxEventAgeSeconds: z.number().int().min(60).max(86400).default(3600),
       retryAttempts: z.number().int().min(0).max(185).default(10),
@@ -177,7 +202,10 @@ const backendSchema = z.discriminatedUnion("type", [
     type: z.literal("s3"),
     bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "must be an S3 bucket name"),
     region: z.string().regex(/^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/, "must be an AWS region such as us-east-1"),
-    keyPrefix: z.string().regex(/^([A-Za-z0-9_.-]+\/)*$/, "must be empty or path segments ending in '/'").default("terraform/"),
+    keyPrefix: z
+      .string()
+      .regex(/^([A-Za-z0-9_.-]+\/)*$/, "must be empty or path segments ending in '/'")
+      .default("terraform/"),
     /** Lock with this DynamoDB table instead of S3 lock files. */
     dynamodbTable: z.string().min(3).optional(),
   }),
@@ -223,12 +251,17 @@ export const pipelineConfigSchema = z.strictObject({
 });
 
 /** Pairs of environments that would both manage one account's and region's catalog encryption settings. */
-export function catalogEncryptionConflicts(envs: Record<string, { region: string; account?: string; catalog: { manageCatalogEncryption: boolean } }>): Array<[string, string]> {
+export function catalogEncryptionConflicts(
+  envs: Record<string, { region: string; account?: string; catalog: { manageCatalogEncryption: boolean } }>,
+): Array<[string, string]> {
   const managing = Object.entries(envs).filter(([, e]) => e.catalog.manageCatalogEncryption);
   // Without an account id on both, two environments in one region are taken to share the account.
   const sameAccount = (a?: string, b?: string) => a === undefined || b === undefined || a === b;
   return managing.flatMap(([name, e], i) =>
-    managing.slice(i + 1).filter(([, other]) => other.region === e.region && sameAccount(e.account, other.account)).map(([otherName]): [string, string] => [name, otherName]),
+    managing
+      .slice(i + 1)
+      .filter(([, other]) => other.region === e.region && sameAccount(e.account, other.account))
+      .map(([otherName]): [string, string] => [name, otherName]),
   );
 }
 

@@ -17,6 +17,8 @@ export async function ensureCredentials(): Promise<void> {
   try {
     await fromNodeProviderChain()();
   } catch (e) {
-    throw new OperatorError(`no AWS credentials found (${(e as Error).message.split("\n")[0]}). Set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run aws sso login.`);
+    throw new OperatorError(
+      `no AWS credentials found (${(e as Error).message.split("\n")[0]}). Set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run aws sso login.`,
+    );
   }
 }

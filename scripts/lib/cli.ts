@@ -1,7 +1,7 @@
 import { chalk, minimist } from "zx";
 import { loadPipelineConfig } from "../../modules/config/load";
 import type { EnvironmentConfig } from "../../modules/config/schema";
-import { UserError, userErrorMessage, debugRequested } from "../../modules/user-error";
+import { debugRequested, UserError, userErrorMessage } from "../../modules/user-error";
 
 /** An error the operator can act on: printed without a stack trace. */
 export class OperatorError extends UserError {}
@@ -39,9 +39,10 @@ export function stackSettings(stack: string): EnvironmentConfig {
 
 /** Runs a script's main; a user error (config, operator, no credentials) prints as one red line and exits 1,
  * with its stack trace only under DEBUG=1 or --debug. */
-export async function runScript(main: () => Promise<number | void>): Promise<void> {
+export async function runScript(main: () => Promise<unknown>): Promise<void> {
   try {
-    process.exitCode = (await main()) ?? 0;
+    const code = await main();
+    process.exitCode = typeof code === "number" ? code : 0;
   } catch (e) {
     const message = userErrorMessage(e);
     if (message === undefined || debugRequested()) throw e;

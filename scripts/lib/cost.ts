@@ -54,7 +54,9 @@ export function idleCost(stack: { resource?: Resources }, region: string, prices
     ["CloudWatch alarm", all("aws_cloudwatch_metric_alarm").length, p.alarmMonth],
     ["CloudWatch dashboard (first 3 per account free)", all("aws_cloudwatch_dashboard").length, p.dashboardMonth],
   ];
-  return lines.filter(([, quantity]) => quantity > 0).map(([item, quantity, unitMonthly]) => ({ item, quantity, unitMonthly, monthly: round(quantity * unitMonthly) }));
+  return lines
+    .filter(([, quantity]) => quantity > 0)
+    .map(([item, quantity, unitMonthly]) => ({ item, quantity, unitMonthly, monthly: round(quantity * unitMonthly) }));
 }
 
 export function round(dollars: number): number {

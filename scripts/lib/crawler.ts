@@ -1,4 +1,4 @@
-import { GetCrawlerCommand, StartCrawlerCommand, type GlueClient } from "@aws-sdk/client-glue";
+import { GetCrawlerCommand, type GlueClient, StartCrawlerCommand } from "@aws-sdk/client-glue";
 import { OperatorError } from "./cli";
 
 export interface CrawlOptions {
@@ -28,7 +28,10 @@ export async function crawlAndWait(glue: GlueClient, name: string, options: Craw
     crawled ||= state !== "READY" || (Crawler?.LastCrawl?.StartTime?.getTime() ?? 0) >= startedAt;
     if (state === "READY" && crawled) {
       const last = Crawler?.LastCrawl;
-      if (last?.Status !== "SUCCEEDED") throw new OperatorError(`crawler ${name} ended ${last?.Status ?? "without a crawl"}: ${last?.ErrorMessage ?? "no message"} (log group ${last?.LogGroup ?? "/aws-glue/crawlers"})`);
+      if (last?.Status !== "SUCCEEDED")
+        throw new OperatorError(
+          `crawler ${name} ended ${last?.Status ?? "without a crawl"}: ${last?.ErrorMessage ?? "no message"} (log group ${last?.LogGroup ?? "/aws-glue/crawlers"})`,
+        );
       return;
     }
     if (waited >= timeoutMs) throw new OperatorError(`crawler ${name} still ${state} after ${Math.round(timeoutMs / 60_000)} min`);

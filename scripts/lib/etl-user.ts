@@ -2,7 +2,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { DescribeSecretCommand, PutSecretValueCommand, type SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import { SQL_DIR, renderSql, splitStatements } from "./sql-files";
+import { renderSql, SQL_DIR, splitStatements } from "./sql-files";
 
 /**
  * The Glue job's own Redshift user. Its password is made here, sent to Redshift only as Redshift's md5 hash
@@ -14,7 +14,9 @@ export function newPassword(): string {
 }
 
 export function redshiftPasswordHash(user: string, password: string): string {
-  return `md5${createHash("md5").update(password + user).digest("hex")}`;
+  return `md5${createHash("md5")
+    .update(password + user)
+    .digest("hex")}`;
 }
 
 /** CREATE USER for a new user, ALTER USER ... PASSWORD for an existing one (sql/users). */

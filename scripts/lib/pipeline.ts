@@ -1,4 +1,4 @@
-import { DescribeExecutionCommand, GetExecutionHistoryCommand, StartExecutionCommand, type HistoryEvent, type SFNClient } from "@aws-sdk/client-sfn";
+import { DescribeExecutionCommand, GetExecutionHistoryCommand, type HistoryEvent, type SFNClient, StartExecutionCommand } from "@aws-sdk/client-sfn";
 
 export interface ExecutionResult {
   readonly status: string;
@@ -23,7 +23,13 @@ export function jobRunIdFromHistory(events: HistoryEvent[]): string | undefined 
 }
 
 /** Polls until the execution is no longer RUNNING; reports each new state entered. */
-export async function followExecution(sfn: SFNClient, executionArn: string, onState: (name: string) => void, pollMs = 5000, sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))): Promise<ExecutionResult> {
+export async function followExecution(
+  sfn: SFNClient,
+  executionArn: string,
+  onState: (name: string) => void,
+  pollMs = 5000,
+  sleep = (ms: number) => new Promise((r) => setTimeout(r, ms)),
+): Promise<ExecutionResult> {
   const seen = new Set<number>();
   for (;;) {
     const history = await allEvents(sfn, executionArn);

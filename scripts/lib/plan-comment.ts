@@ -100,6 +100,8 @@ export function planComment(input: PlanCommentInput): string {
   }
   const detailed = ordered.filter((c) => blocks.has(c.address)).length;
   const cut = detailed - shown;
-  const tail = cut ? `\n**Cut: the details of ${cut} of ${detailed} resources are not shown** (GitHub's comment limit). Complete plan: ${input.fullPlanAt}.\n` : `\nComplete plan: ${input.fullPlanAt}.\n`;
+  const tail = cut
+    ? `\n**Cut: the details of ${cut} of ${detailed} resources are not shown** (GitHub's comment limit). Complete plan: ${input.fullPlanAt}.\n`
+    : `\nComplete plan: ${input.fullPlanAt}.\n`;
   return `${body}${tail}</details>\n`;
 }

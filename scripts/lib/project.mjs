@@ -1,6 +1,7 @@
 // Paths and small helpers shared by the project's own scripts (tests, benches, local runs).
-import { fileURLToPath } from "node:url";
+
 import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 /** Where synth writes the stacks; CDKTF_STACKS_DIR points the checks at another folder (tests do). */

@@ -1,8 +1,9 @@
 // Creates (once per lock file content) the Python virtual environments the tests and local runs use.
+
+import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { spawnSync } from "node:child_process";
 import { ROOT } from "./project.mjs";
 
 /** The Glue job's environment: pyspark pinned to Glue 5.0's Spark, pytest, moto. */

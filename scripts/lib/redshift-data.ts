@@ -1,10 +1,10 @@
 import {
   BatchExecuteStatementCommand,
   DescribeStatementCommand,
+  type DescribeStatementCommandOutput,
   ExecuteStatementCommand,
   GetStatementResultCommand,
   type RedshiftDataClient,
-  type DescribeStatementCommandOutput,
 } from "@aws-sdk/client-redshift-data";
 import { OperatorError } from "./cli";
 
@@ -34,21 +34,47 @@ export async function waitForStatement(client: RedshiftDataClient, id: string, o
   for (let waited = 0; ; waited += pause, pause = Math.min(pause * 2, maxPollMs)) {
     const description = await client.send(new DescribeStatementCommand({ Id: id }));
     if (DONE.has(description.Status ?? "")) return description;
-    if (waited >= timeoutMs) throw new RedshiftStatementError(`statement ${id} still ${description.Status} after ${Math.round(timeoutMs / 1000)} s; it may still finish: aws redshift-data describe-statement --id ${id}`);
+    if (waited >= timeoutMs)
+      throw new RedshiftStatementError(
+        `statement ${id} still ${description.Status} after ${Math.round(timeoutMs / 1000)} s; it may still finish: aws redshift-data describe-statement --id ${id}`,
+      );
     await sleep(pause);
   }
 }
 
 /** Runs one query and returns its rows as text (NULL as null); a failed query throws with Redshift's error. */
-export async function queryRows(client: RedshiftDataClient, target: WarehouseTarget, sql: string, options: WaitOptions = {}): Promise<Array<Array<string | null>>> {
-  const { Id } = await client.send(new ExecuteStatementCommand({ WorkgroupName: target.workgroupName, Database: target.database, SecretArn: target.secretArn, Sql: sql }));
+export async function queryRows(
+  client: RedshiftDataClient,
+  target: WarehouseTarget,
+  sql: string,
+  options: WaitOptions = {},
+): Promise<Array<Array<string | null>>> {
+  const { Id } = await client.send(
+    new ExecuteStatementCommand({ WorkgroupName: target.workgroupName, Database: target.database, SecretArn: target.secretArn, Sql: sql }),
+  );
   const done = await waitForStatement(client, Id!, options);
-  if (done.Status !== "FINISHED") throw new RedshiftStatementError(`Redshift ${done.Status} the query ${Id} (${sql.slice(0, 80)}): ${done.Error ?? "no error given"}`);
+  if (done.Status !== "FINISHED")
+    throw new RedshiftStatementError(`Redshift ${done.Status} the query ${Id} (${sql.slice(0, 80)}): ${done.Error ?? "no error given"}`);
   const rows: Array<Array<string | null>> = [];
   let nextToken: string | undefined;
   do {
     const page = await client.send(new GetStatementResultCommand({ Id, NextToken: nextToken }));
-    rows.push(...(page.Records ?? []).map((fields) => fields.map((f) => (f.isNull ? null : (f.stringValue ?? (f.longValue !== undefined ? String(f.longValue) : f.doubleValue !== undefined ? String(f.doubleValue) : f.booleanValue !== undefined ? String(f.booleanValue) : null))))));
+    rows.push(
+      ...(page.Records ?? []).map((fields) =>
+        fields.map((f) =>
+          f.isNull
+            ? null
+            : (f.stringValue ??
+              (f.longValue !== undefined
+                ? String(f.longValue)
+                : f.doubleValue !== undefined
+                  ? String(f.doubleValue)
+                  : f.booleanValue !== undefined
+                    ? String(f.booleanValue)
+                    : null)),
+        ),
+      ),
+    );
     nextToken = page.NextToken;
   } while (nextToken);
   return rows;
@@ -58,7 +84,12 @@ export async function queryRows(client: RedshiftDataClient, target: WarehouseTar
 export async function loadErrorDetails(client: RedshiftDataClient, target: WarehouseTarget, options: WaitOptions = {}): Promise<string[]> {
   let rows: Array<Array<string | null>>;
   try {
-    rows = await queryRows(client, target, "SELECT file_name, line_number, column_name, error_code, error_message FROM sys_load_error_detail ORDER BY start_time DESC LIMIT 10", options);
+    rows = await queryRows(
+      client,
+      target,
+      "SELECT file_name, line_number, column_name, error_code, error_message FROM sys_load_error_detail ORDER BY start_time DESC LIMIT 10",
+      options,
+    );
   } catch (e) {
     return [`(could not read sys_load_error_detail: ${(e as Error).message})`];
   }
@@ -69,8 +100,15 @@ export async function loadErrorDetails(client: RedshiftDataClient, target: Wareh
 }
 
 /** Runs statements as one Data API batch (one transaction) and waits; a failure throws with Redshift's own words. */
-export async function runBatch(client: RedshiftDataClient, target: WarehouseTarget, sqls: string[], options: WaitOptions = {}): Promise<DescribeStatementCommandOutput> {
-  const { Id } = await client.send(new BatchExecuteStatementCommand({ WorkgroupName: target.workgroupName, Database: target.database, SecretArn: target.secretArn, Sqls: sqls }));
+export async function runBatch(
+  client: RedshiftDataClient,
+  target: WarehouseTarget,
+  sqls: string[],
+  options: WaitOptions = {},
+): Promise<DescribeStatementCommandOutput> {
+  const { Id } = await client.send(
+    new BatchExecuteStatementCommand({ WorkgroupName: target.workgroupName, Database: target.database, SecretArn: target.secretArn, Sqls: sqls }),
+  );
   const done = await waitForStatement(client, Id!, options);
   if (done.Status === "FINISHED") return done;
   const failed = done.SubStatements?.find((s) => s.Status === "FAILED");

@@ -1,9 +1,9 @@
 import { createHash } from "node:crypto";
-import { parse } from "csv-parse/sync";
-import { DeleteObjectsCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client, type _Object } from "@aws-sdk/client-s3";
 import type { RedshiftDataClient } from "@aws-sdk/client-redshift-data";
-import { queryRows, runBatch, type WarehouseTarget } from "./redshift-data";
+import { type _Object, DeleteObjectsCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import { parse } from "csv-parse/sync";
 import type { StoragePrefixes } from "../../modules/config/schema";
+import { queryRows, runBatch, type WarehouseTarget } from "./redshift-data";
 
 /** What a smoke test after deploy needs: the bucket and its prefixes, the warehouse, the schema. */
 export interface SmokeTarget {
@@ -33,7 +33,18 @@ export interface Airport {
 
 const HEADER = "Carrier,OriginAirportID,DestAirportID,DepDelay,ArrDelay";
 /** The fact table's first ten columns, as the check reads them back. */
-const ROW_COLUMNS = ["carrier", "dep_airport", "arr_airport", "dep_city", "arr_city", "dep_state", "arr_state", "dep_delay", "arr_delay", "flight_date"] as const;
+const ROW_COLUMNS = [
+  "carrier",
+  "dep_airport",
+  "arr_airport",
+  "dep_city",
+  "arr_city",
+  "dep_state",
+  "arr_state",
+  "dep_delay",
+  "arr_delay",
+  "flight_date",
+] as const;
 
 /** The smoke file: two good rows (one with empty delays) and one row of each bad kind, with what must come of them. */
 export function smokeFile(key: string, day: string, [a, b, c]: Airport[], unknownId: string) {
@@ -49,30 +60,43 @@ export function smokeFile(key: string, day: string, [a, b, c]: Airport[], unknow
     { line: `SMK,${a.id},${unknownId},1,1`, field: "DestAirportID" },
     { line: `SMK,${a.id},${b.id},12.5,1`, field: "DepDelay" },
   ];
-  const text = [HEADER, ...good.map((g) => g.line), ...bad.map((x) => x.line)].join("\r\n") + "\r\n";
+  const text = `${[HEADER, ...good.map((g) => g.line), ...bad.map((x) => x.line)].join("\r\n")}\r\n`;
   return { key, text, rows: good.map((g) => g.row), badFields: bad.map((x) => x.field) };
 }
 
 /** The quarantine folder id of a source key: the same as glue-jobs/flights_rules.py source_id(). */
 export function sourceId(key: string): string {
-  const readable = key.replace(/[^A-Za-z0-9._-]+/g, "_").replace(/^_+|_+$/g, "").slice(-80);
+  const readable = key
+    .replace(/[^A-Za-z0-9._-]+/g, "_")
+    .replace(/^_+|_+$/g, "")
+    .slice(-80);
   return `${readable}-${createHash("sha1").update(key, "utf8").digest("hex").slice(0, 10)}`;
 }
 
 /** Differences between what the pipeline loaded and what the smoke file asks for; empty when all holds. */
-export function compare(expected: ReturnType<typeof smokeFile>, rows: Array<Array<string | null>>, reasons: string[], report: Record<string, unknown>): string[] {
+export function compare(
+  expected: ReturnType<typeof smokeFile>,
+  rows: Array<Array<string | null>>,
+  reasons: string[],
+  report: Record<string, unknown>,
+): string[] {
   const problems: string[] = [];
   const text = (r: Array<string | null>) => r.map((v) => v ?? "NULL").join(" | ");
   const want = expected.rows.map(text).sort();
   const got = rows.map(text).sort();
-  for (const row of want.filter((w) => !got.includes(w))) problems.push(`missing or wrong row: expected ${row}; table has ${got.join(" ; ") || "no row of the smoke file"}`);
+  for (const row of want.filter((w) => !got.includes(w)))
+    problems.push(`missing or wrong row: expected ${row}; table has ${got.join(" ; ") || "no row of the smoke file"}`);
   for (const row of got.filter((g) => !want.includes(g))) problems.push(`unexpected row: ${row}`);
-  if (reasons.length !== expected.badFields.length) problems.push(`quarantine has ${reasons.length} rows of the smoke file, expected ${expected.badFields.length}`);
-  for (const field of expected.badFields) if (!reasons.some((r) => r.includes(field))) problems.push(`no quarantine reason names ${field} (reasons: ${reasons.join(" ; ") || "none"})`);
+  if (reasons.length !== expected.badFields.length)
+    problems.push(`quarantine has ${reasons.length} rows of the smoke file, expected ${expected.badFields.length}`);
+  for (const field of expected.badFields)
+    if (!reasons.some((r) => r.includes(field))) problems.push(`no quarantine reason names ${field} (reasons: ${reasons.join(" ; ") || "none"})`);
   const alone = Array.isArray(report.files) && report.files.length === 1;
   const [loaded, quarantined] = [Number(report.rows_loaded), Number(report.rows_quarantined)];
-  if (alone ? loaded !== want.length : loaded < want.length) problems.push(`run report says rows_loaded ${loaded}, expected ${alone ? "" : "at least "}${want.length}`);
-  if (alone ? quarantined !== expected.badFields.length : quarantined < expected.badFields.length) problems.push(`run report says rows_quarantined ${quarantined}, expected ${alone ? "" : "at least "}${expected.badFields.length}`);
+  if (alone ? loaded !== want.length : loaded < want.length)
+    problems.push(`run report says rows_loaded ${loaded}, expected ${alone ? "" : "at least "}${want.length}`);
+  if (alone ? quarantined !== expected.badFields.length : quarantined < expected.badFields.length)
+    problems.push(`run report says rows_quarantined ${quarantined}, expected ${alone ? "" : "at least "}${expected.badFields.length}`);
   return problems;
 }
 
@@ -93,7 +117,12 @@ async function listAll(s3: S3Client, bucket: string, prefix: string): Promise<_O
 }
 
 /** Waits for the run report whose `files` names the key: the pass that loaded it. */
-export async function waitForReport(t: SmokeTarget, key: string, since: Date, o: Required<Pick<SmokeOptions, "timeoutMs" | "pollMs" | "sleep">>): Promise<{ key: string; report: Record<string, unknown> }> {
+export async function waitForReport(
+  t: SmokeTarget,
+  key: string,
+  since: Date,
+  o: Required<Pick<SmokeOptions, "timeoutMs" | "pollMs" | "sleep">>,
+): Promise<{ key: string; report: Record<string, unknown> }> {
   const seen = new Set<string>();
   for (let waited = 0; ; waited += o.pollMs) {
     for (const obj of await listAll(t.s3, t.bucket, `${t.prefixes.reports}runs/`)) {
@@ -103,7 +132,10 @@ export async function waitForReport(t: SmokeTarget, key: string, since: Date, o:
       const report = JSON.parse(await objectText(t.s3, t.bucket, obj.Key!));
       if (Array.isArray(report.files) && report.files.includes(key)) return { key: obj.Key!, report };
     }
-    if (waited >= o.timeoutMs) throw new Error(`no run report under s3://${t.bucket}/${t.prefixes.reports}runs/ names ${key} after ${Math.round(o.timeoutMs / 60_000)} min: did the upload start the pipeline? (state machine executions, the trigger's dead-letter queue)`);
+    if (waited >= o.timeoutMs)
+      throw new Error(
+        `no run report under s3://${t.bucket}/${t.prefixes.reports}runs/ names ${key} after ${Math.round(o.timeoutMs / 60_000)} min: did the upload start the pipeline? (state machine executions, the trigger's dead-letter queue)`,
+      );
     await o.sleep(o.pollMs);
   }
 }
@@ -127,18 +159,39 @@ export function parseCsv(text: string): string[][] {
 
 /** Uploads the smoke file, waits for its pass, checks table, quarantine and report, cleans up. Returns the verdict. */
 export async function runSmoke(t: SmokeTarget, options: SmokeOptions = {}): Promise<{ ok: boolean; line: string; problems: string[] }> {
-  const { keep = false, timeoutMs = 30 * 60_000, pollMs = 15_000, now = () => new Date(), sleep = (ms) => new Promise((r) => setTimeout(r, ms)), log = () => undefined } = options;
-  const airports = (await queryRows(t.redshift, t.warehouse, `SELECT airport_id, city, state, name FROM ${t.schema}.dim_airport_codes ORDER BY airport_id LIMIT 3`)) as string[][];
-  if (airports.length < 3) return { ok: false, line: `smoke FAILED: ${t.schema}.dim_airport_codes has ${airports.length} airports (run npm run seed:warehouse first)`, problems: [] };
+  const {
+    keep = false,
+    timeoutMs = 30 * 60_000,
+    pollMs = 15_000,
+    now = () => new Date(),
+    sleep = (ms) => new Promise((r) => setTimeout(r, ms)),
+    log = () => undefined,
+  } = options;
+  const airports = (await queryRows(
+    t.redshift,
+    t.warehouse,
+    `SELECT airport_id, city, state, name FROM ${t.schema}.dim_airport_codes ORDER BY airport_id LIMIT 3`,
+  )) as string[][];
+  if (airports.length < 3)
+    return { ok: false, line: `smoke FAILED: ${t.schema}.dim_airport_codes has ${airports.length} airports (run npm run seed:warehouse first)`, problems: [] };
   const [[unknownId]] = (await queryRows(t.redshift, t.warehouse, `SELECT max(airport_id) + 1 FROM ${t.schema}.dim_airport_codes`)) as string[][];
   const started = now();
   const day = started.toISOString().slice(0, 10);
   const key = `${t.prefixes.dailyFlights}date=${day}/smoke-${started.getTime()}.csv`;
-  const file = smokeFile(key, day, airports.map(([id, city, state, name]) => ({ id, city, state, name })), unknownId);
+  const file = smokeFile(
+    key,
+    day,
+    airports.map(([id, city, state, name]) => ({ id, city, state, name })),
+    unknownId,
+  );
   await t.s3.send(new PutObjectCommand({ Bucket: t.bucket, Key: key, Body: file.text, ContentType: "text/csv" }));
   log(`uploaded s3://${t.bucket}/${key}; waiting for the pass that loads it ...`);
   const { key: reportKey, report } = await waitForReport(t, key, started, { timeoutMs, pollMs, sleep });
-  const rows = await queryRows(t.redshift, t.warehouse, `SELECT ${ROW_COLUMNS.join(", ")} FROM ${t.schema}.daily_flights_processed WHERE source_file = '${key}'`);
+  const rows = await queryRows(
+    t.redshift,
+    t.warehouse,
+    `SELECT ${ROW_COLUMNS.join(", ")} FROM ${t.schema}.daily_flights_processed WHERE source_file = '${key}'`,
+  );
   const quarantine = await quarantineReasons(t, key);
   const problems = compare(file, rows, quarantine.reasons, report);
   if (!keep) {

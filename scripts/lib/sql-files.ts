@@ -30,7 +30,11 @@ export function splitStatements(text: string): string[] {
 
 /** The warehouse set-up in apply order: sql/shared and sql/redshift files merged by their number. */
 export function warehouseSeedStatements(values: Readonly<Record<string, string>>, sqlDir = SQL_DIR): SqlStatement[] {
-  const files = ["shared", "redshift"].flatMap((sub) => readdirSync(join(sqlDir, sub)).filter((f) => f.endsWith(".sql")).map((f) => join(sqlDir, sub, f)));
+  const files = ["shared", "redshift"].flatMap((sub) =>
+    readdirSync(join(sqlDir, sub))
+      .filter((f) => f.endsWith(".sql"))
+      .map((f) => join(sqlDir, sub, f)),
+  );
   files.sort((a, b) => basename(a).localeCompare(basename(b)));
   return files.flatMap((file) => {
     const name = `${basename(join(file, ".."))}/${basename(file)}`;

@@ -1,8 +1,8 @@
+import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { spawnSync } from "node:child_process";
-import { OperatorError } from "./cli";
 import type { OutputName } from "../../modules/outputs";
+import { OperatorError } from "./cli";
 
 export class StackOutputs {
   constructor(
@@ -13,7 +13,9 @@ export class StackOutputs {
   get(name: OutputName): string {
     const value = this.values[name];
     if (typeof value !== "string" || value === "") {
-      throw new OperatorError(`output "${name}" is missing from ${this.source} (found: ${Object.keys(this.values).join(", ") || "none"}); apply the stack with this version of the project`);
+      throw new OperatorError(
+        `output "${name}" is missing from ${this.source} (found: ${Object.keys(this.values).join(", ") || "none"}); apply the stack with this version of the project`,
+      );
     }
     return value;
   }
@@ -52,7 +54,8 @@ export function readStackOutputs(stack: string, file?: string, stacksDir = join(
     }
   }
   const dir = join(stacksDir, stack);
-  if (!existsSync(join(dir, "cdk.tf.json"))) throw new OperatorError(`stack "${stack}" is not synthesized in ${dir}: run npm run synth (then cdktf deploy ${stack}), or pass --outputs FILE`);
+  if (!existsSync(join(dir, "cdk.tf.json")))
+    throw new OperatorError(`stack "${stack}" is not synthesized in ${dir}: run npm run synth (then cdktf deploy ${stack}), or pass --outputs FILE`);
   const r = spawnSync("terraform", ["output", "-json", "-no-color"], { cwd: dir, encoding: "utf8", env: { ...process.env, CHECKPOINT_DISABLE: "1" } });
   if (r.error) throw new OperatorError(`cannot run terraform to read the outputs of "${stack}" (${r.error.message}); pass --outputs FILE instead`);
   if (r.status !== 0) throw new OperatorError(terraformOutputFailure(stack, dir, r.stderr));
@@ -64,6 +67,10 @@ export function terraformOutputFailure(stack: string, dir: string, stderr: strin
   if (/Backend initialization required|Required plugins are not installed|No state file|no outputs/i.test(stderr)) {
     return `stack "${stack}" was never applied from this folder (no initialized Terraform state in ${dir}): run cdktf deploy ${stack}, or pass --outputs FILE`;
   }
-  const first = stderr.split("\n").map((l) => l.replace(/^[│╷╵\s]+/, "").trim()).find((l) => l && !/^Error:?$/.test(l)) ?? "no message";
+  const first =
+    stderr
+      .split("\n")
+      .map((l) => l.replace(/^[│╷╵\s]+/, "").trim())
+      .find((l) => l && !/^Error:?$/.test(l)) ?? "no message";
   return `terraform output failed in ${dir}: ${first}`;
 }

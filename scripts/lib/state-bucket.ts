@@ -1,7 +1,7 @@
 import {
   BucketAlreadyOwnedByYou,
-  CreateBucketCommand,
   type BucketLocationConstraint,
+  CreateBucketCommand,
   PutBucketEncryptionCommand,
   PutBucketPolicyCommand,
   PutBucketVersioningCommand,

@@ -1,7 +1,7 @@
+import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { spawn } from "node:child_process";
 
 /** Where the machines keep hashicorp/aws 5.100.0 for offline use (DESIGN.md); elsewhere the registry is used. */
 const MIRROR = process.env.TF_PROVIDER_MIRROR || "/opt/tf-plugins";
@@ -46,6 +46,10 @@ export function terraformFailure(step: string, stack: string, out: string, file:
   if (/no valid credential sources|failed to refresh cached credentials|NoCredentialProviders|EC2 IMDS|get credentials/i.test(out)) {
     return `no AWS credentials for an online ${step} of ${stack}: set AWS_PROFILE (or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY), or plan without an account: npm run plan -- --stack ${stack} --offline`;
   }
-  const error = out.split("\n").map((l) => l.replace(/^[│╷╵\s]+/, "").trim()).find((l) => /^Error: /.test(l)) ?? out.trim().split("\n")[0];
+  const error =
+    out
+      .split("\n")
+      .map((l) => l.replace(/^[│╷╵\s]+/, "").trim())
+      .find((l) => /^Error: /.test(l)) ?? out.trim().split("\n")[0];
   return `terraform ${step} failed for ${stack}: ${error} (whole output: ${file})`;
 }

@@ -26,7 +26,8 @@ export function contractViolation(key: string, prefixes: Pick<StoragePrefixes, "
 
 /** Every file under a folder, keyed like the bucket (forward slashes). */
 export function listFiles(root: string): LocalFile[] {
-  const walk = (dir: string): string[] => readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : e.isFile() ? [join(dir, e.name)] : []));
+  const walk = (dir: string): string[] =>
+    readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : e.isFile() ? [join(dir, e.name)] : []));
   return walk(root)
     .sort()
     .map((path) => ({ path, key: relative(root, path).split(sep).join("/"), bytes: statSync(path).size }));
@@ -43,7 +44,12 @@ export type UploadDecision = { file: LocalFile; action: "upload" | "skip"; sha25
 /** Decides per file: refuse (contract), skip (same checksum already in the bucket) or upload. */
 /** What to do with each file. With no client (a dry run without credentials) nothing is compared: every file
  * that fits the contract would be uploaded. */
-export async function planUploads(s3: S3Client | null, bucket: string, files: LocalFile[], prefixes: Pick<StoragePrefixes, "airportCodes" | "dailyFlights">): Promise<UploadDecision[]> {
+export async function planUploads(
+  s3: S3Client | null,
+  bucket: string,
+  files: LocalFile[],
+  prefixes: Pick<StoragePrefixes, "airportCodes" | "dailyFlights">,
+): Promise<UploadDecision[]> {
   return Promise.all(
     files.map(async (file): Promise<UploadDecision> => {
       const violation = contractViolation(file.key, prefixes) ?? (file.bytes > MAX_PUT_BYTES ? `larger than ${MAX_PUT_BYTES} bytes` : null);

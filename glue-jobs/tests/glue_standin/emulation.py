@@ -21,20 +21,21 @@ Each behaviour and where it comes from:
 - extract_jdbc_conf: host-and-port `url`, `user`, `password`, `vendor` of the connection.
 The database behind the connection is a throw-away PostgreSQL (real JDBC driver, real transactions).
 """
+
 from __future__ import annotations
 
 import csv
 import io
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable, Optional
 
 import boto3
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import types as T
 
-WORLD: "GlueWorld"  # set by the test before main() runs
+WORLD: GlueWorld = None  # type: ignore[assignment]  # set by the test before main() runs
 
 
 @dataclass
@@ -74,7 +75,7 @@ class DynamicFrameStandin:
         self._df = df
 
     @classmethod
-    def fromDF(cls, df: DataFrame, glue_ctx, name: str) -> "DynamicFrameStandin":  # noqa: N802 (Glue's name)
+    def fromDF(cls, df: DataFrame, glue_ctx, name: str) -> DynamicFrameStandin:  # noqa: N802 (Glue's name)
         return cls(df)
 
     def toDF(self) -> DataFrame:  # noqa: N802
@@ -142,8 +143,11 @@ class _Reader:
         assert table_name in WORLD.catalog_tables, f"no catalog table {table_name!r} (has {sorted(WORLD.catalog_tables)})"
         df = (
             self.spark.read.format("jdbc")
-            .option("url", f"{WORLD.jdbc_host_url}/{WORLD.database}").option("driver", "org.postgresql.Driver")
-            .option("dbtable", WORLD.catalog_tables[table_name]).option("user", WORLD.user).option("password", WORLD.password)
+            .option("url", f"{WORLD.jdbc_host_url}/{WORLD.database}")
+            .option("driver", "org.postgresql.Driver")
+            .option("dbtable", WORLD.catalog_tables[table_name])
+            .option("user", WORLD.user)
+            .option("password", WORLD.password)
             .load()
         )
         return DynamicFrameStandin(df)
@@ -176,7 +180,7 @@ class ConnectorStandin:
     def __init__(self, spark: SparkSession):
         self.spark = spark
 
-    def write(self, df: Optional[DataFrame], table: str, preactions: str, postactions: str) -> None:
+    def write(self, df: DataFrame | None, table: str, preactions: str, postactions: str) -> None:
         conn = WORLD.jdbc_connection(self.spark)
         executed = []
 
@@ -219,7 +223,9 @@ class _Writer:
         df = frame.toDF()
         if df.isEmpty():
             raise AssertionError("stand-in: Glue's handling of an empty frame is not documented; the job must not rely on it")
-        ConnectorStandin(self.spark).write(df, connection_options["dbtable"], connection_options.get("preactions", ""), connection_options.get("postactions", ""))
+        ConnectorStandin(self.spark).write(
+            df, connection_options["dbtable"], connection_options.get("preactions", ""), connection_options.get("postactions", "")
+        )
 
     def from_options(self, frame, connection_type, connection_options, format, format_options):  # noqa: A002
         assert connection_type == "s3" and format == "csv"
@@ -237,5 +243,5 @@ class _Writer:
             if format_options.get("writeHeader", True):
                 writer.writerow(data_columns)
             writer.writerows([["" if v is None else v for v in r] for r in rows])
-            folder = "".join(f"{k}={v}/" for k, v in zip(keys, values))
+            folder = "".join(f"{k}={v}/" for k, v in zip(keys, values, strict=True))
             s3.put_object(Bucket=bucket, Key=f"{prefix}{folder}part-00000.csv", Body=out.getvalue().encode())
