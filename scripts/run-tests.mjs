@@ -24,7 +24,7 @@ const steps = [
     "pytest (Glue transform on local Spark, shared SQL on PostgreSQL)",
     () => [ensurePythonEnv(GLUE_ENV), ["-m", "pytest", "-q", "-p", "no:cacheprovider", "glue-jobs/tests"]],
   ],
-  ["local run, twice (npm run local)", () => [node, ["scripts/check-local-run.mjs"]]],
+  ["the README's ./data commands (sample:data, dry-run upload, npm run local twice)", () => [node, ["scripts/check-local-run.mjs"]]],
 ];
 
 // The SDK's notice that it will need Node 22 from 2027 would repeat in every script a test runs.
