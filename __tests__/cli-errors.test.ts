@@ -118,3 +118,15 @@ describe("plain cdktf and terraform commands offline", () => {
     expect(r.stdout + r.stderr).toContain("Terraform has been successfully initialized");
   }, 60000);
 });
+
+describe("npm run plan and npm run cost end a config error in one line too", () => {
+  it.each([
+    ["plan", ["--stack", "dev", "--offline"]],
+    ["cost", ["--stack", "dev"]],
+  ])("%s", (script, args) => {
+    const r = runScript(script, args, { PIPELINE_CONFIG: badConfig });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^error: config .*bad\.json is invalid:\n {2}- environment "dev", key "etl\.numberOfWorkers"/);
+    noStackTrace(r.stderr);
+  });
+});

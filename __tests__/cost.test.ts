@@ -50,3 +50,12 @@ describe("idle monthly cost (npm run cost)", () => {
     expect(r.stderr.trim()).toBe('error: stack "dev" is not synthesized (/nonexistent/dev/cdk.tf.json missing): run npm run synth');
   });
 });
+
+describe("the README's cost figures", () => {
+  it("are the cost command's output for the shipped config", () => {
+    const readme = require("node:fs").readFileSync(require("node:path").join(__dirname, "..", "README.md"), "utf8");
+    for (const stack of ["dev", "prod"]) {
+      expect(readme).toContain(formatCost(stack, "us-east-1", idleCost(synth(stack), "us-east-1", prices), prices).split("\n\nBilled by use")[0]);
+    }
+  });
+});
