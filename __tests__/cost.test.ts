@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { formatCost, idleCost, loadPrices } from "../scripts/lib/cost";
 import { runScript } from "./support/run-script";
 import { bodies, ref, synth } from "./support/synth";
@@ -53,7 +55,7 @@ describe("idle monthly cost (npm run cost)", () => {
 
 describe("the README's cost figures", () => {
   it("are the cost command's output for the shipped config", () => {
-    const readme = require("node:fs").readFileSync(require("node:path").join(__dirname, "..", "README.md"), "utf8");
+    const readme = readFileSync(join(__dirname, "..", "README.md"), "utf8");
     for (const stack of ["dev", "prod"]) {
       expect(readme).toContain(formatCost(stack, "us-east-1", idleCost(synth(stack), "us-east-1", prices), prices).split("\n\nBilled by use")[0]);
     }
