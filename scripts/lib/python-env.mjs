@@ -6,8 +6,9 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ROOT } from "./project.mjs";
 
-/** The Glue job's environment: pyspark pinned to Glue 5.0's Spark, pytest, moto. */
-export const GLUE_ENV = { dir: join(ROOT, ".venv"), lock: join(ROOT, "glue-jobs", "requirements.lock") };
+/** The Glue job's environment: pyspark pinned to Glue 5.0's Spark, pytest, moto. GLUE_VENV points a copy of the
+ * project (the mutation-testing sandbox) at the checkout's environment instead of making its own. */
+export const GLUE_ENV = { dir: process.env.GLUE_VENV || join(ROOT, ".venv"), lock: join(ROOT, "glue-jobs", "requirements.lock") };
 
 /** checkov, in its own environment: its pins differ from moto's. */
 export const CHECKOV_ENV = { dir: join(ROOT, ".venv-checkov"), lock: join(ROOT, "scripts", "security", "checkov-requirements.lock") };
