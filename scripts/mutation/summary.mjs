@@ -10,7 +10,8 @@ const byFolder = {};
 const survivors = [];
 for (const [file, { mutants }] of Object.entries(report.files)) {
   const folder = file.startsWith("scripts/lib/") ? "scripts/lib/" : "modules/";
-  const f = (byFolder[folder] ??= { detected: 0, undetected: 0, ignored: 0 });
+  byFolder[folder] ??= { detected: 0, undetected: 0, ignored: 0 };
+  const f = byFolder[folder];
   for (const m of mutants) {
     if (DETECTED.has(m.status)) f.detected++;
     else if (UNDETECTED.has(m.status)) {
