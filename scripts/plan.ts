@@ -30,8 +30,10 @@ const OFFLINE_PROVIDER = {
   skip_region_validation: true,
 };
 
+/** Synthesizes with the app command of cdktf.json, the one `cdktf synth` runs. */
 function synth(): void {
-  const r = spawnSync(process.execPath, ["--import", "tsx", "--import", "./scripts/lib/synth-preload.mjs", "main.ts"], { cwd: ROOT, encoding: "utf8" });
+  const [, ...args] = (JSON.parse(readFileSync(join(ROOT, "cdktf.json"), "utf8")) as { app: string }).app.split(/\s+/);
+  const r = spawnSync(process.execPath, args, { cwd: ROOT, encoding: "utf8" });
   if (r.status !== 0) throw new OperatorError(`synth failed: ${(r.stderr || r.stdout).trim().replace(/^error: /, "")}`);
 }
 

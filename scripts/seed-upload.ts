@@ -33,11 +33,10 @@ void runScript(async () => {
   if (!existsSync(data) || !statSync(data).isDirectory()) throw new OperatorError(`--data ${data} is not a folder`);
   const stack = String(args.stack);
   const settings = stackSettings(stack);
-  const offline = args["dry-run"] ? await offlineReason(stack, args.outputs as string | undefined) : null;
-  if (offline) console.log(chalk.yellow(`${offline}: checking the layout only, no checksum comparison`));
-  const bucket = offline ? `<data bucket of stack ${stack}>` : readStackOutputs(stack, args.outputs as string | undefined).get("data_bucket_name");
-  if (!offline) await ensureCredentials();
-  const s3 = offline ? null : new S3Client(awsClientConfig(settings.region));
+  const target = await uploadTarget(stack, args.outputs as string | undefined, Boolean(args["dry-run"]));
+  if ("offline" in target) console.log(chalk.yellow(`${target.offline}: checking the layout only, no checksum comparison`));
+  const bucket = "bucket" in target ? target.bucket : `<data bucket of stack ${stack}>`;
+  const s3 = "bucket" in target ? new S3Client(awsClientConfig(settings.region)) : null;
   const only = (args.only as string | undefined) ?? "";
   const plan = await planUploads(
     s3,
@@ -75,14 +74,14 @@ void runScript(async () => {
   return refused.length ? 2 : 0;
 });
 
-/** Why a dry run cannot compare checksums (no outputs or no credentials), or null when it can. */
-async function offlineReason(stack: string, outputs: string | undefined): Promise<string | null> {
+/** The stack's bucket, with credentials checked; a dry run without outputs or credentials gets why, instead. */
+async function uploadTarget(stack: string, outputs: string | undefined, dryRun: boolean): Promise<{ bucket: string } | { offline: string }> {
   try {
-    readStackOutputs(stack, outputs).get("data_bucket_name");
+    const bucket = readStackOutputs(stack, outputs).get("data_bucket_name");
     await ensureCredentials();
-    return null;
+    return { bucket };
   } catch (e) {
-    if (e instanceof OperatorError) return e.message.split(/[.:(]/)[0].trim();
+    if (dryRun && e instanceof OperatorError) return { offline: e.message.split(/[.:(]/)[0].trim() };
     throw e;
   }
 }

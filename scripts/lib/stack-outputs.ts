@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { OutputName } from "../../modules/outputs";
 import { OperatorError } from "./cli";
+import { terraformErrorLine } from "./terraform";
 
 export class StackOutputs {
   constructor(
@@ -67,10 +68,5 @@ export function terraformOutputFailure(stack: string, dir: string, stderr: strin
   if (/Backend initialization required|Required plugins are not installed|No state file|no outputs/i.test(stderr)) {
     return `stack "${stack}" was never applied from this folder (no initialized Terraform state in ${dir}): run cdktf deploy ${stack}, or pass --outputs FILE`;
   }
-  const first =
-    stderr
-      .split("\n")
-      .map((l) => l.replace(/^[│╷╵\s]+/, "").trim())
-      .find((l) => l && !/^Error:?$/.test(l)) ?? "no message";
-  return `terraform output failed in ${dir}: ${first}`;
+  return `terraform output failed in ${dir}: ${terraformErrorLine(stderr)}`;
 }

@@ -46,10 +46,14 @@ export function terraformFailure(step: string, stack: string, out: string, file:
   if (/no valid credential sources|failed to refresh cached credentials|NoCredentialProviders|EC2 IMDS|get credentials/i.test(out)) {
     return `no AWS credentials for an online ${step} of ${stack}: set AWS_PROFILE (or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY), or plan without an account: npm run plan -- --stack ${stack} --offline`;
   }
-  const error =
-    out
-      .split("\n")
-      .map((l) => l.replace(/^[│╷╵\s]+/, "").trim())
-      .find((l) => /^Error: /.test(l)) ?? out.trim().split("\n")[0];
-  return `terraform ${step} failed for ${stack}: ${error} (whole output: ${file})`;
+  return `terraform ${step} failed for ${stack}: ${terraformErrorLine(out)} (whole output: ${file})`;
+}
+
+/** Terraform's first `Error: ...` line without its box drawing, or else its first line of text. */
+export function terraformErrorLine(out: string): string {
+  const lines = out
+    .split("\n")
+    .map((l) => l.replace(/^[│╷╵\s]+/, "").trim())
+    .filter(Boolean);
+  return lines.find((l) => /^Error: /.test(l)) ?? lines[0] ?? "no message";
 }
