@@ -19,6 +19,15 @@ const SUBSTITUTIONS = {
   CrawlerPollSeconds: 30,
   CrawlerMaxPolls: 60,
   JobStartMaxAttempts: 8,
+  TimeoutSeconds: 7200,
+  SettleSeconds: 60,
+  LongestPassSeconds: 5700,
+  LeaseTableName: "lease",
+  LeaseItemId: "pass",
+  DataBucketName: "bucket",
+  ReportsPrefix: "reports/",
+  MetricsNamespace: "airline-ingest/dev",
+  Region: "us-east-1",
 };
 const dir = mkdtempSync(join(tmpdir(), "asl-"));
 
@@ -41,6 +50,9 @@ function synthOrchestration(definitionFile: string): void {
     crawler: { name: "c", arn: "ca" },
     job: { name: "j", arn: "ja" },
     topicArn: "t",
+    aws: { partition: "aws", region: "us-east-1", accountId: "a" },
+    bucket: { name: "b", arn: "ba", reportsPrefix: "reports/" },
+    longestPassSeconds: 5700,
     definitionFile,
   });
 }

@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ConfigError, DEFAULT_CONFIG_FILE, loadPipelineConfig, parsePipelineConfig } from "../modules/config/load";
+import { longestPassSeconds } from "../modules/config/schema";
 import { type Json, rawConfig } from "./support/synth";
 
 function errorFor(change: (raw: Json) => void): string {
@@ -100,15 +101,40 @@ describe("pipeline config", () => {
     ["orchestration.jobStartMaxAttempts", 0, 1, 20, 21],
     ["trigger.retryAttempts", -1, 0, 185, 186],
     ["storage.glueTempExpirationDays", 0, 1, 365, 366],
-  ])("takes %s from %d (refused) / %d to %d / %d (refused)", (path, below, low, high, above) => {
+    ["orchestration.timeoutSeconds", 599, 600, 31536000, 31536001],
+    ["orchestration.settleSeconds", -1, 0, 900, 901],
+    ["monitoring.quarantineRatioAlarm", -0.001, 0, 1, 1.001],
+  ])("takes %s from %p (refused) / %p to %p / %p (refused)", (path, below, low, high, above) => {
     const [section, key] = path.split(".");
-    const set = (v: number) => (r: Json) => (r.environments.dev[section] = { ...r.environments.dev[section], [key]: v });
+    // Room for any pass length, so that only the key under test decides (the shortest pass for the timeout itself).
+    const roomy = (r: Json) => {
+      const pass = { crawlerMaxPolls: 1, crawlerPollSeconds: 5, settleSeconds: 0 };
+      r.environments.dev.orchestration = path === "orchestration.timeoutSeconds" ? pass : { timeoutSeconds: 31536000 };
+      if (path === "orchestration.timeoutSeconds") r.environments.dev.etl.timeoutMinutes = 1;
+    };
+    const set = (v: number) => (r: Json) => {
+      roomy(r);
+      r.environments.dev[section] = { ...r.environments.dev[section], [key]: v };
+    };
     for (const v of [below, above]) expect(errorFor(set(v))).toContain(`environment "dev", key "${path}": value ${v}`);
     for (const v of [low, high]) {
       const raw = rawConfig();
       set(v)(raw);
-      expect(parsePipelineConfig(raw, "t").environments.dev[section as "etl"][key as "numberOfWorkers"]).toBe(v);
+      expect((parsePipelineConfig(raw, "t").environments.dev as Json)[section][key]).toBe(v);
     }
+  });
+
+  it("refuses an execution timeout shorter than the longest pass, naming both figures", () => {
+    const set = (timeoutSeconds: number) => (r: Json) => {
+      r.environments.dev.orchestration = { timeoutSeconds, settleSeconds: 60, crawlerMaxPolls: 60, crawlerPollSeconds: 30 };
+      r.environments.dev.etl.timeoutMinutes = 30;
+    };
+    // 60 + 60 x 30 + 30 x 60 + 300 = 3960 s
+    expect(errorFor(set(3959))).toContain(`key "orchestration.timeoutSeconds": value 3959: 3959 s is shorter than one pass can take (3960 s`);
+    const raw = rawConfig();
+    set(3960)(raw);
+    expect(parsePipelineConfig(raw, "t").environments.dev.orchestration.timeoutSeconds).toBe(3960);
+    expect(longestPassSeconds(parsePipelineConfig(raw, "t").environments.dev)).toBe(3960);
   });
 
   it("accepts the smallest VPC the workgroup allows and the largest AZ letter", () => {

@@ -8,27 +8,29 @@ const prices = loadPrices();
 
 describe("idle monthly cost (npm run cost)", () => {
   // Hand-computed from the us-east-1 list prices: endpoint $0.01/AZ-hour, NAT $0.045/h, IPv4 $0.005/h, 730 h.
-  it("dev: six interface endpoints in the Glue subnet only, one key, two secrets, three alarms = $45.90", () => {
+  it("dev: six interface endpoints in the Glue subnet only, one key, two secrets, four alarms, a dashboard = $49.00", () => {
     const lines = idleCost(synth("dev"), "us-east-1", prices);
     expect(lines.map((l) => [l.item, l.quantity, l.monthly])).toEqual([
       ["interface endpoint x AZ (hourly)", 6, 43.8],
       ["KMS customer-managed key", 1, 1],
       ["Secrets Manager secret", 2, 0.8],
-      ["CloudWatch alarm", 3, 0.3],
+      ["CloudWatch alarm", 4, 0.4],
+      ["CloudWatch dashboard (first 3 per account free)", 1, 3],
     ]);
-    expect(formatCost("dev", "us-east-1", lines, prices)).toContain("| **total while idle** | | | **$45.90** |");
+    expect(formatCost("dev", "us-east-1", lines, prices)).toContain("| **total while idle** | | | **$49.00** |");
   });
 
-  it("prod: a NAT gateway and its public IPv4 address instead of endpoints = $38.60", () => {
+  it("prod: a NAT gateway and its public IPv4 address instead of endpoints = $41.70", () => {
     const lines = idleCost(synth("prod"), "us-east-1", prices);
     expect(lines.map((l) => [l.item, l.quantity, l.monthly])).toEqual([
       ["NAT gateway (hourly)", 1, 32.85],
       ["public IPv4 address", 1, 3.65],
       ["KMS customer-managed key", 1, 1],
       ["Secrets Manager secret", 2, 0.8],
-      ["CloudWatch alarm", 3, 0.3],
+      ["CloudWatch alarm", 4, 0.4],
+      ["CloudWatch dashboard (first 3 per account free)", 1, 3],
     ]);
-    expect(formatCost("prod", "us-east-1", lines, prices)).toContain("**$38.60**");
+    expect(formatCost("prod", "us-east-1", lines, prices)).toContain("**$41.70**");
   });
 
   it("puts the interface endpoints where their only user runs: the Glue connection's subnet", () => {

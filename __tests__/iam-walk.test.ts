@@ -12,6 +12,7 @@ import { type Json, synth } from "./support/synth";
 const AWS_REQUIRES_STAR: Record<string, string> = {
   DescribeVpcForGlueConnection: "ec2:Describe* actions support no resource-level permissions",
   JobMetrics: "cloudwatch:PutMetricData supports no resource-level permissions (limited to the Glue namespace by condition)",
+  PassMetrics: "cloudwatch:PutMetricData supports no resource-level permissions (limited to the stack's namespace by condition)",
   LogDelivery: "CloudWatch Logs vended-log delivery actions (Step Functions logging) support no resource-level permissions",
   XRayTracing: "X-Ray trace and sampling actions support no resource-level permissions",
 };
@@ -47,6 +48,10 @@ function walkIamPolicies(stack: Json): { findings: Finding[]; starred: string[] 
       ) {
         findings.push({ where, sid: s.Sid, problem: "s3:ListBucket without an s3:prefix condition" });
       }
+      // Metrics can be written to any namespace, AWS's own included, unless a condition names one.
+      if (([].concat(s.Action) as string[]).includes("cloudwatch:PutMetricData") && !s.Condition?.StringEquals?.["cloudwatch:namespace"]) {
+        findings.push({ where, sid: s.Sid, problem: "cloudwatch:PutMetricData without a cloudwatch:namespace condition" });
+      }
     }
   }
   return { findings, starred };
@@ -68,6 +73,17 @@ describe("IAM walk over every synthesized stack", () => {
     expect(walkIamPolicies(stack).findings).toEqual([
       { where: `aws_iam_role_policy.${name}`, sid: "Sneaky", problem: "wildcard action s3:*" },
       { where: `aws_iam_role_policy.${name}`, sid: "Sneaky", problem: 'Resource "*" without an AWS reason' },
+    ]);
+  });
+
+  it("fails when metrics may be written outside the stack's namespace", () => {
+    const stack = structuredClone(synth("dev"));
+    const [name, body] = Object.entries<Json>(stack.resource.aws_iam_role_policy).find(([, b]) => b.policy.includes("PassMetrics")) ?? [];
+    const doc = JSON.parse(body.policy);
+    delete doc.Statement[0].Condition;
+    stack.resource.aws_iam_role_policy[name as string] = { ...body, policy: JSON.stringify(doc) };
+    expect(walkIamPolicies(stack).findings).toEqual([
+      { where: `aws_iam_role_policy.${name}`, sid: "PassMetrics", problem: "cloudwatch:PutMetricData without a cloudwatch:namespace condition" },
     ]);
   });
 

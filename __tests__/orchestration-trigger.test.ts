@@ -1,5 +1,5 @@
 import aslValidator from "asl-validator";
-import { bodies, grantsOf, only, ref, roleStatements, synth } from "./support/synth";
+import { bodies, grantsOf, type Json, only, ref, roleStatements, synth } from "./support/synth";
 
 describe("OrchestrationLayer", () => {
   const dev = synth("dev");
@@ -10,9 +10,51 @@ describe("OrchestrationLayer", () => {
     expect(machine.definition).toContain('"QueryLanguage": "JSONata"');
     expect(definition.States.StartCrawler.Arguments.Name).toBe(ref(dev, "aws_glue_crawler", (c) => c.s3_target, "name"));
     expect(definition.States.StartJob.Arguments.JobName).toBe(ref(dev, "aws_glue_job", () => true, "name"));
-    expect(definition.States.NotifySuccess.Arguments.TopicArn).toBe(ref(dev, "aws_sns_topic", () => true, "arn"));
+    for (const state of ["NotifyPass", "NotifyFailure"]) expect(definition.States[state].Arguments.TopicArn).toBe(ref(dev, "aws_sns_topic", () => true, "arn"));
     expect(definition.States.WaitForCrawler.Seconds).toBe(30);
+    expect(definition.States.Settle.Seconds).toBe(60);
     expect(aslValidator(structuredClone(definition)).isValid).toBe(true);
+  });
+
+  it("writes the lease in this stack's table and reads the run reports under the configured prefix of this bucket", () => {
+    const table = ref(dev, "aws_dynamodb_table", () => true, "name");
+    const leaseStates = Object.entries<Json>(definition.States).filter(([, s]) => s.Resource === "arn:aws:states:::dynamodb:updateItem");
+    expect(leaseStates.map(([n]) => n).sort()).toEqual([
+      "AcquireLease",
+      "BeginPass",
+      "RecordRequest",
+      "ReleaseAfterFailure",
+      "ReleaseForHandOff",
+      "ReleaseLease",
+      "TakeOverLease",
+    ]);
+    for (const [, s] of leaseStates) expect(s.Arguments).toMatchObject({ TableName: table, Key: { id: { S: "pass" } } });
+    expect(definition.States.ReadRunReport.Arguments).toEqual({
+      Bucket: ref(dev, "aws_s3_bucket", (b) => b.bucket_prefix?.endsWith("-data-"), "bucket"),
+      Key: "{% 'reports/runs/' & $jobRun.Id & '.json' %}",
+    });
+    expect(definition.States.PublishMetrics.Arguments.Namespace).toBe("airline-ingest/dev");
+  });
+
+  it("times executions out after the configured seconds and stops starting passes that would not fit", () => {
+    expect(definition.TimeoutSeconds).toBe(7200);
+    // dev: settle 60 + 60 polls x 30 s + job 30 min + 300 s
+    expect(definition.States.TimeForAnotherPass.Choices[0].Condition).toContain("+ 3960 * 1000 <=");
+    const prod = JSON.parse(only(synth("prod"), "aws_sfn_state_machine").definition);
+    expect(prod.TimeoutSeconds).toBe(14400);
+    expect(prod.States.TimeForAnotherPass.Choices[0].Condition).toContain("+ 9360 * 1000 <= $toMillis($states.context.Execution.StartTime) + 14400 * 1000");
+  });
+
+  it("keeps the lease in an on-demand table encrypted with the stack's key, with point-in-time recovery", () => {
+    const table = only(dev, "aws_dynamodb_table");
+    expect(table).toMatchObject({
+      name: "airline-ingest-dev-orchestration-pass-lease",
+      billing_mode: "PAY_PER_REQUEST",
+      hash_key: "id",
+      attribute: [{ name: "id", type: "S" }],
+      server_side_encryption: { enabled: true, kms_key_arn: ref(dev, "aws_kms_key", () => true, "arn") },
+      point_in_time_recovery: { enabled: true },
+    });
   });
 
   it("logs all events with execution data and traces with X-Ray", () => {
@@ -30,6 +72,20 @@ describe("OrchestrationLayer", () => {
     for (const action of ["glue:StartJobRun", "glue:GetJobRun", "glue:GetJobRuns", "glue:BatchStopJobRun"])
       expect(grantsOf(statements, action)).toEqual([jobArn]);
     expect(grantsOf(statements, "sns:Publish")).toEqual([ref(dev, "aws_sns_topic", () => true, "arn")]);
+  });
+
+  it("scopes the new calls to the lease table, the report prefix, the stack's namespace and its own executions", () => {
+    const statements = roleStatements(dev, "orchestration-pipeline");
+    expect(grantsOf(statements, "dynamodb:UpdateItem")).toEqual([ref(dev, "aws_dynamodb_table", () => true, "arn")]);
+    expect(statements.flatMap((s) => [].concat(s.Action)).filter((a: string) => a.startsWith("dynamodb:"))).toEqual(["dynamodb:UpdateItem"]);
+    expect(grantsOf(statements, "s3:GetObject")).toEqual([`${ref(dev, "aws_s3_bucket", (b) => b.bucket_prefix?.endsWith("-data-"), "arn")}/reports/runs/*`]);
+    const metrics = statements.find((s) => [].concat(s.Action).includes("cloudwatch:PutMetricData" as never));
+    expect(metrics.Condition).toEqual({ StringEquals: { "cloudwatch:namespace": "airline-ingest/dev" } });
+    const machineName = ref(dev, "aws_sfn_state_machine", () => true, "name");
+    expect(grantsOf(statements, "states:DescribeExecution")).toEqual([
+      `arn:\${local.partition}:states:us-east-1:\${local.account_id}:execution:${machineName}:*`,
+    ]);
+    expect(grantsOf(statements, "states:StartExecution")).toEqual([ref(dev, "aws_sfn_state_machine", () => true, "arn")]);
   });
 });
 

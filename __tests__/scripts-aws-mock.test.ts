@@ -9,7 +9,7 @@ import {
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient } from "@aws-sdk/client-sfn";
 import { mockClient } from "aws-sdk-client-mock";
 import { crawlAndWait } from "../scripts/lib/crawler";
-import { consoleLinks, followExecution, jobRunIdFromHistory } from "../scripts/lib/pipeline";
+import { consoleLinks, followExecution, followRequest, jobRunIdFromHistory } from "../scripts/lib/pipeline";
 import { RedshiftStatementError, runBatch, waitForStatement } from "../scripts/lib/redshift-data";
 
 const target = { workgroupName: "airline-ingest-dev-warehouse-wg", database: "dev", secretArn: "arn:aws:secretsmanager:us-east-1:000000000000:secret:admin" };
@@ -131,6 +131,30 @@ describe("following an execution (mock: aws-sdk-client-mock; Step Functions' Glu
     );
     expect(states).toEqual(["RecordTrigger", "StartCrawler", "StartJob"]);
     expect(result).toEqual({ status: "SUCCEEDED", jobRunId: "jr_abc123", error: undefined, cause: undefined });
+  });
+
+  it("follows a request that coalesced into a running pass to the owner's end, and on to a successor it handed off to", async () => {
+    const owner = `${arn.replace(/manual-1$/, "")}upload-7`;
+    const successor = `${arn.replace(/manual-1$/, "")}handoff-1`;
+    const outputs: Record<string, object> = {
+      [arn]: { coalesced: true, owner, requestsWaiting: 2 },
+      [owner]: { coalesced: false, passes: 3, handedOffTo: successor },
+      [successor]: { coalesced: false, passes: 1 },
+    };
+    sfn.on(GetExecutionHistoryCommand).resolves({ events: [] });
+    sfn
+      .on(DescribeExecutionCommand)
+      .callsFake((input: { executionArn: string }) => ({ status: "SUCCEEDED", output: JSON.stringify(outputs[input.executionArn]) }));
+    const followed: string[] = [];
+    const result = await followRequest(
+      new SFNClient({ region: "us-east-1" }),
+      arn,
+      { state: () => undefined, execution: (a, why) => followed.push(`${a}: ${why}`) },
+      0,
+      async () => undefined,
+    );
+    expect(followed).toEqual([`${owner}: a pass is running; its owner serves this request`, `${successor}: the owner handed its next pass to a new execution`]);
+    expect(result).toMatchObject({ status: "SUCCEEDED", executionArn: successor, output: { passes: 1 } });
   });
 
   it("finds the job run of a failed run in the failure cause, and builds console links", () => {

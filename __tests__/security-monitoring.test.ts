@@ -1,4 +1,4 @@
-import { bodies, only, ref, synth } from "./support/synth";
+import { bodies, type Json, only, ref, synth } from "./support/synth";
 
 describe("encryption by default", () => {
   const dev = synth("dev");
@@ -53,7 +53,7 @@ describe("alarms reach the operators' topic", () => {
   const topic = ref(dev, "aws_sns_topic", () => true, "arn");
 
   it("alarms on failed and timed-out executions and on dead letters", () => {
-    const alarms = bodies(dev, "aws_cloudwatch_metric_alarm");
+    const alarms = bodies(dev, "aws_cloudwatch_metric_alarm").filter((a) => a.namespace.startsWith("AWS/"));
     expect(alarms.map((a) => `${a.namespace}/${a.metric_name}`).sort()).toEqual([
       "AWS/SQS/ApproximateNumberOfMessagesVisible",
       "AWS/States/ExecutionsFailed",
@@ -62,6 +62,50 @@ describe("alarms reach the operators' topic", () => {
     expect(alarms.every((a) => a.alarm_actions[0] === topic && a.threshold === 0 && a.comparison_operator === "GreaterThanThreshold")).toBe(true);
     const machine = ref(dev, "aws_sfn_state_machine", () => true, "arn");
     expect(alarms.filter((a) => a.namespace === "AWS/States").every((a) => a.dimensions.StateMachineArn === machine)).toBe(true);
+  });
+
+  it("alarms when one pass quarantines more than the configured share of its rows", () => {
+    const alarm = only(dev, "aws_cloudwatch_metric_alarm", (a) => a.metric_name === "QuarantineRatio");
+    expect(alarm).toMatchObject({
+      namespace: "airline-ingest/dev",
+      statistic: "Maximum",
+      threshold: 0.05,
+      comparison_operator: "GreaterThanThreshold",
+      treat_missing_data: "notBreaching",
+      alarm_actions: [topic],
+    });
+    expect(alarm.dimensions).toBeUndefined();
+    const strict = synth("dev", (raw) => (raw.environments.dev.monitoring = { quarantineRatioAlarm: 0.01 }));
+    expect(only(strict, "aws_cloudwatch_metric_alarm", (a) => a.metric_name === "QuarantineRatio").threshold).toBe(0.01);
+  });
+
+  it("shows executions, passes, durations, rows, the quarantine ratio and dead letters on one dashboard per stack", () => {
+    const dashboard = only(dev, "aws_cloudwatch_dashboard");
+    expect(dashboard.dashboard_name).toBe("airline-ingest-dev-monitoring-pipeline");
+    const widgets = JSON.parse(dashboard.dashboard_body).widgets;
+    const metrics = widgets.flatMap((w: Json) => w.properties.metrics.map((m: Json[]) => `${m[0]}/${m[1]}`));
+    expect(metrics).toEqual([
+      "AWS/States/ExecutionsStarted",
+      "AWS/States/ExecutionsSucceeded",
+      "AWS/States/ExecutionsFailed",
+      "AWS/States/ExecutionsTimedOut",
+      "airline-ingest/dev/Passes",
+      "airline-ingest/dev/JobRunSeconds",
+      "airline-ingest/dev/PassSeconds",
+      "airline-ingest/dev/RowsLoaded",
+      "airline-ingest/dev/RowsQuarantined",
+      "airline-ingest/dev/QuarantineRatio",
+      "AWS/SQS/ApproximateNumberOfMessagesVisible",
+    ]);
+    const machine = ref(dev, "aws_sfn_state_machine", () => true, "arn");
+    const dimensionOf = (metric: string) =>
+      widgets
+        .flatMap((w: Json) => w.properties.metrics)
+        .find((m: Json[]) => m[1] === metric)
+        .slice(2, 4);
+    expect(dimensionOf("ExecutionsStarted")).toEqual(["StateMachineArn", machine]);
+    expect(dimensionOf("ApproximateNumberOfMessagesVisible")).toEqual(["QueueName", ref(dev, "aws_sqs_queue", () => true, "name")]);
+    expect(widgets.every((w: Json) => w.properties.region === "us-east-1")).toBe(true);
   });
 
   it("sends Glue job failures to the topic, and the topic lets exactly that rule publish", () => {

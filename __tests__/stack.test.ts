@@ -30,6 +30,8 @@ describe("PipelineStack", () => {
         "redshift_etl_secret_arn",
         "redshift_copy_role_arn",
         "notification_topic_arn",
+        "dashboard_name",
+        "pass_lease_table_name",
       ].sort(),
     );
     expect(Object.values<Json>(dev.output).every((o) => o.description)).toBe(true);
@@ -48,6 +50,8 @@ describe("PipelineStack", () => {
     expect(value("s3_crawler_name")).toMatch(/^\$\{aws_glue_crawler\.catalog_s3-crawler_[^.]+\.name\}$/);
     expect(value("notification_topic_arn")).toMatch(/^\$\{aws_sns_topic\.[^.]+\.arn\}$/);
     expect(value("redshift_database_name")).toBe("dev");
+    expect(value("dashboard_name")).toMatch(/^\$\{aws_cloudwatch_dashboard\.[^.]+\.dashboard_name\}$/);
+    expect(value("pass_lease_table_name")).toMatch(/^\$\{aws_dynamodb_table\.[^.]+\.name\}$/);
   });
 
   it("has every layer", () => {
@@ -61,6 +65,8 @@ describe("PipelineStack", () => {
       "aws_cloudwatch_event_rule",
       "aws_sns_topic",
       "aws_cloudwatch_metric_alarm",
+      "aws_cloudwatch_dashboard",
+      "aws_dynamodb_table",
     ]) {
       expect(bodies(dev, type).length).toBeGreaterThan(0);
     }

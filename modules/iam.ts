@@ -63,11 +63,14 @@ export class ServiceRole extends Construct {
       }),
       tags: props.tags,
     });
-    for (const [concern, statements] of Object.entries(props.policies)) {
-      if (statements.length === 0) continue;
-      new IamRolePolicy(this, concern, { role: this.role.id, name: concern, policy: policyDocument(statements) });
-    }
+    for (const [concern, statements] of Object.entries(props.policies)) this.allow(concern, statements);
     this.arn = this.role.arn;
     this.name = this.role.name;
+  }
+
+  /** Adds one concern's inline policy; for statements on resources that need the role first (the role's own user). */
+  allow(concern: string, statements: readonly PolicyStatement[]): void {
+    if (statements.length === 0) return;
+    new IamRolePolicy(this, concern, { role: this.role.id, name: concern, policy: policyDocument(statements) });
   }
 }

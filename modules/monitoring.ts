@@ -2,6 +2,7 @@ import { CloudwatchEventRule } from "@cdktf/provider-aws/lib/cloudwatch-event-ru
 import { CloudwatchEventTarget } from "@cdktf/provider-aws/lib/cloudwatch-event-target";
 import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
 import { Construct } from "constructs";
+import { PipelineDashboard } from "./dashboard";
 import type { ResourceNames } from "./naming";
 
 export interface MonitoringLayerProps {
@@ -10,6 +11,11 @@ export interface MonitoringLayerProps {
   readonly stateMachineArn: string;
   readonly jobName: string;
   readonly deadLetterQueueName: string;
+  readonly region: string;
+  /** Where the state machine publishes each pass's metrics. */
+  readonly metricsNamespace: string;
+  /** Alarm when one pass quarantines more than this share of its rows. */
+  readonly quarantineRatioAlarm: number;
   /** Called with each rule that publishes to the topic, so the topic policy lets exactly those rules in. */
   readonly allowEventRule: (ruleArn: string) => void;
 }
@@ -18,21 +24,29 @@ export interface MonitoringLayerProps {
 export class MonitoringLayer extends Construct {
   readonly alarmNames: string[];
   readonly jobFailureRuleArn: string;
+  readonly dashboardName: string;
 
   constructor(scope: Construct, id: string, props: MonitoringLayerProps) {
     super(scope, id);
     const { names } = props;
-    const alarm = (purpose: string, description: string, namespace: string, metricName: string, dimensions: Record<string, string>) =>
+    const alarm = (
+      purpose: string,
+      description: string,
+      namespace: string,
+      metricName: string,
+      dimensions: Record<string, string> | undefined,
+      threshold = { statistic: "Sum", value: 0 },
+    ) =>
       new CloudwatchMetricAlarm(this, purpose, {
         alarmName: names.name("monitoring", purpose),
         alarmDescription: description,
         namespace,
         metricName,
         dimensions,
-        statistic: "Sum",
+        statistic: threshold.statistic,
         period: 300,
         evaluationPeriods: 1,
-        threshold: 0,
+        threshold: threshold.value,
         comparisonOperator: "GreaterThanThreshold",
         treatMissingData: "notBreaching",
         alarmActions: [props.topicArn],
@@ -44,6 +58,15 @@ export class MonitoringLayer extends Construct {
       alarm("dead-letters", "An S3 event could not start the pipeline and waits in the dead-letter queue", "AWS/SQS", "ApproximateNumberOfMessagesVisible", {
         QueueName: props.deadLetterQueueName,
       }),
+      // The state machine publishes one data point per pass; the worst pass of five minutes decides.
+      alarm(
+        "quarantine-ratio",
+        `A pass quarantined more than ${props.quarantineRatioAlarm * 100}% of its rows (see the pass's message and the quarantine prefix)`,
+        props.metricsNamespace,
+        "QuarantineRatio",
+        undefined,
+        { statistic: "Maximum", value: props.quarantineRatioAlarm },
+      ),
     ];
     this.alarmNames = alarms.map((a) => a.alarmName);
 
@@ -67,5 +90,12 @@ export class MonitoringLayer extends Construct {
     });
     props.allowEventRule(jobFailed.arn);
     this.jobFailureRuleArn = jobFailed.arn;
+    this.dashboardName = new PipelineDashboard(this, "dashboard", {
+      names,
+      region: props.region,
+      stateMachineArn: props.stateMachineArn,
+      metricsNamespace: props.metricsNamespace,
+      deadLetterQueueName: props.deadLetterQueueName,
+    }).dashboardName;
   }
 }

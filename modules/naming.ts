@@ -10,6 +10,10 @@ const NAME_RULES = {
   glueDatabase: { maxLength: 255, pattern: /^[a-z0-9_]+$/ },
   redshift: { maxLength: 64, pattern: /^[a-z0-9-]{3,}$/ },
   stateMachine: { maxLength: 80, pattern: /^[A-Za-z0-9_-]+$/ },
+  dynamodbTable: { maxLength: 255, pattern: /^[A-Za-z0-9_.-]{3,}$/ },
+  /** CloudWatch custom namespaces: no "AWS/" prefix (reserved). */
+  metricsNamespace: { maxLength: 255, pattern: /^(?!AWS\/)[A-Za-z0-9_./#:-]+$/ },
+  dashboard: { maxLength: 255, pattern: /^[A-Za-z0-9_-]+$/ },
   eventRule: { maxLength: 64, pattern: /^[A-Za-z0-9._-]+$/ },
   snsTopic: { maxLength: 256, pattern: /^[A-Za-z0-9_-]+$/ },
   sqsQueue: { maxLength: 80, pattern: /^[A-Za-z0-9_-]+$/ },
@@ -34,6 +38,11 @@ export class ResourceNames {
   /** `<project>-<env>`, also the Terraform Cloud workspace and the stack's tag value. */
   get prefix(): string {
     return `${this.project}-${this.environment}`;
+  }
+
+  /** The stack's own CloudWatch namespace for the pipeline's per-pass metrics. */
+  get metricsNamespace(): string {
+    return check(`${this.project}/${this.environment}`, "metricsNamespace");
   }
 
   name(layer: string, purpose: string, kind: NameKind = "generic"): string {

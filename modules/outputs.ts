@@ -11,6 +11,8 @@ export const STACK_OUTPUT_NAMES = [
   "redshift_etl_secret_arn",
   "redshift_copy_role_arn",
   "notification_topic_arn",
+  "dashboard_name",
+  "pass_lease_table_name",
 ] as const;
 
 export type OutputName = (typeof STACK_OUTPUT_NAMES)[number];

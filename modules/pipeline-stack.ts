@@ -2,7 +2,7 @@ import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { CloudBackend, LocalBackend, NamedCloudWorkspace, S3Backend, TerraformOutput, TerraformStack } from "cdktf";
 import type { Construct } from "constructs";
 import { CatalogLayer } from "./catalog";
-import type { BackendConfig, EnvironmentConfig } from "./config/schema";
+import { type BackendConfig, type EnvironmentConfig, longestPassSeconds } from "./config/schema";
 import { PipelineKey } from "./encryption";
 import { EtlLayer } from "./etl";
 import type { AwsContext } from "./glue-iam";
@@ -110,6 +110,9 @@ export class PipelineStack extends TerraformStack {
       crawler: { name: catalog.s3CrawlerName, arn: catalog.s3CrawlerArn },
       job: { name: etl.jobName, arn: etl.jobArn },
       topicArn: notifications.topicArn,
+      aws,
+      bucket: { name: storage.bucketName, arn: storage.bucketArn, reportsPrefix: p.reports },
+      longestPassSeconds: longestPassSeconds(settings),
     });
     const trigger = new TriggerLayer(this, "trigger", {
       names,
@@ -119,8 +122,11 @@ export class PipelineStack extends TerraformStack {
       dailyFlightsPrefix: p.dailyFlights,
       stateMachineArn: orchestration.stateMachineArn,
     });
-    new MonitoringLayer(this, "monitoring", {
+    const monitoring = new MonitoringLayer(this, "monitoring", {
       names,
+      region: settings.region,
+      metricsNamespace: orchestration.metricsNamespace,
+      quarantineRatioAlarm: settings.monitoring.quarantineRatioAlarm,
       topicArn: notifications.topicArn,
       stateMachineArn: orchestration.stateMachineArn,
       jobName: etl.jobName,
@@ -140,6 +146,8 @@ export class PipelineStack extends TerraformStack {
       redshift_etl_secret_arn: [warehouse.etlSecretArn, "Secrets Manager secret of the Glue job's own Redshift user (value set by seed:warehouse)"],
       redshift_copy_role_arn: [warehouse.copyRoleArn, "IAM role attached to the namespace for COPY from the data bucket"],
       notification_topic_arn: [notifications.topicArn, "SNS topic of pipeline results and alarms"],
+      dashboard_name: [monitoring.dashboardName, "CloudWatch dashboard of executions, passes, rows and quarantine"],
+      pass_lease_table_name: [orchestration.leaseTableName, "DynamoDB table holding the pass lease (which execution runs the current pass)"],
     };
     for (const [name, [value, description]] of Object.entries(outputs)) new TerraformOutput(this, name, { value, description });
   }

@@ -1,17 +1,20 @@
 // npm run pipeline:start -- --stack S [--outputs FILE] [--wait]
-// Starts the pipeline's state machine by hand; with --wait follows it to the end and prints the job run.
+// Requests a pass by hand (an execution, like an upload's); with --wait follows the pass that serves it to the end.
 import { SFNClient } from "@aws-sdk/client-sfn";
 import { chalk } from "zx";
 import { awsClientConfig, ensureCredentials } from "./lib/aws";
 import { parseCli, runScript, stackSettings } from "./lib/cli";
-import { consoleLinks, followExecution, startExecution } from "./lib/pipeline";
+import { consoleLinks, followRequest, startExecution } from "./lib/pipeline";
 import { readStackOutputs } from "./lib/stack-outputs";
 
 const USAGE = `usage: npm run pipeline:start -- --stack S [--outputs FILE] [--wait]
 
-Starts an execution of the stack's state machine (crawler, Glue job, notification).
-  --wait  follow it until it ends; print each state, the final status and the Glue job run
-Exit code with --wait: 0 when the execution SUCCEEDED, 1 otherwise.
+Requests a pass (crawler, Glue job, report, one message) by starting an execution of the stack's state machine.
+When a pass is already running, the execution records the request and ends at once; the owner of the
+running pass then runs another pass for it.
+  --wait  follow the request until the pass that serves it ends (the owner's execution, when it coalesced);
+          print each state, the final status and the Glue job run
+Exit code with --wait: 0 when that execution SUCCEEDED, 1 otherwise.
 AWS settings: AWS_PROFILE, AWS_REGION (default: the stack's region), AWS_ENDPOINT_URL.`;
 
 void runScript(async () => {
@@ -27,11 +30,16 @@ void runScript(async () => {
     for (const l of consoleLinks(config.region, executionArn, outputs.get("glue_job_name"))) console.log(l);
     return 0;
   }
-  const result = await followExecution(sfn, executionArn, (state) => console.log(chalk.dim(`  ${new Date().toISOString()} ${state}`)));
+  const result = await followRequest(sfn, executionArn, {
+    state: (state) => console.log(chalk.dim(`  ${new Date().toISOString()} ${state}`)),
+    execution: (arn, why) => console.log(`${why}: following ${arn}`),
+  });
   const colour = result.status === "SUCCEEDED" ? chalk.green : chalk.red;
-  console.log(colour(`execution ${result.status}${result.error ? `: ${result.error}` : ""}`));
+  console.log(
+    colour(`execution ${result.status}${result.error ? `: ${result.error}` : ""}${result.output?.passes ? ` after ${result.output.passes} pass(es)` : ""}`),
+  );
   if (result.cause) console.log(result.cause);
   console.log(`job run: ${result.jobRunId ?? "(none: the job did not start)"}`);
-  for (const l of consoleLinks(config.region, executionArn, outputs.get("glue_job_name"), result.jobRunId)) console.log(l);
+  for (const l of consoleLinks(config.region, result.executionArn, outputs.get("glue_job_name"), result.jobRunId)) console.log(l);
   return result.status === "SUCCEEDED" ? 0 : 1;
 });

@@ -171,6 +171,19 @@ const environmentObject = z.strictObject({
       jobStartMaxAttempts: z.number().int().min(1).max(20).default(8),
       /** Days to keep the state machine's execution logs. */
       logRetentionDays: logRetentionDays.default(365),
+      /**
+       * Longest an execution may run (the state machine's TimeoutSeconds). The pass lease expires with its owner's
+       * execution, so a stopped or timed-out owner holds back other passes for at most this long.
+       */
+      timeoutSeconds: z.number().int().min(600).max(31536000).default(7200),
+      /** Seconds a pass waits before it starts, so that a burst of uploads (a folder of days) makes one pass. */
+      settleSeconds: z.number().int().min(0).max(900).default(60),
+    })
+    .prefault({}),
+  monitoring: z
+    .strictObject({
+      /** Alarm when one pass quarantines more than this share of its rows (0 to 1). */
+      quarantineRatioAlarm: z.number().min(0).max(1).default(0.05),
     })
     .prefault({}),
   trigger: z
@@ -218,7 +231,24 @@ const backendSchema = z.discriminatedUnion("type", [
   }),
 ]);
 
+/** Time a pass needs besides crawl and job: DynamoDB, the report, metrics, the message. */
+export const PASS_OVERHEAD_SECONDS = 300;
+
+/** The longest a pass can take with these settings: the settle wait, every crawler poll, the whole job timeout and the overhead. */
+export function longestPassSeconds(env: Pick<z.infer<typeof environmentObject>, "orchestration" | "etl">): number {
+  const { settleSeconds, crawlerMaxPolls, crawlerPollSeconds } = env.orchestration;
+  return settleSeconds + crawlerMaxPolls * crawlerPollSeconds + env.etl.timeoutMinutes * 60 + PASS_OVERHEAD_SECONDS;
+}
+
 const environmentSchema = environmentObject.superRefine((env, ctx) => {
+  const longest = longestPassSeconds(env);
+  if (env.orchestration.timeoutSeconds < longest) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["orchestration", "timeoutSeconds"],
+      message: `${env.orchestration.timeoutSeconds} s is shorter than one pass can take (${longest} s: settleSeconds + crawlerMaxPolls x crawlerPollSeconds + etl.timeoutMinutes x 60 + ${PASS_OVERHEAD_SECONDS} s); raise it or lower those`,
+    });
+  }
   const vpcPrefix = Number(env.network.vpcCidr.split("/")[1]);
   const subnetPrefix = vpcPrefix + SUBNET_PREFIX_BITS;
   const needed = minimumSubnetPrefix(env.warehouse.baseCapacityRpu);

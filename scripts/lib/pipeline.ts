@@ -5,6 +5,8 @@ export interface ExecutionResult {
   readonly jobRunId?: string;
   readonly error?: string;
   readonly cause?: string;
+  /** The execution's output (see the Succeed states of asl/state-machine.asl.json). */
+  readonly output?: { coalesced?: boolean; owner?: string; handedOffTo?: string; passes?: number };
 }
 
 export async function startExecution(sfn: SFNClient, stateMachineArn: string, input: object): Promise<string> {
@@ -40,8 +42,44 @@ export async function followExecution(
       }
     }
     const d = await sfn.send(new DescribeExecutionCommand({ executionArn }));
-    if (d.status !== "RUNNING") return { status: d.status!, jobRunId: jobRunIdFromHistory(history), error: d.error, cause: d.cause };
+    if (d.status !== "RUNNING") {
+      return {
+        status: d.status!,
+        jobRunId: jobRunIdFromHistory(history),
+        error: d.error,
+        cause: d.cause,
+        ...(d.output ? { output: JSON.parse(d.output) } : {}),
+      };
+    }
     await sleep(pollMs);
+  }
+}
+
+/** Who serves a request after `result`: the owner of the running pass, or the successor a long run was handed to. */
+export function nextExecution(result: ExecutionResult): { arn: string; why: string } | undefined {
+  if (result.output?.coalesced && result.output.owner) return { arn: result.output.owner, why: "a pass is running; its owner serves this request" };
+  if (result.output?.handedOffTo) return { arn: result.output.handedOffTo, why: "the owner handed its next pass to a new execution" };
+  return undefined;
+}
+
+/**
+ * Follows a request to the end of the pass that serves it: the execution itself, then (when it coalesced into a
+ * running pass) the owner, then any successor the owner handed on to.
+ */
+export async function followRequest(
+  sfn: SFNClient,
+  executionArn: string,
+  on: { state: (name: string) => void; execution: (arn: string, why: string) => void },
+  pollMs = 5000,
+  sleep = (ms: number) => new Promise((r) => setTimeout(r, ms)),
+): Promise<ExecutionResult & { executionArn: string }> {
+  let current = executionArn;
+  for (;;) {
+    const result = await followExecution(sfn, current, on.state, pollMs, sleep);
+    const next = nextExecution(result);
+    if (!next || next.arn === current) return { ...result, executionArn: current };
+    on.execution(next.arn, next.why);
+    current = next.arn;
   }
 }
 
