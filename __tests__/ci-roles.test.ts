@@ -47,6 +47,15 @@ describe("CI roles (npm run ci-roles)", () => {
     }
   });
 
+  it("lets the deploy role manage the stack's lease table and dashboard, and the plan role read them", () => {
+    const named = statements(deployPolicy(input)).find((s) => s.Sid === "StackNamedResources");
+    expect(named?.Action).toContain("dynamodb:*");
+    expect(named?.Resource).toContain("arn:aws:dynamodb:eu-west-1:111122223333:table/airline-ingest-dev-*");
+    expect(named?.Resource).toContain("arn:aws:cloudwatch::111122223333:dashboard/airline-ingest-dev-*");
+    const read = statements(planPolicy(input)).find((s) => s.Sid === "ReadOnlyInRegion");
+    expect(read?.Action).toEqual(expect.arrayContaining(["dynamodb:Describe*", "dynamodb:List*", "cloudwatch:GetDashboard"]));
+  });
+
   it("gives the deploy role the state key and its lock file only, and the plan role read access to the key", () => {
     const deployState = statements(deployPolicy(input)).filter((s) => s.Sid.startsWith("State"));
     expect(deployState.find((s) => s.Sid === "StateReadWriteAndLock")?.Resource).toEqual([

@@ -64,6 +64,9 @@ function arns(input: CiRoleInput) {
       `arn:aws:logs:${region}:${account}:log-group:*${prefix}-*`,
       `arn:aws:secretsmanager:${region}:${account}:secret:${prefix}-*`,
       `arn:aws:cloudwatch:${region}:${account}:alarm:${prefix}-*`,
+      // Dashboards are global: no region in their ARN.
+      `arn:aws:cloudwatch::${account}:dashboard/${prefix}-*`,
+      `arn:aws:dynamodb:${region}:${account}:table/${prefix}-*`,
     ],
   };
 }
@@ -110,7 +113,7 @@ export function deployPolicy(input: CiRoleInput): PolicyDocument {
       {
         Sid: "StackNamedResources",
         Effect: "Allow",
-        Action: ["states:*", "events:*", "sns:*", "sqs:*", "logs:*", "secretsmanager:*", "cloudwatch:*"],
+        Action: ["states:*", "events:*", "sns:*", "sqs:*", "logs:*", "secretsmanager:*", "cloudwatch:*", "dynamodb:*"],
         Resource: a.named,
       },
       // Neither KMS keys, Redshift Serverless, VPC resources nor Glue security configurations have a name in their
@@ -168,6 +171,9 @@ export function planPolicy(input: CiRoleInput): PolicyDocument {
           "secretsmanager:GetResourcePolicy",
           "cloudwatch:Describe*",
           "cloudwatch:List*",
+          "cloudwatch:GetDashboard",
+          "dynamodb:Describe*",
+          "dynamodb:List*",
           "kms:Describe*",
           "kms:Get*",
           "kms:List*",
