@@ -190,6 +190,21 @@ describe("state machine, one pass (JSONata evaluated with the jsonata package, t
     expect(value("PassSeconds")).toMatchObject({ MetricName: "PassSeconds", Unit: "Seconds" });
   });
 
+  it("builds the message and metrics from a real run report (npm run local over the sample's five days)", async () => {
+    // Printed by `npm run local -- --data ./data` on the README's sample (the same object the Glue job writes).
+    const body =
+      '{"files_processed": 5, "files_ignored": 0, "rows_in": 1136, "rows_loaded": 1007, "rows_quarantined": 129, "rows_filtered": 0, "files": ["daily_flights/date=2001-01-01/flights.csv", "daily_flights/date=2001-01-02/flights.csv", "daily_flights/date=2001-01-03/flights.csv", "daily_flights/date=2001-01-04/flights.csv", "daily_flights/date=2001-01-05/flights.csv"]}';
+    const out = await run({ report: () => ({ Body: body, ContentType: "application/json", ContentLength: body.length }) });
+    const [msg] = published(out.calls);
+    expect(msg.subject).toBe("[dev] Airline ingestion succeeded: 5 files, 1007 rows loaded");
+    expect(msg.message).toMatchObject({ filesProcessed: 5, rowsLoaded: 1007, rowsQuarantined: 129, rowsFiltered: 0, quarantineRatio: 0.1136 });
+    expect(msg.message.files).toEqual(JSON.parse(body).files);
+    const ratio = metricsSent(out.calls)[0].MetricData.find((m: any) => m.MetricName === "QuarantineRatio").Value;
+    expect(ratio).toBeCloseTo(129 / 1136, 10);
+    // Above the shipped alarm threshold: this pass would raise the quarantine-ratio alarm.
+    expect(ratio).toBeGreaterThan(only(dev, "aws_cloudwatch_metric_alarm", (a) => a.metric_name === "QuarantineRatio").threshold);
+  });
+
   it("reports a quarantine ratio of 0 (not a division by zero) for a pass that found no rows", async () => {
     const empty = { ...runReport([]), files_ignored: 1 };
     const out = await run({ report: () => ({ Body: JSON.stringify(empty) }) });
