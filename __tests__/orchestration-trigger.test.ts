@@ -36,6 +36,29 @@ describe("OrchestrationLayer", () => {
     expect(definition.States.PublishMetrics.Arguments.Namespace).toBe("airline-ingest/dev");
   });
 
+  it("releases the lease on every failure path: only ReleaseAfterFailure leads to the failure message, only that to Fail", () => {
+    const targets = (state: Json): string[] =>
+      [state.Next, state.Default, ...(state.Choices ?? []).map((c: Json) => c.Next), ...(state.Catch ?? []).map((c: Json) => c.Next)].filter(Boolean);
+    const into = (name: string) =>
+      Object.entries<Json>(definition.States)
+        .filter(([, s]) => targets(s).includes(name))
+        .map(([n]) => n);
+    expect(into("NotifyFailure")).toEqual(["ReleaseAfterFailure"]);
+    expect(into("Failed")).toEqual(["NotifyFailure"]);
+    // Every Catch of States.ALL either goes there or to a state that carries on (report, metrics, owner lookup).
+    const catchAll = Object.entries<Json>(definition.States).flatMap(([n, s]) =>
+      (s.Catch ?? []).filter((c: Json) => c.ErrorEquals.includes("States.ALL")).map((c: Json) => [n, c.Next]),
+    );
+    expect(catchAll.filter(([, next]) => next !== "ReleaseAfterFailure")).toEqual([
+      ["DescribeOwner", "IsOwnerRunning"],
+      ["ReadRunReport", "NotifyPass"],
+      ["PublishMetrics", "NotifyPass"],
+      ["NotifyPass", "ReleaseLease"],
+      ["ReleaseAfterFailure", "NotifyFailure"],
+      ["NotifyFailure", "Failed"],
+    ]);
+  });
+
   it("times executions out after the configured seconds and stops starting passes that would not fit", () => {
     expect(definition.TimeoutSeconds).toBe(7200);
     // dev: settle 60 + 60 polls x 30 s + job 30 min + 300 s

@@ -34,7 +34,10 @@ def spark():
     session.sparkContext.setLogLevel("ERROR")
     flights_rules.configure_session(session)
     yield session
-    session.stop()
+    # Under mutmut (scripts/mutation/mutmut.mjs) the session outlives the test run: each mutant's tests run in a
+    # process forked from this one and keep using it, one at a time, instead of starting a JVM per mutant.
+    if "MUTANT_UNDER_TEST" not in os.environ:
+        session.stop()
 
 
 @pytest.fixture(scope="session")

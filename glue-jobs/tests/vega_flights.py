@@ -12,11 +12,13 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import os
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[2]
+# PIPELINE_REPO: the checkout, when the tests run from a copy (mutation testing runs them from cdktf.out/).
+REPO = Path(os.environ.get("PIPELINE_REPO", Path(__file__).resolve().parents[2]))
 VEGA = REPO / "node_modules" / "vega-datasets" / "data"
 AIRPORTS_FILE = Path(__import__("os").environ.get("AIRPORT_CODES_FILE", Path(__file__).resolve().parent / "data" / "airports_codes.csv"))
 CARRIERS_2001 = ("AA", "UA", "DL", "NW", "US", "CO", "WN", "AS", "HP", "TW")
