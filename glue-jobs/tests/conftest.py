@@ -18,8 +18,9 @@ def postgres_jdbc_jar() -> str:
 
 @pytest.fixture(scope="session")
 def spark():
-    import flights_rules
     from pyspark.sql import SparkSession
+
+    import flights_rules
 
     session = (
         SparkSession.builder.master("local[2]")
@@ -38,6 +39,8 @@ def spark():
     # process forked from this one and keep using it, one at a time, instead of starting a JVM per mutant.
     if "MUTANT_UNDER_TEST" not in os.environ:
         session.stop()
+    else:
+        session.catalog.clearCache()  # what this run cached, or the shared JVM fills up over hundreds of mutants
 
 
 @pytest.fixture(scope="session")

@@ -4,8 +4,9 @@ import csv
 from collections import Counter
 from datetime import date, datetime
 
-import flights_transform as transform
 import pytest
+
+import flights_transform as transform
 import vega_flights
 from conftest import lines_df
 

@@ -6,8 +6,9 @@ import re
 import sys
 from pathlib import Path
 
-import flights_load as load
 import pytest
+
+import flights_load as load
 from throwaway_postgres import ThrowawayPostgres
 from vega_flights import AIRPORTS_FILE
 

@@ -22,7 +22,7 @@ const LOCK = join(ROOT, "scripts", "mutation", "mutmut-requirements.lock");
 const EQUIVALENT = join(ROOT, "scripts", "mutation", "equivalent-mutants.json");
 const MUTATED = ["flights_rules.py", "flights_transform.py"];
 const ALSO_COPY = ["local_run.py", "flights_ingest.py", "flights_load.py", "flights_jdbc.py", "bench_local.py"];
-const TESTS = ["tests/test_row_rules.py", "tests/test_airports_and_vega.py"];
+const TESTS = ["tests/test_row_rules.py", "tests/test_rule_functions.py", "tests/test_airports_and_vega.py"];
 
 const python = ensurePythonEnv(GLUE_ENV);
 const env = { ...process.env, PIPELINE_REPO: ROOT, PYTHONDONTWRITEBYTECODE: "1" };
