@@ -70,7 +70,7 @@ def normalize_airports(airports: DataFrame, source: str) -> DataFrame:
     The dimension is small (it is broadcast to every join): it is read once into memory, checked on the driver,
     and both joins take it from there: one pass over its source (in Glue, one Redshift UNLOAD) instead of one per
     check and one more per join."""
-    by_name = {c.strip().replace("\r", "").lower(): c for c in airports.columns}
+    by_name = {c.strip().lower(): c for c in airports.columns}  # strip() also takes the CR of a CRLF header
     missing = [c for c in rules.AIRPORT_HEADER if c not in by_name]
     if missing:
         raise AirportDimensionError(f"{source}: missing column(s) {', '.join(missing)}; found {', '.join(airports.columns)}")
@@ -131,7 +131,7 @@ def observe_counts(classified: DataFrame) -> tuple[Observation, DataFrame]:
     """The frame with its rows per status observed: the first action run on it fills ``observation.get``, so the
     counts cost no job of their own."""
     observation = Observation("rows_per_status")
-    metrics = [F.count(F.when(F.col("status") == s, True)).alias(s) for s in STATUSES]
+    metrics = [F.count_if(F.col("status") == s).alias(s) for s in STATUSES]
     return observation, classified.observe(observation, *metrics)
 
 

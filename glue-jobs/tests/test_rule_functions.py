@@ -22,8 +22,9 @@ def test_configure_session_sets_what_the_rules_rely_on(spark):
         "spark.sql.ansi.enabled": "false",
         "spark.sql.codegen.hugeMethodLimit": "8000",
     }
-    for key in expected:
-        spark.conf.unset(key)
+    # The opposite of each (ANSI mode is on by default from Spark 4, Glue 6.0).
+    for key, value in {"spark.sql.legacy.timeParserPolicy": "EXCEPTION", "spark.sql.ansi.enabled": "true", "spark.sql.codegen.hugeMethodLimit": "65535"}.items():
+        spark.conf.set(key, value)
     rules.configure_session(spark)
     assert {key: spark.conf.get(key) for key in expected} == expected
 
