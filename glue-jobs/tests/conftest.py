@@ -18,9 +18,8 @@ def postgres_jdbc_jar() -> str:
 
 @pytest.fixture(scope="session")
 def spark():
-    from pyspark.sql import SparkSession
-
     import flights_rules
+    from pyspark.sql import SparkSession
 
     session = (
         SparkSession.builder.master("local[2]")

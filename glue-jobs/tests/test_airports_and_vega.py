@@ -4,9 +4,8 @@ import csv
 from collections import Counter
 from datetime import date, datetime
 
-import pytest
-
 import flights_transform as transform
+import pytest
 import vega_flights
 from conftest import lines_df
 

@@ -2,9 +2,8 @@
 
 from datetime import date, datetime
 
-import pytest
-
 import flights_transform as transform
+import pytest
 from conftest import lines_df
 
 HEADER = "Carrier,OriginAirportID,DestAirportID,DepDelay,ArrDelay"
@@ -120,9 +119,8 @@ def test_the_departure_delay_threshold_filters_without_quarantining(spark, airpo
     ],
 )
 def test_clean_field_strips_cr_spaces_and_one_pair_of_quotes(spark, raw, clean):
-    from pyspark.sql import functions as F
-
     import flights_rules as rules
+    from pyspark.sql import functions as F
 
     assert spark.createDataFrame([(raw,)], "v string").select(rules.clean_field(F.col("v")).alias("c")).first()["c"] == clean
 
@@ -137,9 +135,8 @@ def test_clean_field_strips_cr_spaces_and_one_pair_of_quotes(spark, raw, clean):
     ],
 )
 def test_the_source_key_comes_from_any_form_of_the_attached_file_name(spark, uri):
-    from pyspark.sql import functions as F
-
     import flights_rules as rules
+    from pyspark.sql import functions as F
 
     assert spark.createDataFrame([(uri,)], "u string").select(rules.source_key(F.col("u")).alias("k")).first()["k"] == "daily_flights/date=2001-01-15/f.csv"
 
@@ -157,8 +154,7 @@ def test_the_source_key_comes_from_any_form_of_the_attached_file_name(spark, uri
     ],
 )
 def test_the_source_id_column_equals_source_id(spark, key):
-    from pyspark.sql import functions as F
-
     import flights_rules as rules
+    from pyspark.sql import functions as F
 
     assert spark.createDataFrame([(key,)], "k string").select(rules.source_id_column(F.col("k")).alias("i")).first()["i"] == rules.source_id(key)

@@ -3,12 +3,11 @@ only through a whole classification)."""
 
 from datetime import datetime
 
-import pytest
-from pyspark.sql import functions as F
-
 import flights_rules as rules
 import flights_transform as transform
+import pytest
 from conftest import lines_df
+from pyspark.sql import functions as F
 
 DAY = "daily_flights/date=2001-01-15/flights.csv"
 HEADER = "Carrier,OriginAirportID,DestAirportID,DepDelay,ArrDelay"
@@ -23,7 +22,11 @@ def test_configure_session_sets_what_the_rules_rely_on(spark):
         "spark.sql.codegen.hugeMethodLimit": "8000",
     }
     # The opposite of each (ANSI mode is on by default from Spark 4, Glue 6.0).
-    for key, value in {"spark.sql.legacy.timeParserPolicy": "EXCEPTION", "spark.sql.ansi.enabled": "true", "spark.sql.codegen.hugeMethodLimit": "65535"}.items():
+    for key, value in {
+        "spark.sql.legacy.timeParserPolicy": "EXCEPTION",
+        "spark.sql.ansi.enabled": "true",
+        "spark.sql.codegen.hugeMethodLimit": "65535",
+    }.items():
         spark.conf.set(key, value)
     rules.configure_session(spark)
     assert {key: spark.conf.get(key) for key in expected} == expected

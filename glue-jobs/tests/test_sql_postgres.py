@@ -6,9 +6,8 @@ import re
 import sys
 from pathlib import Path
 
-import pytest
-
 import flights_load as load
+import pytest
 from throwaway_postgres import ThrowawayPostgres
 from vega_flights import AIRPORTS_FILE
 
