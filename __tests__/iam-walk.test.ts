@@ -48,6 +48,8 @@ function walkIamPolicies(stack: Json): { findings: Finding[]; starred: string[] 
       ) {
         findings.push({ where, sid: s.Sid, problem: "s3:ListBucket without an s3:prefix condition" });
       }
+      // A statement without its Sid cannot be told apart in a review or an access-denied investigation.
+      if (!s.Sid) findings.push({ where, sid: "", problem: "statement without a Sid" });
       // Metrics can be written to any namespace, AWS's own included, unless a condition names one.
       if (([].concat(s.Action) as string[]).includes("cloudwatch:PutMetricData") && !s.Condition?.StringEquals?.["cloudwatch:namespace"]) {
         findings.push({ where, sid: s.Sid, problem: "cloudwatch:PutMetricData without a cloudwatch:namespace condition" });
@@ -85,6 +87,13 @@ describe("IAM walk over every synthesized stack", () => {
     expect(walkIamPolicies(stack).findings).toEqual([
       { where: `aws_iam_role_policy.${name}`, sid: "PassMetrics", problem: "cloudwatch:PutMetricData without a cloudwatch:namespace condition" },
     ]);
+  });
+
+  it("names every statement, once per policy", () => {
+    for (const body of Object.values<Json>(synth("dev").resource.aws_iam_role_policy)) {
+      const sids = JSON.parse(body.policy).Statement.map((s: Json) => s.Sid);
+      expect(new Set(sids).size).toBe(sids.length);
+    }
   });
 
   it("refuses, at synth, a '*' resource written without AWS's reason", () => {

@@ -75,6 +75,9 @@ describe("alarms reach the operators' topic", () => {
       alarm_actions: [topic],
     });
     expect(alarm.dimensions).toBeUndefined();
+    expect(alarm).toMatchObject({ period: 300, evaluation_periods: 1, ok_actions: [topic] });
+    expect(alarm.alarm_name).toBe("airline-ingest-dev-monitoring-quarantine-ratio");
+    expect(alarm.alarm_description).toContain("more than 5% of its rows");
     const strict = synth("dev", (raw) => (raw.environments.dev.monitoring = { quarantineRatioAlarm: 0.01 }));
     expect(only(strict, "aws_cloudwatch_metric_alarm", (a) => a.metric_name === "QuarantineRatio").threshold).toBe(0.01);
   });
@@ -106,6 +109,37 @@ describe("alarms reach the operators' topic", () => {
     expect(dimensionOf("ExecutionsStarted")).toEqual(["StateMachineArn", machine]);
     expect(dimensionOf("ApproximateNumberOfMessagesVisible")).toEqual(["QueueName", ref(dev, "aws_sqs_queue", () => true, "name")]);
     expect(widgets.every((w: Json) => w.properties.region === "us-east-1")).toBe(true);
+  });
+
+  it("lays the dashboard out two 12 x 6 widgets a row, five-minute points, each with its title and statistic", () => {
+    const widgets = JSON.parse(only(dev, "aws_cloudwatch_dashboard").dashboard_body).widgets;
+    expect(widgets.map((w: Json) => [w.type, w.x, w.y, w.width, w.height])).toEqual([
+      ["metric", 0, 0, 12, 6],
+      ["metric", 12, 0, 12, 6],
+      ["metric", 0, 6, 12, 6],
+      ["metric", 12, 6, 12, 6],
+      ["metric", 0, 12, 12, 6],
+      ["metric", 12, 12, 12, 6],
+    ]);
+    expect(widgets.map((w: Json) => [w.properties.title, w.properties.stat])).toEqual([
+      ["Executions", "Sum"],
+      ["Passes", "Sum"],
+      ["Job run and pass duration (s)", "Maximum"],
+      ["Rows per pass", "Sum"],
+      ["Quarantine ratio (max per pass)", "Maximum"],
+      ["Dead-letter queue depth", "Maximum"],
+    ]);
+    expect(widgets.every((w: Json) => w.properties.period === 300 && w.properties.view === "timeSeries")).toBe(true);
+    // Per-metric statistics where a widget mixes them.
+    const options = widgets.flatMap((w: Json) => w.properties.metrics).filter((m: Json[]) => typeof m.at(-1) === "object");
+    expect(options.map((m: Json[]) => [m[1], m.at(-1).stat])).toEqual([
+      ["Passes", "Sum"],
+      ["JobRunSeconds", "Maximum"],
+      ["PassSeconds", "Maximum"],
+      ["RowsLoaded", "Sum"],
+      ["RowsQuarantined", "Sum"],
+      ["QuarantineRatio", "Maximum"],
+    ]);
   });
 
   it("sends Glue job failures to the topic, and the topic lets exactly that rule publish", () => {
