@@ -97,6 +97,68 @@ describe("OrchestrationLayer", () => {
     expect(grantsOf(statements, "sns:Publish")).toEqual([ref(dev, "aws_sns_topic", () => true, "arn")]);
   });
 
+  it("gives its role exactly these statements (every action and resource reviewed here)", () => {
+    const statements = roleStatements(dev, "orchestration-pipeline").map((s: Json) => [s.Sid, s.Action, s.Resource, s.Condition]);
+    const key = ref(dev, "aws_kms_key", () => true, "arn");
+    const machine = (attr: string) => ref(dev, "aws_sfn_state_machine", () => true, attr);
+    expect(statements).toEqual([
+      ["StartAndWatchCrawler", ["glue:StartCrawler", "glue:GetCrawler"], [ref(dev, "aws_glue_crawler", (c) => c.s3_target, "arn")], undefined],
+      [
+        "RunJobSync",
+        ["glue:StartJobRun", "glue:GetJobRun", "glue:GetJobRuns", "glue:BatchStopJobRun"],
+        [ref(dev, "aws_glue_job", () => true, "arn")],
+        undefined,
+      ],
+      ["PassLease", ["dynamodb:UpdateItem"], [ref(dev, "aws_dynamodb_table", () => true, "arn")], undefined],
+      [
+        "LogDelivery",
+        [
+          "logs:CreateLogDelivery",
+          "logs:GetLogDelivery",
+          "logs:UpdateLogDelivery",
+          "logs:DeleteLogDelivery",
+          "logs:ListLogDeliveries",
+          "logs:PutResourcePolicy",
+          "logs:DescribeResourcePolicies",
+          "logs:DescribeLogGroups",
+        ],
+        ["*"],
+        undefined,
+      ],
+      ["XRayTracing", ["xray:PutTraceSegments", "xray:PutTelemetryRecords", "xray:GetSamplingRules", "xray:GetSamplingTargets"], ["*"], undefined],
+      ["PassMetrics", ["cloudwatch:PutMetricData"], ["*"], { StringEquals: { "cloudwatch:namespace": "airline-ingest/dev" } }],
+      ["PublishResult", ["sns:Publish"], [ref(dev, "aws_sns_topic", () => true, "arn")], undefined],
+      ["StackKey", ["kms:GenerateDataKey", "kms:Decrypt"], [key], undefined],
+      [
+        "DescribeLeaseOwner",
+        ["states:DescribeExecution"],
+        [`arn:\${local.partition}:states:us-east-1:\${local.account_id}:execution:${machine("name")}:*`],
+        undefined,
+      ],
+      ["StartSuccessor", ["states:StartExecution"], [machine("arn")], undefined],
+      ["ReadRunReports", ["s3:GetObject"], [`${ref(dev, "aws_s3_bucket", (b) => b.bucket_prefix?.endsWith("-data-"), "arn")}/reports/runs/*`], undefined],
+    ]);
+    const role = only(dev, "aws_iam_role", (r) => r.name === "airline-ingest-dev-orchestration-pipeline");
+    expect(JSON.parse(role.assume_role_policy).Statement).toEqual([
+      { Effect: "Allow", Principal: { Service: ["states.amazonaws.com"] }, Action: "sts:AssumeRole" },
+    ]);
+  });
+
+  it("encrypts executions and their log group with the stack's key, and keeps the logs as configured", () => {
+    const key = ref(dev, "aws_kms_key", () => true, "arn");
+    expect(machine).toMatchObject({
+      name: "airline-ingest-dev-orchestration-pipeline",
+      type: "STANDARD",
+      role_arn: ref(dev, "aws_iam_role", (r) => r.name === "airline-ingest-dev-orchestration-pipeline", "arn"),
+      encryption_configuration: { type: "CUSTOMER_MANAGED_KMS_KEY", kms_key_id: key, kms_data_key_reuse_period_seconds: 300 },
+    });
+    expect(only(dev, "aws_cloudwatch_log_group", (g) => g.name.includes("vendedlogs"))).toEqual({
+      name: "/aws/vendedlogs/states/airline-ingest-dev-orchestration-pipeline",
+      retention_in_days: 365,
+      kms_key_id: key,
+    });
+  });
+
   it("scopes the new calls to the lease table, the report prefix, the stack's namespace and its own executions", () => {
     const statements = roleStatements(dev, "orchestration-pipeline");
     expect(grantsOf(statements, "dynamodb:UpdateItem")).toEqual([ref(dev, "aws_dynamodb_table", () => true, "arn")]);

@@ -74,10 +74,7 @@ export class OrchestrationLayer extends Construct {
         // What glue:startJobRun.sync needs: start, poll, and stop the run if the execution is stopped.
         job: [{ sid: "RunJobSync", actions: ["glue:StartJobRun", "glue:GetJobRun", "glue:GetJobRuns", "glue:BatchStopJobRun"], resources: [props.job.arn] }],
         lease: [{ sid: "PassLease", actions: ["dynamodb:UpdateItem"], resources: [lease.tableArn] }],
-        report: [
-          { sid: "ReadRunReports", actions: ["s3:GetObject"], resources: [`${props.bucket.arn}/${props.bucket.reportsPrefix}runs/*`] },
-          { sid: "DecryptRunReports", actions: ["kms:Decrypt"], resources: [props.kmsKeyArn] },
-        ],
+        report: [{ sid: "ReadRunReports", actions: ["s3:GetObject"], resources: [`${props.bucket.arn}/${props.bucket.reportsPrefix}runs/*`] }],
         metrics: [
           {
             sid: "PassMetrics",
@@ -89,7 +86,8 @@ export class OrchestrationLayer extends Construct {
         ],
         notify: [
           { sid: "PublishResult", actions: ["sns:Publish"], resources: [props.topicArn] },
-          { sid: "EncryptedTopic", actions: ["kms:GenerateDataKey", "kms:Decrypt"], resources: [props.kmsKeyArn] },
+          // The topic, the run reports and the lease table are all encrypted with the stack's key.
+          { sid: "StackKey", actions: ["kms:GenerateDataKey", "kms:Decrypt"], resources: [props.kmsKeyArn] },
         ],
         "logs-and-tracing": [
           {
