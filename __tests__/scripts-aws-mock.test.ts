@@ -133,6 +133,50 @@ describe("following an execution (mock: aws-sdk-client-mock; Step Functions' Glu
     expect(result).toEqual({ status: "SUCCEEDED", jobRunId: "jr_abc123", error: undefined, cause: undefined });
   });
 
+  it("reads every page of a long history before deciding the job run", async () => {
+    const entered = (id: number, name: string) => ({ id, type: "TaskStateEntered" as const, timestamp: new Date(), stateEnteredEventDetails: { name } });
+    sfn
+      .on(GetExecutionHistoryCommand, { executionArn: arn, nextToken: undefined, maxResults: 1000 })
+      .resolves({ events: [entered(1, "RecordTrigger")], nextToken: "page-2" });
+    sfn.on(GetExecutionHistoryCommand, { executionArn: arn, nextToken: "page-2", maxResults: 1000 }).resolves({
+      events: [
+        entered(2, "StartJob"),
+        {
+          id: 3,
+          type: "TaskSucceeded" as const,
+          timestamp: new Date(),
+          taskSucceededEventDetails: { resourceType: "glue", resource: "startJobRun.sync", output: '{"Id":"jr_0abc2"}' },
+        },
+      ],
+    });
+    sfn.on(DescribeExecutionCommand).resolves({ status: "SUCCEEDED" } as never);
+    const states: string[] = [];
+    const result = await followExecution(
+      new SFNClient({ region: "us-east-1" }),
+      arn,
+      (s) => states.push(s),
+      0,
+      async () => undefined,
+    );
+    expect(states).toEqual(["RecordTrigger", "StartJob"]);
+    expect(result.jobRunId).toBe("jr_0abc2");
+  });
+
+  it("stops following at an execution that names itself (no loop) and reports a plain run as it is", async () => {
+    sfn.on(GetExecutionHistoryCommand).resolves({ events: [] });
+    sfn.on(DescribeExecutionCommand).resolves({ status: "FAILED", error: "CrawlerFailed", cause: "c", output: undefined } as never);
+    const followed: string[] = [];
+    const result = await followRequest(
+      new SFNClient({ region: "us-east-1" }),
+      arn,
+      { state: () => undefined, execution: (a) => followed.push(a) },
+      0,
+      async () => undefined,
+    );
+    expect(followed).toEqual([]);
+    expect(result).toEqual({ status: "FAILED", jobRunId: undefined, error: "CrawlerFailed", cause: "c", executionArn: arn });
+  });
+
   it("follows a request that coalesced into a running pass to the owner's end, and on to a successor it handed off to", async () => {
     const owner = `${arn.replace(/manual-1$/, "")}upload-7`;
     const successor = `${arn.replace(/manual-1$/, "")}handoff-1`;
