@@ -9,7 +9,7 @@ import {
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient } from "@aws-sdk/client-sfn";
 import { mockClient } from "aws-sdk-client-mock";
 import { crawlAndWait } from "../scripts/lib/crawler";
-import { consoleLinks, followExecution, followRequest, jobRunIdFromHistory } from "../scripts/lib/pipeline";
+import { consoleLinks, followExecution, followRequest, jobRunIdFromHistory, whoServes } from "../scripts/lib/pipeline";
 import { RedshiftStatementError, runBatch, waitForStatement } from "../scripts/lib/redshift-data";
 
 const target = { workgroupName: "airline-ingest-dev-warehouse-wg", database: "dev", secretArn: "arn:aws:secretsmanager:us-east-1:000000000000:secret:admin" };
@@ -175,6 +175,26 @@ describe("following an execution (mock: aws-sdk-client-mock; Step Functions' Glu
     );
     expect(followed).toEqual([]);
     expect(result).toEqual({ status: "FAILED", jobRunId: undefined, error: "CrawlerFailed", cause: "c", executionArn: arn });
+  });
+
+  it("says who serves a request just started: the owner it coalesced into, itself once in a pass, or not yet known", async () => {
+    const client = new SFNClient({ region: "us-east-1" });
+    const noWait = async () => undefined;
+    const owner = `${arn}-owner`;
+    sfn.on(DescribeExecutionCommand).resolves({ status: "SUCCEEDED", output: JSON.stringify({ coalesced: true, owner }) } as never);
+    expect(await whoServes(client, arn, 10, 1, noWait)).toEqual({ arn: owner, owner: false });
+    sfn.reset();
+    const entered = (id: number, name: string) => ({ id, type: "WaitStateEntered" as const, timestamp: new Date(), stateEnteredEventDetails: { name } });
+    sfn.on(DescribeExecutionCommand).resolves({ status: "RUNNING" } as never);
+    sfn
+      .on(GetExecutionHistoryCommand)
+      .resolvesOnce({ events: [entered(2, "AcquireLease")] })
+      .resolves({ events: [entered(2, "AcquireLease"), entered(3, "Settle")] });
+    expect(await whoServes(client, arn, 10, 1, noWait)).toEqual({ arn, owner: true });
+    sfn.reset();
+    sfn.on(DescribeExecutionCommand).resolves({ status: "RUNNING" } as never);
+    sfn.on(GetExecutionHistoryCommand).resolves({ events: [entered(2, "AcquireLease")] });
+    expect(await whoServes(client, arn, 3, 1, noWait)).toBeUndefined();
   });
 
   it("follows a request that coalesced into a running pass to the owner's end, and on to a successor it handed off to", async () => {

@@ -4,7 +4,7 @@ import { SFNClient } from "@aws-sdk/client-sfn";
 import { chalk } from "zx";
 import { awsClientConfig, ensureCredentials } from "./lib/aws";
 import { parseCli, runScript, stackSettings } from "./lib/cli";
-import { consoleLinks, followRequest, startExecution } from "./lib/pipeline";
+import { consoleLinks, followRequest, startExecution, whoServes } from "./lib/pipeline";
 import { readStackOutputs } from "./lib/stack-outputs";
 
 const USAGE = `usage: npm run pipeline:start -- --stack S [--outputs FILE] [--wait]
@@ -27,7 +27,11 @@ void runScript(async () => {
   const executionArn = await startExecution(sfn, outputs.get("state_machine_arn"), { source: "manual", startedBy: process.env.USER ?? "operator" });
   console.log(`started ${executionArn}`);
   if (!args.wait) {
-    for (const l of consoleLinks(config.region, executionArn, outputs.get("glue_job_name"))) console.log(l);
+    const serving = await whoServes(sfn, executionArn);
+    if (!serving) console.log("not yet known whether this execution runs the pass or a running pass serves it (see the console)");
+    else if (serving.owner) console.log("this execution owns the new pass");
+    else console.log(`a pass is running: ${serving.arn} owns it and serves this request (--wait follows it)`);
+    for (const l of consoleLinks(config.region, serving?.arn ?? executionArn, outputs.get("glue_job_name"))) console.log(l);
     return 0;
   }
   const result = await followRequest(sfn, executionArn, {

@@ -62,6 +62,33 @@ export function nextExecution(result: ExecutionResult): { arn: string; why: stri
   return undefined;
 }
 
+/** States that only the owner of a pass enters: seeing one means the execution took the lease. */
+const OWNER_STATES = new Set(["Settle", "BeginPass", "StartPass"]);
+
+/**
+ * Who serves a request just started: the execution itself once it enters a pass, or the owner it names when it
+ * coalesced (it ends within seconds). Undefined when neither is known within `timeoutMs`.
+ */
+export async function whoServes(
+  sfn: SFNClient,
+  executionArn: string,
+  timeoutMs = 30_000,
+  pollMs = 2000,
+  sleep = (ms: number) => new Promise((r) => setTimeout(r, ms)),
+): Promise<{ arn: string; owner: boolean } | undefined> {
+  for (let waited = 0; waited <= timeoutMs; waited += pollMs) {
+    const d = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+    if (d.status !== "RUNNING") {
+      const next = nextExecution({ status: d.status!, ...(d.output ? { output: JSON.parse(d.output) } : {}) });
+      return next ? { arn: next.arn, owner: false } : { arn: executionArn, owner: true };
+    }
+    const history = await allEvents(sfn, executionArn);
+    if (history.some((e) => OWNER_STATES.has(e.stateEnteredEventDetails?.name ?? ""))) return { arn: executionArn, owner: true };
+    await sleep(pollMs);
+  }
+  return undefined;
+}
+
 /**
  * Follows a request to the end of the pass that serves it: the execution itself, then (when it coalesced into a
  * running pass) the owner, then any successor the owner handed on to.
