@@ -14,11 +14,24 @@ export function rawConfig(): Json {
 const cache = new Map<string, Json>();
 
 /**
+ * Under StrykerJS (per-test coverage), a stack synthesized once for a whole file would count as covered by no test
+ * but the first, and every mutant in the constructs would run only the tests that happened to synthesize it:
+ * there, each test synthesizes its own stack, and a stack asked for outside a test is built on first use.
+ */
+const perTest = process.env.STRYKER_MUTATOR_WORKER !== undefined;
+const currentTest = () => (typeof expect === "undefined" ? undefined : expect.getState().currentTestName);
+
+/**
  * Synthesizes one environment's stack in memory and returns its Terraform JSON. `change` edits the raw config
  * first (for per-config tests); unchanged environments are cached for the test file.
  */
 export function synth(environment = "dev", change?: (raw: Json) => void): Json {
-  const key = change ? "" : environment;
+  if (perTest && !change && currentTest() === undefined) return lazyStack(environment);
+  return synthNow(environment, change);
+}
+
+function synthNow(environment: string, change?: (raw: Json) => void): Json {
+  const key = change ? "" : `${environment}${perTest ? `@${currentTest() ?? "outside a test"}` : ""}`;
   if (key && cache.has(key)) return cache.get(key);
   const raw = rawConfig();
   change?.(raw);
@@ -33,6 +46,20 @@ export function synth(environment = "dev", change?: (raw: Json) => void): Json {
   const json = JSON.parse(Testing.synth(stack));
   if (key) cache.set(key, json);
   return json;
+}
+
+/** A stack that synthesizes when a test first reads it (and again in each later test, under StrykerJS). */
+function lazyStack(environment: string): Json {
+  const real = () => synthNow(environment);
+  return new Proxy(
+    {},
+    {
+      get: (_, prop) => real()[prop],
+      has: (_, prop) => prop in real(),
+      ownKeys: () => Reflect.ownKeys(real()),
+      getOwnPropertyDescriptor: (_, prop) => ({ ...Reflect.getOwnPropertyDescriptor(real(), prop), configurable: true }),
+    },
+  );
 }
 
 /** Every resource of one Terraform type, as [logical name, body]. */
