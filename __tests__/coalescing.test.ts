@@ -1,7 +1,7 @@
 /* eslint-disable @typescript-eslint/no-explicit-any */
 import { loadPipelineConfig } from "../modules/config/load";
 import { longestPassSeconds } from "../modules/config/schema";
-import { BEFORE_COALESCING, simulateBurst } from "./support/bursts";
+import { BEFORE_COALESCING, dayKey, simulateBurst } from "./support/bursts";
 import { MotoServer } from "./support/moto-server";
 import { PipelineWorld, type WorldOptions } from "./support/pipeline-world";
 import { only, synth } from "./support/synth";
@@ -15,8 +15,6 @@ const moto = new MotoServer();
 
 beforeAll(() => moto.start(), 60_000);
 afterAll(() => moto.stop());
-
-const dayKey = (i: number) => `daily_flights/date=2001-${String(1 + Math.floor(i / 28)).padStart(2, "0")}-${String(1 + (i % 28)).padStart(2, "0")}/flights.csv`;
 
 async function world(options: Partial<WorldOptions> = {}): Promise<PipelineWorld> {
   return new PipelineWorld({ definition, dynamodb: moto.clientConfig, ...options }).setUp();

@@ -124,6 +124,11 @@ const heldBy =
       },
     });
 
+/** SNS refusing the message (the topic's policy or key). */
+const publishDenied = () => {
+  throw new TaskFailure("SNS.AuthorizationErrorException", "not allowed");
+};
+
 /** What RecordRequest of another execution writes. */
 const recordRequest = (table: MotoLeaseTable) =>
   table.update({ Key: { id: { S: "pass" } }, UpdateExpression: "ADD requests :one", ExpressionAttributeValues: { ":one": { N: "1" } } });
@@ -313,9 +318,7 @@ describe("state machine, one pass (JSONata evaluated with the jsonata package, t
   it("still ends FAILED with the original error when the failure message cannot be sent", async () => {
     const out = await run({
       crawls: [crawler("READY", { Status: "FAILED" })],
-      publish: () => {
-        throw new TaskFailure("SNS.AuthorizationErrorException", "not allowed");
-      },
+      publish: publishDenied,
     });
     expect(out).toMatchObject({ status: "FAILED", error: "CrawlerFailed" });
     expectReleased(out.lease);
@@ -323,9 +326,7 @@ describe("state machine, one pass (JSONata evaluated with the jsonata package, t
 
   it("releases the lease even when the success message cannot be sent", async () => {
     const out = await run({
-      publish: () => {
-        throw new TaskFailure("SNS.AuthorizationErrorException", "not allowed");
-      },
+      publish: publishDenied,
     });
     expect(out.status).toBe("SUCCEEDED");
     expectReleased(out.lease);

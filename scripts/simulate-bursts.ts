@@ -1,25 +1,11 @@
 // npm run simulate:bursts: the before/after table of the README's "Operate" section, from the simulator of
 // __tests__/support (the state machine's real definitions in simulated time; the lease in a local moto DynamoDB).
-import { Testing } from "cdktf";
 import { BEFORE_COALESCING, type BurstFigures, simulateBurst } from "../__tests__/support/bursts";
 import { MotoServer } from "../__tests__/support/moto-server";
-import { loadPipelineConfig } from "../modules/config/load";
-import { PipelineStack } from "../modules/pipeline-stack";
+import { only, synth } from "../__tests__/support/synth";
 
 const SIZES = [10, 31, 182];
 const SEEDS = [1, 2, 3, 4, 5];
-
-function currentDefinition(): unknown {
-  const config = loadPipelineConfig();
-  const stack = new PipelineStack(Testing.app(), "dev", {
-    project: config.project,
-    environment: "dev",
-    backend: config.backend,
-    settings: config.environments.dev,
-  });
-  const machine = Object.values<{ definition: string }>(JSON.parse(Testing.synth(stack)).resource.aws_sfn_state_machine)[0];
-  return JSON.parse(machine.definition);
-}
 
 /** "a" or "a-b" over the seeds. */
 function range(runs: BurstFigures[], pick: (f: BurstFigures) => number): string {
@@ -32,7 +18,7 @@ async function main(): Promise<void> {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
   const moto = await new MotoServer().start();
   try {
-    const after = currentDefinition();
+    const after = JSON.parse(only(synth("dev"), "aws_sfn_state_machine").definition);
     console.log(`Simulated (${SEEDS.length} seeds of retry jitter; crawl 75 s, job run 60 s + 0.5 s per file, uploads 0.2 s apart):\n`);
     console.log("| files uploaded together | | executions | job runs | executions ending FAILED | messages (FAILED) | files left behind |");
     console.log("|---|---|---|---|---|---|---|");

@@ -18,6 +18,10 @@ export const BEFORE_COALESCING = renderTemplate(join(__dirname, "state-machine.b
   JobStartMaxAttempts: 8,
 });
 
+/** The key of the i-th daily file of 2001 (28 days a month), one per upload in the scenarios. */
+export const dayKey = (i: number) =>
+  `daily_flights/date=2001-${String(1 + Math.floor(i / 28)).padStart(2, "0")}-${String(1 + (i % 28)).padStart(2, "0")}/flights.csv`;
+
 export interface BurstFigures {
   readonly files: number;
   readonly executions: number;
@@ -31,8 +35,7 @@ export interface BurstFigures {
 /** `files` daily files uploaded together (seed:upload sends about five a second), run to the end in simulated time. */
 export async function simulateBurst(definition: any, files: number, seed: number, moto?: MotoServer): Promise<BurstFigures> {
   const world = await new PipelineWorld({ definition, seed, ...(moto ? { dynamodb: moto.clientConfig } : {}) }).setUp();
-  for (let i = 0; i < files; i++)
-    world.upload(i * 0.2, `daily_flights/date=2001-${String(1 + Math.floor(i / 28)).padStart(2, "0")}-${String(1 + (i % 28)).padStart(2, "0")}/flights.csv`);
+  for (let i = 0; i < files; i++) world.upload(i * 0.2, dayKey(i));
   await world.run();
   const executions = [...world.executions.values()];
   return {

@@ -48,12 +48,14 @@ export async function followExecution(
         jobRunId: jobRunIdFromHistory(history),
         error: d.error,
         cause: d.cause,
-        ...(d.output ? { output: JSON.parse(d.output) } : {}),
+        ...outputOf(d.output),
       };
     }
     await sleep(pollMs);
   }
 }
+
+const outputOf = (output?: string): Pick<ExecutionResult, "output"> => (output ? { output: JSON.parse(output) } : {});
 
 /** Who serves a request after `result`: the owner of the running pass, or the successor a long run was handed to. */
 export function nextExecution(result: ExecutionResult): { arn: string; why: string } | undefined {
@@ -79,7 +81,7 @@ export async function whoServes(
   for (let waited = 0; waited <= timeoutMs; waited += pollMs) {
     const d = await sfn.send(new DescribeExecutionCommand({ executionArn }));
     if (d.status !== "RUNNING") {
-      const next = nextExecution({ status: d.status!, ...(d.output ? { output: JSON.parse(d.output) } : {}) });
+      const next = nextExecution({ status: d.status!, ...outputOf(d.output) });
       return next ? { arn: next.arn, owner: false } : { arn: executionArn, owner: true };
     }
     const history = await allEvents(sfn, executionArn);
