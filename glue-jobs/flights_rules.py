@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 
 from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
@@ -83,39 +84,39 @@ def clean_field(field: Column) -> Column:
     return F.trim(F.when(quoted, trimmed.substr(F.lit(2), F.length(trimmed) - 2)).otherwise(trimmed))
 
 
-def split_lines(lines: DataFrame) -> DataFrame:
+def split_lines(lines: DataFrame, key_of: Callable[[Column], Column] | None = None) -> DataFrame:
     """Raw lines -> data lines with their raw comma-separated ``parts``, dropping blank lines and header lines.
 
-    Adds per-file facts (date partition, header problems) as columns so that reasons can name them. Only the
-    fields the rules read are cleaned (:func:`field`), and only header lines are cleaned whole: cleaning every
-    field of every line with a higher-order function is interpreted, not compiled, and cost most of a run.
+    ``lines`` name their file in ``source_file``; ``key_of`` turns that name into the object key when the reader
+    gives something else (a URI): it runs once per file, not once per line. Per-file facts (key, date partition,
+    header problems, unsafe key, source id) come from one aggregate over the lines, joined back by broadcast: a
+    regular expression or a hash per line costs more than the join. Only the fields the rules read are cleaned
+    (:func:`field`), and only header lines are cleaned whole.
     """
-    text = F.regexp_replace(F.col("value"), "\r", "")
-    rows = (
-        lines.where(F.col("source_file").endswith(".csv"))
-        .select("source_file", text.alias("line"))
-        .where(F.trim(F.col("line")) != "")
-        .withColumn("parts", F.split(F.col("line"), ",", -1))
+    rows = lines.select(F.col("source_file").alias("source_ref"), F.replace(F.col("value"), F.lit("\r"), F.lit("")).alias("line")).where(
+        F.trim(F.col("line")) != ""
     )
     # Carriers are short codes; a first field "Carrier" can only be a header line.
-    is_header = F.lower(field(1)) == "carrier"
-    normalized = F.lower(F.array_join(F.transform("parts", clean_field), ","))
-    # Aggregated over header lines only (a handful), not every line: a file without one is simply not listed.
-    headers = (
-        rows.where(is_header)
-        .groupBy("source_file")
+    is_header = F.lower(clean_field(F.substring_index(F.col("line"), ",", 1))) == "carrier"
+    normalized = F.lower(F.array_join(F.transform(F.split(F.col("line"), ",", -1), clean_field), ","))
+    files = (
+        rows.groupBy("source_ref")
         .agg(
-            F.lit(1).alias("has_header"),
-            F.first(F.when(normalized != CONTRACT_HEADER.lower(), F.col("line")), ignorenulls=True).alias("bad_header"),
+            F.max(is_header.cast("int")).alias("has_header"),
+            # collect_set keeps the aggregate hash-based (first() of a string would sort every line by file).
+            F.array_min(F.collect_set(F.when(is_header & (normalized != CONTRACT_HEADER.lower()), F.col("line")))).alias("bad_header"),
         )
+        .withColumn("source_file", key_of(F.col("source_ref")) if key_of else F.col("source_ref"))
+        .where(F.col("source_file").endswith(".csv"))
     )
     date_text = F.regexp_extract(F.col("source_file"), DATE_PARTITION_PATTERN, 1)
-    return (
-        rows.where(~is_header)
-        .join(F.broadcast(headers), "source_file", "left")
-        .withColumn("has_header", F.coalesce(F.col("has_header"), F.lit(0)))
-        .withColumn("flight_date", F.to_date(F.when(date_text != "", date_text), "yyyy-MM-dd"))
+    files = files.select(
+        "*",
+        F.to_date(F.when(date_text != "", date_text), "yyyy-MM-dd").alias("flight_date"),
+        F.col("source_file").rlike(UNSAFE_KEY_PATTERN).alias("unsafe_key"),
+        source_id_column(F.col("source_file")).alias("source_id"),
     )
+    return rows.where(~is_header).join(F.broadcast(files), "source_ref").drop("source_ref").withColumn("parts", F.split(F.col("line"), ",", -1))
 
 
 def field(position: int) -> Column:
@@ -146,9 +147,10 @@ def with_fields(rows: DataFrame) -> DataFrame:
     )
 
 
-def _not_integer(name: str, raw: str, empty_allowed: bool) -> Column:
+def _not_integer(name: str, raw: str, typed: str, empty_allowed: bool) -> Column:
+    """The reason when a field is not an integer: its typed column is NULL (a cast of up to 18 digits never fails)."""
     value = F.col(raw)
-    bad = ~value.rlike(INTEGER_PATTERN)
+    bad = F.col(typed).isNull()
     if empty_allowed:
         bad = bad & (value != "")
     return F.when(bad, F.concat(F.lit(f"{name} '"), value, F.lit("' is not an integer")))
@@ -157,7 +159,7 @@ def _not_integer(name: str, raw: str, empty_allowed: bool) -> Column:
 def reason(dep_known: Column, arr_known: Column) -> Column:
     """The first rule a row breaks, naming the field and value; NULL for a good row."""
     checks = [
-        F.when(F.col("source_file").rlike(UNSAFE_KEY_PATTERN), F.lit(UNSAFE_KEY_REASON)),
+        F.when(F.col("unsafe_key"), F.lit(UNSAFE_KEY_REASON)),
         F.when(F.col("flight_date").isNull(), F.lit("no date partition: the file is not in a date=YYYY-MM-DD/ folder (or the date is not a real day)")),
         F.when(F.col("has_header") == 0, F.lit(f"the file has no header line; expected {CONTRACT_HEADER}")),
         F.when(F.col("bad_header").isNotNull(), F.concat(F.lit("the file's header '"), F.col("bad_header"), F.lit(f"' is not {CONTRACT_HEADER}"))),
@@ -165,10 +167,10 @@ def reason(dep_known: Column, arr_known: Column) -> Column:
             F.col("field_count") != len(FLIGHT_HEADER), F.concat(F.lit(f"expected {len(FLIGHT_HEADER)} fields, found "), F.col("field_count").cast("string"))
         ),
         F.when(F.col("carrier") == "", F.lit("Carrier is empty")),
-        _not_integer("OriginAirportID", "origin_raw", empty_allowed=False),
-        _not_integer("DestAirportID", "dest_raw", empty_allowed=False),
-        _not_integer("DepDelay", "dep_delay_raw", empty_allowed=True),
-        _not_integer("ArrDelay", "arr_delay_raw", empty_allowed=True),
+        _not_integer("OriginAirportID", "origin_raw", "origin_id", empty_allowed=False),
+        _not_integer("DestAirportID", "dest_raw", "dest_id", empty_allowed=False),
+        _not_integer("DepDelay", "dep_delay_raw", "dep_delay", empty_allowed=True),
+        _not_integer("ArrDelay", "arr_delay_raw", "arr_delay", empty_allowed=True),
         F.when(~dep_known, F.concat(F.lit("OriginAirportID "), F.col("origin_raw"), F.lit(" is not in the airport dimension"))),
         F.when(~arr_known, F.concat(F.lit("DestAirportID "), F.col("dest_raw"), F.lit(" is not in the airport dimension"))),
     ]

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 
 import flights_rules as rules
-from pyspark.sql import DataFrame, Observation
+from pyspark.sql import Column, DataFrame, Observation
 from pyspark.sql import functions as F
 
 # Column order of airlines.daily_flights_processed (sql/shared/003_daily_flights_processed.sql).
@@ -88,13 +88,14 @@ def normalize_airports(airports: DataFrame, source: str) -> DataFrame:
     return clean.withColumn("airport_id", F.col("airport_id").cast("bigint"))
 
 
-def classify(lines: DataFrame, airports: DataFrame, dep_delay_threshold: int | None = None) -> DataFrame:
+def classify(lines: DataFrame, airports: DataFrame, dep_delay_threshold: int | None = None, key_of: Callable[[Column], Column] | None = None) -> DataFrame:
     """Every data line with its joined airports, a ``reason`` (NULL when good) and a ``status``.
 
     ``airports`` must come from :func:`normalize_airports`. With a threshold, good flights whose departure delay
-    is not above it are ``filtered`` (kept out of the table, not quarantined: they broke no rule).
+    is not above it are ``filtered`` (kept out of the table, not quarantined: they broke no rule). ``key_of``: see
+    :func:`flights_rules.split_lines`.
     """
-    rows = rules.with_fields(rules.split_lines(lines))
+    rows = rules.with_fields(rules.split_lines(lines, key_of))
 
     def side(prefix: str) -> DataFrame:
         columns = {"airport_id": "airport_id", "name": "airport", "city": "city", "state": "state"}

@@ -4,8 +4,9 @@
 
 Incremental like job bookmarks: only .csv files new or modified (mtime or size) since the last run with the same
 --state are processed. The state keeps one CSV fragment per source file of the table and of the quarantine, so a
-reprocessed file replaces exactly its own rows. A run is one Spark job over the new files (rules, both joins, the
-fragments, and the counts of the summary observed on the way) after one small job that reads the dimension.
+reprocessed file replaces exactly its own rows. A run reads the new files twice: once for the facts of each file
+(key, header, date partition, fragment id), once for the rules, both joins, the fragments and the counts of the
+summary (observed on the way), after one small job that reads the dimension.
 With --out, OUT then holds the whole current table and quarantine as CSV (a byte copy of the fragments).
 The last stdout line is the run's JSON summary, the same object the Glue job writes as its run report.
 """
@@ -89,12 +90,17 @@ def read_airports(spark, path: Path):
 
 
 def read_lines(spark, data: Path, keys: list[str]):
-    """Raw lines with their object key (Spark reports percent-encoded file URIs; '+' stays literal)."""
+    """Raw lines with the URI Spark reports for their file, and the function from that URI to the object key
+    (Spark reports percent-encoded file URIs; '+' stays literal), which the transform applies once per file."""
     from pyspark.sql import functions as F
 
-    uri = F.expr("url_decode(replace(input_file_name(), '+', '%2B'))")
     prefix = f"^file:(//)?\\Q{data.resolve().as_posix()}\\E/"
-    return spark.read.text([str(data / k) for k in keys]).select(F.regexp_replace(uri, prefix, "").alias("source_file"), "value")
+
+    def key_of(uri):
+        return F.regexp_replace(F.url_decode(F.replace(uri, F.lit("+"), F.lit("%2B"))), prefix, "")
+
+    lines = spark.read.text([str(data / k) for k in keys]).select(F.input_file_name().alias("source_file"), "value")
+    return lines, key_of
 
 
 def csv_lines(classified, started):
@@ -105,14 +111,13 @@ def csv_lines(classified, started):
     as_csv = lambda columns: F.to_csv(F.struct(*columns), CSV_OPTIONS)  # noqa: E731
     line = F.when(F.col("status") == "loaded", as_csv(OUTPUTS["loaded"][1])).when(F.col("status") == "quarantined", as_csv(OUTPUTS["quarantine"][1]))
     kind = F.when(F.col("status") == "loaded", F.lit("loaded")).otherwise(F.lit("quarantine"))
-    return stamped.where(F.col("status") != "filtered").select(kind.alias("kind"), "source_file", line.alias("value"))
+    return stamped.where(F.col("status") != "filtered").select(kind.alias("kind"), "source_id", line.alias("value"))
 
 
 def write_fragments(lines, state: Path, keys: list[str], scratch: Path) -> None:
     """Writes each processed file's rows as its own fragment per kind (empty when it has none now), replacing the old."""
-    from pyspark.sql import functions as F
 
-    lines.select("kind", rules.source_id_column(F.col("source_file")).alias("source_id"), "value").write.partitionBy("kind", "source_id").text(str(scratch))
+    lines.write.partitionBy("kind", "source_id").text(str(scratch))
     for kind in OUTPUTS:
         target = state / kind
         target.mkdir(parents=True, exist_ok=True)
@@ -161,7 +166,8 @@ def run(args: argparse.Namespace) -> dict:
         started = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
         spark = spark_session()
         airports = read_airports(spark, airport_file)
-        classified = transform.classify(read_lines(spark, args.data, keys), airports, args.dep_delay_threshold)
+        lines, key_of = read_lines(spark, args.data, keys)
+        classified = transform.classify(lines, airports, args.dep_delay_threshold, key_of)
         observation, observed = transform.observe_counts(classified)
         with tempfile.TemporaryDirectory(dir=args.state) as scratch:
             write_fragments(csv_lines(observed, started), args.state, keys, Path(scratch) / "fragments")

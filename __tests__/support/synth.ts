@@ -14,11 +14,14 @@ export function rawConfig(): Json {
 const cache = new Map<string, Json>();
 
 /**
- * Under StrykerJS (per-test coverage), a stack synthesized once for a whole file would count as covered by no test
- * but the first, and every mutant in the constructs would run only the tests that happened to synthesize it:
- * there, each test synthesizes its own stack, and a stack asked for outside a test is built on first use.
+ * StrykerJS measures per-test coverage in its dry run: a stack synthesized once for a whole file would count as
+ * covered by no test but the first, and every mutant in the constructs would run only the tests that happened to
+ * synthesize it. In that run each test synthesizes its own stack. In a mutant's run (active mutant set) the mutant
+ * is the same for every test, so the file's cache holds. In both, a stack asked for outside a test is built on first
+ * use: a mutant's run loads every related test file, most of which run none of their tests.
  */
-const perTest = process.env.STRYKER_MUTATOR_WORKER !== undefined;
+const underStryker = process.env.STRYKER_MUTATOR_WORKER !== undefined;
+const perTest = underStryker && process.env.__STRYKER_ACTIVE_MUTANT__ === undefined;
 const currentTest = () => (typeof expect === "undefined" ? undefined : expect.getState().currentTestName);
 
 /**
@@ -26,7 +29,7 @@ const currentTest = () => (typeof expect === "undefined" ? undefined : expect.ge
  * first (for per-config tests); unchanged environments are cached for the test file.
  */
 export function synth(environment = "dev", change?: (raw: Json) => void): Json {
-  if (perTest && !change && currentTest() === undefined) return lazyStack(environment);
+  if (underStryker && !change && currentTest() === undefined) return lazyStack(environment);
   return synthNow(environment, change);
 }
 
@@ -48,7 +51,7 @@ function synthNow(environment: string, change?: (raw: Json) => void): Json {
   return json;
 }
 
-/** A stack that synthesizes when a test first reads it (and again in each later test, under StrykerJS). */
+/** A stack that synthesizes when a test first reads it (and again in each later test, in StrykerJS's dry run). */
 function lazyStack(environment: string): Json {
   const real = () => synthNow(environment);
   return new Proxy(

@@ -1,0 +1,57 @@
+#!/usr/bin/env node
+// StrykerJS over modules/ and scripts/lib/ in chunks of files that share their tests, each chunk with its own
+// incremental file (scripts/mutation/stryker-incremental/<chunk>.json): a full run takes hours on a 2-core machine
+// (each mutant reloads every related jest file), so it must survive being stopped. A stopped run loses only the
+// chunk under way; a rerun reuses every finished chunk's results and tests only mutants of changed code or tests.
+// Afterwards the chunks' reports are merged into cdktf.out/mutation/stryker-report.json (scripts/mutation/summary.mjs).
+//   node scripts/mutation/stryker-chunks.mjs [chunk ...]
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { ROOT } from "../lib/project.mjs";
+
+/** Files grouped by the tests that exercise them (stryker-chunks.json). */
+export const CHUNKS = JSON.parse(readFileSync(join(ROOT, "scripts", "mutation", "stryker-chunks.json"), "utf8")).chunks;
+export const INCREMENTAL_DIR = join(ROOT, "scripts", "mutation", "stryker-incremental");
+export const MERGED_REPORT = join(ROOT, "cdktf.out", "mutation", "stryker-report.json");
+
+function runChunk(name, files) {
+  const incrementalFile = join(INCREMENTAL_DIR, `${name}.json`);
+  console.log(`\n== chunk ${name}: ${files.join(", ")}`);
+  const started = Date.now();
+  const r = spawnSync(
+    join(ROOT, "node_modules", ".bin", "stryker"),
+    ["run", "scripts/mutation/stryker.config.json", "--mutate", files.join(","), "--incrementalFile", incrementalFile],
+    { cwd: ROOT, stdio: "inherit", env: process.env },
+  );
+  console.log(`== chunk ${name}: exit ${r.status}, ${((Date.now() - started) / 60000).toFixed(1)} min`);
+  return r.status ?? 1;
+}
+
+/** One report of every finished chunk: the incremental files are mutation-testing-report-schema reports. */
+export function mergeReports(names = Object.keys(CHUNKS)) {
+  const merged = { schemaVersion: "2", thresholds: { high: 85, low: 60 }, files: {}, testFiles: {}, chunks: [] };
+  for (const name of names) {
+    const file = join(INCREMENTAL_DIR, `${name}.json`);
+    if (!existsSync(file)) continue;
+    const report = JSON.parse(readFileSync(file, "utf8"));
+    Object.assign(merged.files, report.files);
+    Object.assign(merged.testFiles, report.testFiles ?? {});
+    merged.chunks.push(name);
+  }
+  return merged;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const wanted = process.argv.slice(2);
+  const unknown = wanted.filter((n) => !(n in CHUNKS));
+  if (unknown.length) throw new Error(`unknown chunk(s) ${unknown.join(", ")}; chunks: ${Object.keys(CHUNKS).join(", ")}`);
+  mkdirSync(INCREMENTAL_DIR, { recursive: true });
+  let status = 0;
+  for (const [name, files] of Object.entries(CHUNKS)) if (!wanted.length || wanted.includes(name)) status ||= runChunk(name, files);
+  mkdirSync(join(ROOT, "cdktf.out", "mutation"), { recursive: true });
+  const merged = mergeReports();
+  writeFileSync(MERGED_REPORT, JSON.stringify(merged));
+  console.log(`merged ${merged.chunks.length} of ${Object.keys(CHUNKS).length} chunks into ${MERGED_REPORT}`);
+  process.exit(status);
+}
