@@ -73,13 +73,14 @@ def source_id_column(key: Column) -> Column:
     return F.concat(last_chars, F.lit("-"), F.substring(F.sha1(key), 1, SOURCE_ID_HASH_CHARS))
 
 
-def clean_field(field: Column) -> Column:
-    """Trims spaces (and a stray CR) and one pair of surrounding double quotes.
+def clean_field(field: Column, strip_cr: bool = True) -> Column:
+    """Trims spaces (and a stray CR) and one pair of surrounding double quotes. ``strip_cr=False`` for text whose
+    CRs are already gone (the flight lines lose theirs first), which spares a pass over every field.
 
     Plain string functions, not a regular expression: cheaper for the five fields of every line (a 3 M-row run
     about 12% faster). Unlike the regex ``^"(.*)"$`` it also strips the quotes of a field holding U+0085, U+2028
     or U+2029, which Java's ``.`` and ``$`` treat as line ends."""
-    trimmed = F.trim(F.translate(field, "\r", ""))
+    trimmed = F.trim(F.translate(field, "\r", "") if strip_cr else field)
     quoted = trimmed.startswith('"') & trimmed.endswith('"') & (F.length(trimmed) >= 2)
     return F.trim(F.when(quoted, trimmed.substr(F.lit(2), F.length(trimmed) - 2)).otherwise(trimmed))
 
@@ -97,8 +98,8 @@ def split_lines(lines: DataFrame, key_of: Callable[[Column], Column] | None = No
         F.trim(F.col("line")) != ""
     )
     # Carriers are short codes; a first field "Carrier" can only be a header line.
-    is_header = F.lower(clean_field(F.substring_index(F.col("line"), ",", 1))) == "carrier"
-    normalized = F.lower(F.array_join(F.transform(F.split(F.col("line"), ",", -1), clean_field), ","))
+    is_header = F.lower(clean_field(F.substring_index(F.col("line"), ",", 1), strip_cr=False)) == "carrier"
+    normalized = F.lower(F.array_join(F.transform(F.split(F.col("line"), ",", -1), lambda part: clean_field(part, strip_cr=False)), ","))
     files = (
         rows.groupBy("source_ref")
         .agg(
@@ -121,7 +122,7 @@ def split_lines(lines: DataFrame, key_of: Callable[[Column], Column] | None = No
 
 def field(position: int) -> Column:
     """The cleaned field at a 1-based position of a line's ``parts``; NULL past the last one."""
-    return clean_field(F.element_at("parts", position))
+    return clean_field(F.element_at("parts", position), strip_cr=False)
 
 
 def _integer(field: Column) -> Column:

@@ -72,6 +72,10 @@ def spark_session():
         # A task writes the fragments of its few files at once instead of sorting its rows by file first
         # (a task reads at most 128 MB, about 32 small files: two kinds each; past 100 Spark sorts again).
         .config("spark.sql.maxConcurrentOutputFileWriters", "100")
+        # The fragments are renamed into the state by this script: no checksum file beside each, and each task
+        # commits straight into the output folder instead of the job renaming every file once more.
+        .config("spark.hadoop.fs.file.impl", "org.apache.hadoop.fs.RawLocalFileSystem")
+        .config("spark.hadoop.mapreduce.fileoutputcommitter.algorithm.version", "2")
         .getOrCreate()
     )
     spark.sparkContext.setLogLevel("ERROR")

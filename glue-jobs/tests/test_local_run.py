@@ -103,3 +103,23 @@ def test_a_data_folder_without_daily_flights_says_where_it_looked(tmp_path):
     vega_flights.copy_airports(tmp_path / "data")
     with pytest.raises(SystemExit, match=r"local run: no flights folder .*data/daily_flights \(expected daily_flights/ under --data "):
         local_run.main(["--data", str(tmp_path / "data"), "--state", str(tmp_path / "state")])
+
+
+def test_object_keys_come_back_exact_from_spark_file_uris_once_per_file(spark, tmp_path, capsys):
+    """Spark names a file by a percent-encoded URI; the key is derived from it per file (not per line)."""
+    import flights_rules as rules
+
+    data = tmp_path / "data"
+    vega_flights.copy_airports(data)
+    day = data / "daily_flights" / "date=2001-01-15"
+    day.mkdir(parents=True)
+    plain, unsafe = "a b+c é.csv", "x%41y.csv"
+    for name in (plain, unsafe):
+        (day / name).write_text(f"{HEADER}\nAA,10299,10165,1,2\nAA,10299,10165,3,4\n")
+    summary = run(tmp_path, capsys)
+    keys = [f"daily_flights/date=2001-01-15/{n}" for n in (plain, unsafe)]
+    assert summary["files"] == sorted(keys) and summary["rows_loaded"] == 2 and summary["rows_quarantined"] == 2
+    table, quarantine = read_csv(tmp_path / "out" / "daily_flights_processed.csv"), read_csv(tmp_path / "out" / "quarantine.csv")
+    assert {(r["source_file"], r["flight_date"]) for r in table} == {(keys[0], "2001-01-15")}
+    assert {(r["source_file"], r["reason"]) for r in quarantine} == {(keys[1], rules.UNSAFE_KEY_REASON)}
+    assert sorted(p.name for p in (tmp_path / "state" / "loaded").glob("*.csv")) == sorted(f"{rules.source_id(k)}.csv" for k in keys)

@@ -158,3 +158,18 @@ def test_the_source_id_column_equals_source_id(spark, key):
     from pyspark.sql import functions as F
 
     assert spark.createDataFrame([(key,)], "k string").select(rules.source_id_column(F.col("k")).alias("i")).first()["i"] == rules.source_id(key)
+
+
+def test_a_reader_naming_files_by_uri_gets_keys_dates_and_ids_per_file(spark, airports):
+    import flights_rules as rules
+
+    uri = f"s3://data-bucket/{DAY}"
+    lines = spark.createDataFrame([(uri, HEADER), (uri, f"AA,{ANCHORAGE},{ADAK},1,2")], "source_file string, value string")
+    [row] = transform.classify(lines, airports, key_of=rules.source_key).collect()
+    assert (row["source_file"], row["flight_date"], row["source_id"], row["status"]) == (DAY, date(2001, 1, 15), rules.source_id(DAY), "loaded")
+
+
+def test_of_two_different_bad_headers_the_reason_names_the_same_one_every_run(spark, airports):
+    body = f"AA,{ANCHORAGE},{ADAK},1,2\n"
+    rows = classify(spark, airports, {DAY: "carrier,b,c,d,e\n" + body + "Carrier,a,c,d,e\n" + body})
+    assert {r["reason"] for r in rows} == {f"the file's header 'Carrier,a,c,d,e' is not {HEADER}"}

@@ -2,8 +2,9 @@
 
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { homedir } from "node:os";
+import { basename, dirname, join } from "node:path";
 import { ROOT } from "./project.mjs";
 
 /** The Glue job's environment: pyspark pinned to Glue 5.0's Spark, pytest, moto. GLUE_VENV points a copy of the
@@ -13,19 +14,68 @@ export const GLUE_ENV = { dir: process.env.GLUE_VENV || join(ROOT, ".venv"), loc
 /** checkov, in its own environment: its pins differ from moto's. */
 export const CHECKOV_ENV = { dir: join(ROOT, ".venv-checkov"), lock: join(ROOT, "scripts", "security", "checkov-requirements.lock") };
 
+/**
+ * Environments are built once per lock file content per machine, in a shared cache
+ * (`$PYTHON_ENV_CACHE`, default `~/.cache/airline-ingest/python-envs`), and the project's folder links to it: a
+ * fresh clone with the same locks reuses them instead of spending a minute in pip. `PYTHON_ENV_CACHE=off` builds
+ * in the project folder instead.
+ */
+/** A build older than this holding the lock was interrupted. */
+const STALE_BUILD_MS = 20 * 60 * 1000;
+
+export const ENV_CACHE = process.env.PYTHON_ENV_CACHE ?? join(homedir(), ".cache", "airline-ingest", "python-envs");
+
 /** Returns the venv's python, creating or refreshing the venv when its lock file changed. */
 export function ensurePythonEnv({ dir, lock }) {
-  const python = join(dir, "bin", "python");
-  const stamp = join(dir, ".lock-sha256");
   const want = createHash("sha256").update(readFileSync(lock)).digest("hex");
-  if (existsSync(python) && existsSync(stamp) && readFileSync(stamp, "utf8") === want) return python;
+  if (isBuilt(dir, want)) return join(dir, "bin", "python");
+  rmSync(dir, { recursive: true, force: true });
+  if (ENV_CACHE === "off") {
+    build(dir, lock, want);
+  } else {
+    const shared = join(ENV_CACHE, `${basename(dir).replace(/^\./, "")}-${want.slice(0, 16)}`);
+    if (!isBuilt(shared, want)) buildShared(shared, lock, want);
+    symlinkSync(shared, dir, "dir");
+  }
+  return join(dir, "bin", "python");
+}
+
+function isBuilt(dir, want) {
+  const stamp = join(dir, ".lock-sha256");
+  return existsSync(join(dir, "bin", "python")) && existsSync(stamp) && readFileSync(stamp, "utf8") === want;
+}
+
+/** One builder at a time per environment (a lock folder); the stamp is written last, so a build that was
+ * interrupted is never taken for a finished one and is redone. */
+function buildShared(shared, lock, want) {
+  mkdirSync(dirname(shared), { recursive: true });
+  const lockDir = `${shared}.building`;
+  for (;;) {
+    try {
+      mkdirSync(lockDir);
+      break;
+    } catch {
+      if (isBuilt(shared, want)) return;
+      if (Date.now() - statSync(lockDir, { throwIfNoEntry: false })?.mtimeMs > STALE_BUILD_MS) rmSync(lockDir, { recursive: true, force: true });
+      else Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2000);
+    }
+  }
+  try {
+    if (!isBuilt(shared, want)) {
+      rmSync(shared, { recursive: true, force: true });
+      build(shared, lock, want);
+    }
+  } finally {
+    rmSync(lockDir, { recursive: true, force: true });
+  }
+}
+
+function build(dir, lock, want) {
   const base = process.env.PYTHON || "python3";
   process.stderr.write(`python-env: creating ${dir} from ${lock} (once per lock change)\n`);
-  rmSync(dir, { recursive: true, force: true });
   run(base, ["-m", "venv", dir]);
-  run(python, ["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-r", lock]);
-  writeFileSync(stamp, want);
-  return python;
+  run(join(dir, "bin", "python"), ["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-r", lock]);
+  writeFileSync(join(dir, ".lock-sha256"), want);
 }
 
 function run(cmd, args) {
