@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
-from pyspark.sql import Column, DataFrame, SparkSession
+from pyspark.sql import Column, DataFrame, Observation, SparkSession
 from pyspark.sql import functions as F
 
 FLIGHT_HEADER = ("Carrier", "OriginAirportID", "DestAirportID", "DepDelay", "ArrDelay")
@@ -85,39 +85,86 @@ def clean_field(field: Column, strip_cr: bool = True) -> Column:
     return F.trim(F.when(quoted, trimmed.substr(F.lit(2), F.length(trimmed) - 2)).otherwise(trimmed))
 
 
-def split_lines(lines: DataFrame, key_of: Callable[[Column], Column] | None = None) -> DataFrame:
-    """Raw lines -> data lines with their raw comma-separated ``parts``, dropping blank lines and header lines.
+class HeaderAssumption:
+    """A run's bet that every file has one contract header, which spares the aggregate pass over the lines.
 
-    ``lines`` name their file in ``source_file``; ``key_of`` turns that name into the object key when the reader
-    gives something else (a URI): it runs once per file, not once per line. Per-file facts (key, date partition,
-    header problems, unsafe key, source id) come from one aggregate over the lines, joined back by broadcast: a
-    regular expression or a hash per line costs more than the join. Only the fields the rules read are cleaned
-    (:func:`field`), and only header lines are cleaned whole.
+    With it, :func:`split_lines` takes the per-file facts from ``refs`` (the file names the reader gives, known
+    before the read) and observes the header lines while the rows are processed. After the action, :meth:`held`
+    says whether the bet held; when it did not, the caller classifies again without the assumption (the outcome is
+    then exactly the aggregate's: a file with no header or a bad one has all its rows quarantined).
     """
-    rows = lines.select(F.col("source_file").alias("source_ref"), F.replace(F.col("value"), F.lit("\r"), F.lit("")).alias("line")).where(
-        F.trim(F.col("line")) != ""
-    )
+
+    def __init__(self, refs: Sequence[str]):
+        self.refs = list(refs)
+        self.observation = Observation("header_lines")
+
+    def held(self) -> bool:
+        seen = self.observation.get
+        return seen["bad_header_files"] == 0 and seen["header_files"] == len(set(self.refs))
+
+
+def _is_header(line: Column) -> Column:
     # Carriers are short codes; a first field "Carrier" can only be a header line.
-    is_header = F.lower(clean_field(F.substring_index(F.col("line"), ",", 1), strip_cr=False)) == "carrier"
-    normalized = F.lower(F.array_join(F.transform(F.split(F.col("line"), ",", -1), lambda part: clean_field(part, strip_cr=False)), ","))
-    files = (
-        rows.groupBy("source_ref")
-        .agg(
-            F.max(is_header.cast("int")).alias("has_header"),
-            # collect_set keeps the aggregate hash-based (first() of a string would sort every line by file).
-            F.array_min(F.collect_set(F.when(is_header & (normalized != CONTRACT_HEADER.lower()), F.col("line")))).alias("bad_header"),
-        )
-        .withColumn("source_file", key_of(F.col("source_ref")) if key_of else F.col("source_ref"))
-        .where(F.col("source_file").endswith(".csv"))
+    return F.lower(clean_field(F.substring_index(line, ",", 1), strip_cr=False)) == "carrier"
+
+
+def _is_bad_header(line: Column) -> Column:
+    normalized = F.lower(F.array_join(F.transform(F.split(line, ",", -1), lambda part: clean_field(part, strip_cr=False)), ","))
+    return _is_header(line) & (normalized != CONTRACT_HEADER.lower())
+
+
+def _header_facts(rows: DataFrame) -> DataFrame:
+    """has_header and bad_header per file, from one hash aggregate over every line."""
+    line = F.col("line")
+    return rows.groupBy("source_ref").agg(
+        F.max(_is_header(line).cast("int")).alias("has_header"),
+        # collect_set keeps the aggregate hash-based (first() of a string would sort every line by file).
+        F.array_min(F.collect_set(F.when(_is_bad_header(line), line))).alias("bad_header"),
     )
+
+
+def _assumed_header_facts(spark: SparkSession, assumption: HeaderAssumption) -> DataFrame:
+    """Every file with a good header, as a local table (no Spark job to build or broadcast it)."""
+    values = ", ".join(f"(CAST(X'{ref.encode('utf-8').hex()}' AS STRING))" for ref in assumption.refs)
+    return spark.sql(f"SELECT source_ref, 1 AS has_header, CAST(NULL AS STRING) AS bad_header FROM VALUES {values} AS files(source_ref)")
+
+
+def _file_facts(headers: DataFrame, key_of: Callable[[Column], Column] | None) -> DataFrame:
+    """Key, date partition, unsafe key and fragment id of each file, computed once per file."""
+    files = headers.withColumn("source_file", key_of(F.col("source_ref")) if key_of else F.col("source_ref")).where(F.col("source_file").endswith(".csv"))
     date_text = F.regexp_extract(F.col("source_file"), DATE_PARTITION_PATTERN, 1)
-    files = files.select(
+    return files.select(
         "*",
         F.to_date(F.when(date_text != "", date_text), "yyyy-MM-dd").alias("flight_date"),
         F.col("source_file").rlike(UNSAFE_KEY_PATTERN).alias("unsafe_key"),
         source_id_column(F.col("source_file")).alias("source_id"),
     )
-    return rows.where(~is_header).join(F.broadcast(files), "source_ref").drop("source_ref").withColumn("parts", F.split(F.col("line"), ",", -1))
+
+
+def split_lines(lines: DataFrame, key_of: Callable[[Column], Column] | None = None, assumption: HeaderAssumption | None = None) -> DataFrame:
+    """Raw lines -> data lines with their raw comma-separated ``parts``, dropping blank lines and header lines.
+
+    ``lines`` name their file in ``source_file``; ``key_of`` turns that name into the object key when the reader
+    gives something else (a URI): it runs once per file, not once per line. Per-file facts (key, date partition,
+    header problems, unsafe key, source id) are joined back by broadcast: a regular expression or a hash per line
+    costs more than the join. The header facts come from an aggregate over the lines, or, with an ``assumption``,
+    from its file list (see :class:`HeaderAssumption`). Only the fields the rules read are cleaned (:func:`field`),
+    and only header lines are cleaned whole.
+    """
+    line = F.col("line")
+    rows = lines.select(F.col("source_file").alias("source_ref"), F.replace(F.col("value"), F.lit("\r"), F.lit("")).alias("line")).where(F.trim(line) != "")
+    if assumption is None:
+        headers = _header_facts(rows)
+    else:
+        headers = _assumed_header_facts(lines.sparkSession, assumption)
+        rows = rows.observe(
+            assumption.observation,
+            # Counts of distinct files (metrics come back as numbers; every file seen is one of refs).
+            F.size(F.collect_set(F.when(_is_header(line), F.col("source_ref")))).alias("header_files"),
+            F.size(F.collect_set(F.when(_is_bad_header(line), F.col("source_ref")))).alias("bad_header_files"),
+        )
+    files = _file_facts(headers, key_of)
+    return rows.where(~_is_header(line)).join(F.broadcast(files), "source_ref").drop("source_ref").withColumn("parts", F.split(line, ",", -1))
 
 
 def field(position: int) -> Column:

@@ -88,14 +88,20 @@ def normalize_airports(airports: DataFrame, source: str) -> DataFrame:
     return clean.withColumn("airport_id", F.col("airport_id").cast("bigint"))
 
 
-def classify(lines: DataFrame, airports: DataFrame, dep_delay_threshold: int | None = None, key_of: Callable[[Column], Column] | None = None) -> DataFrame:
+def classify(
+    lines: DataFrame,
+    airports: DataFrame,
+    dep_delay_threshold: int | None = None,
+    key_of: Callable[[Column], Column] | None = None,
+    assumption: rules.HeaderAssumption | None = None,
+) -> DataFrame:
     """Every data line with its joined airports, a ``reason`` (NULL when good) and a ``status``.
 
     ``airports`` must come from :func:`normalize_airports`. With a threshold, good flights whose departure delay
-    is not above it are ``filtered`` (kept out of the table, not quarantined: they broke no rule). ``key_of``: see
-    :func:`flights_rules.split_lines`.
+    is not above it are ``filtered`` (kept out of the table, not quarantined: they broke no rule). ``key_of`` and
+    ``assumption``: see :func:`flights_rules.split_lines`.
     """
-    rows = rules.with_fields(rules.split_lines(lines, key_of))
+    rows = rules.with_fields(rules.split_lines(lines, key_of, assumption))
 
     def side(prefix: str) -> DataFrame:
         columns = {"airport_id": "airport_id", "name": "airport", "city": "city", "state": "state"}

@@ -118,10 +118,13 @@ def csv_lines(classified, started):
     return stamped.where(F.col("status") != "filtered").select(kind.alias("kind"), "source_id", line.alias("value"))
 
 
-def write_fragments(lines, state: Path, keys: list[str], scratch: Path) -> None:
-    """Writes each processed file's rows as its own fragment per kind (empty when it has none now), replacing the old."""
-
+def write_fragments(lines, scratch: Path) -> None:
+    """Each processed file's rows per kind, as Spark part files under SCRATCH/kind=K/source_id=I/."""
     lines.write.partitionBy("kind", "source_id").text(str(scratch))
+
+
+def replace_fragments(state: Path, keys: list[str], scratch: Path) -> None:
+    """Moves each processed file's rows into the state as its own fragment per kind (empty when it has none now)."""
     for kind in OUTPUTS:
         target = state / kind
         target.mkdir(parents=True, exist_ok=True)
@@ -137,6 +140,29 @@ def write_fragments(lines, state: Path, keys: list[str], scratch: Path) -> None:
                     with part.open("rb") as src:
                         shutil.copyfileobj(src, fragment)
             os.replace(tmp, target / f"{sid}.csv")
+
+
+def classify_into(scratch: Path, lines, key_of, airports, args, started, assumption=None):
+    """One pass: rules, joins and fragments written to SCRATCH; returns the Observation of the rows per status."""
+    classified = transform.classify(lines, airports, args.dep_delay_threshold, key_of, assumption)
+    observation, observed = transform.observe_counts(classified)
+    write_fragments(csv_lines(observed, started), scratch)
+    return observation
+
+
+def process(spark, args, keys: list[str], scratch: Path, started):
+    """The new files' fragments in SCRATCH/fragments; returns the Observation of the rows per status.
+
+    One pass when every file has its contract header (the usual case); when one has none or a bad one, that pass
+    is thrown away and the files are classified again with the header facts aggregated first."""
+    airports = read_airports(spark, args.data / args.airport_codes)
+    lines, key_of = read_lines(spark, args.data, keys)
+    assumption = rules.HeaderAssumption(lines.inputFiles())
+    observation = classify_into(scratch / "assumed", lines, key_of, airports, args, started, assumption)
+    if assumption.held():
+        os.replace(scratch / "assumed", scratch / "fragments")
+        return observation
+    return classify_into(scratch / "fragments", lines, key_of, airports, args, started)
 
 
 def export(state: Path, out: Path) -> None:
@@ -168,13 +194,9 @@ def run(args: argparse.Namespace) -> dict:
     summary = transform.summarize(None, files_ignored=len(changed) - len(keys))
     if keys:
         started = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
-        spark = spark_session()
-        airports = read_airports(spark, airport_file)
-        lines, key_of = read_lines(spark, args.data, keys)
-        classified = transform.classify(lines, airports, args.dep_delay_threshold, key_of)
-        observation, observed = transform.observe_counts(classified)
         with tempfile.TemporaryDirectory(dir=args.state) as scratch:
-            write_fragments(csv_lines(observed, started), args.state, keys, Path(scratch) / "fragments")
+            observation = process(spark_session(), args, keys, Path(scratch), started)
+            replace_fragments(args.state, keys, Path(scratch) / "fragments")
         summary = transform.summarize(observation, files=keys, files_ignored=len(changed) - len(keys))
     if args.out and (keys or not all((args.out / name).exists() for name, _ in OUTPUTS.values())):
         export(args.state, args.out)

@@ -123,3 +123,23 @@ def test_object_keys_come_back_exact_from_spark_file_uris_once_per_file(spark, t
     assert {(r["source_file"], r["flight_date"]) for r in table} == {(keys[0], "2001-01-15")}
     assert {(r["source_file"], r["reason"]) for r in quarantine} == {(keys[1], rules.UNSAFE_KEY_REASON)}
     assert sorted(p.name for p in (tmp_path / "state" / "loaded").glob("*.csv")) == sorted(f"{rules.source_id(k)}.csv" for k in keys)
+
+
+def test_files_without_their_contract_header_are_quarantined_whole_by_the_local_run_too(spark, tmp_path, capsys):
+    """The local run bets that every file has its header (one pass); a file without one, or with a bad one, makes
+    it classify again with the header facts aggregated first, so those files' rows are quarantined whole."""
+    data = tmp_path / "data"
+    vega_flights.copy_airports(data)
+    day = data / "daily_flights" / "date=2001-01-15"
+    day.mkdir(parents=True)
+    row = "AA,10299,10165,1,2\n"
+    (day / "good.csv").write_text(HEADER + "\n" + row)
+    (day / "headless.csv").write_text(row)
+    (day / "bad.csv").write_text("Carrier,Origin,Dest,DepDelay,ArrDelay\n" + row)
+    summary = run(tmp_path, capsys)
+    assert (summary["rows_loaded"], summary["rows_quarantined"]) == (1, 2)
+    reasons = {r["source_file"].rsplit("/", 1)[1]: r["reason"] for r in read_csv(tmp_path / "out" / "quarantine.csv")}
+    assert reasons == {
+        "headless.csv": f"the file has no header line; expected {HEADER}",
+        "bad.csv": f"the file's header 'Carrier,Origin,Dest,DepDelay,ArrDelay' is not {HEADER}",
+    }
