@@ -109,15 +109,16 @@ def _is_header(line: Column) -> Column:
 
 
 def _is_bad_header(line: Column) -> Column:
+    """For a line known to be a header (column ``is_header``): it is not the contract's."""
     normalized = F.lower(F.array_join(F.transform(F.split(line, ",", -1), lambda part: clean_field(part, strip_cr=False)), ","))
-    return _is_header(line) & (normalized != CONTRACT_HEADER.lower())
+    return F.col("is_header") & (normalized != CONTRACT_HEADER.lower())
 
 
 def _header_facts(rows: DataFrame) -> DataFrame:
     """has_header and bad_header per file, from one hash aggregate over every line."""
     line = F.col("line")
     return rows.groupBy("source_ref").agg(
-        F.max(_is_header(line).cast("int")).alias("has_header"),
+        F.max(F.col("is_header").cast("int")).alias("has_header"),
         # collect_set keeps the aggregate hash-based (first() of a string would sort every line by file).
         F.array_min(F.collect_set(F.when(_is_bad_header(line), line))).alias("bad_header"),
     )
@@ -152,7 +153,12 @@ def split_lines(lines: DataFrame, key_of: Callable[[Column], Column] | None = No
     and only header lines are cleaned whole.
     """
     line = F.col("line")
-    rows = lines.select(F.col("source_file").alias("source_ref"), F.replace(F.col("value"), F.lit("\r"), F.lit("")).alias("line")).where(F.trim(line) != "")
+    rows = (
+        lines.select(F.col("source_file").alias("source_ref"), F.replace(F.col("value"), F.lit("\r"), F.lit("")).alias("line"))
+        .where(F.trim(line) != "")
+        # A column, not an expression repeated: the filter, the aggregate and the observation share one evaluation.
+        .withColumn("is_header", _is_header(line))
+    )
     if assumption is None:
         headers = _header_facts(rows)
     else:
@@ -160,11 +166,12 @@ def split_lines(lines: DataFrame, key_of: Callable[[Column], Column] | None = No
         rows = rows.observe(
             assumption.observation,
             # Counts of distinct files (metrics come back as numbers; every file seen is one of refs).
-            F.size(F.collect_set(F.when(_is_header(line), F.col("source_ref")))).alias("header_files"),
+            F.size(F.collect_set(F.when(F.col("is_header"), F.col("source_ref")))).alias("header_files"),
             F.size(F.collect_set(F.when(_is_bad_header(line), F.col("source_ref")))).alias("bad_header_files"),
         )
     files = _file_facts(headers, key_of)
-    return rows.where(~_is_header(line)).join(F.broadcast(files), "source_ref").drop("source_ref").withColumn("parts", F.split(line, ",", -1))
+    data = rows.where(~F.col("is_header")).drop("is_header")
+    return data.join(F.broadcast(files), "source_ref").drop("source_ref").withColumn("parts", F.split(line, ",", -1))
 
 
 def field(position: int) -> Column:
