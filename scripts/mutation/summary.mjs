@@ -27,7 +27,9 @@ for (const [file, { mutants }] of Object.entries(report.files)) {
 }
 for (const [key, f] of Object.entries(tally).sort(([a], [b]) => a.trim().localeCompare(b.trim()) || a.length - b.length)) {
   const score = (100 * f.detected) / (f.detected + f.undetected || 1);
-  console.log(`${key}: ${score.toFixed(1)}% (${f.detected} detected, ${f.undetected} undetected, ${f.equivalent} equivalent; ${f.ignored} compile errors or static)`);
+  console.log(
+    `${key}: ${score.toFixed(1)}% (${f.detected} detected, ${f.undetected} undetected, ${f.equivalent} equivalent; ${f.ignored} compile errors or static)`,
+  );
 }
 console.log(`\nchunks: ${(report.chunks ?? ["(one run)"]).join(", ")}`);
 console.log(`\n${survivors.length} undetected:\n${survivors.join("\n")}`);
