@@ -1,8 +1,8 @@
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ConfigError, DEFAULT_CONFIG_FILE, loadPipelineConfig, parsePipelineConfig } from "../modules/config/load";
-import { longestPassSeconds } from "../modules/config/schema";
+import { ConfigError, DEFAULT_CONFIG_FILE, isCdktfCliInCi, loadPipelineConfig, parsePipelineConfig, refuseLocalBackendInCi } from "../modules/config/load";
+import { catalogEncryptionConflicts, longestPassSeconds, minimumSubnetPrefix } from "../modules/config/schema";
 import { type Json, rawConfig } from "./support/synth";
 
 function errorFor(change: (raw: Json) => void): string {
@@ -181,5 +181,91 @@ describe("account-wide settings are managed once", () => {
 
   it("checks the account id's form", () => {
     expect(withCatalog({ account: "12345" }, {})).toThrow(/environment "dev", key "account": value "12345": must be a 12-digit AWS account id/);
+  });
+});
+
+describe("config rules at their edges (each one a mutant that once survived)", () => {
+  const accepted = (change: (raw: Json) => void) => {
+    const raw = rawConfig();
+    change(raw);
+    return parsePipelineConfig(raw, "environments.json");
+  };
+
+  it("names the file it cannot read or parse", () => {
+    const dir = mkdtempSync(join(tmpdir(), "config-"));
+    expect(() => loadPipelineConfig(join(dir, "missing.json"))).toThrow(new RegExp(`^config ${dir}/missing.json: cannot read: ENOENT`));
+    writeFileSync(join(dir, "broken.json"), "{ nope");
+    expect(() => loadPipelineConfig(join(dir, "broken.json"))).toThrow(new RegExp(`^config ${dir}/broken.json: not valid JSON: `));
+  });
+
+  it("lists every problem on its own line, naming environment and key, the whole environment, or the root", () => {
+    expect(
+      errorFor((r) => {
+        r.environments.dev.etl.numberOfWorkers = "x";
+        r.environments.prod.bogus = 1;
+      }),
+    ).toMatch(
+      /^config environments.json is invalid:\n {2}- environment "dev", key "etl.numberOfWorkers": value "x": Invalid input: expected number, received string\n {2}- environment "prod", key "\(whole environment\)": value \{.*"bogus":1\}: Unrecognized key: "bogus" \(unknown: bogus\)$/,
+    );
+    expect(errorFor((r) => (r.environments.dev = null))).toContain(
+      '- environment "dev", key "(whole environment)": value null: Invalid input: expected object',
+    );
+    expect(errorFor((r) => (r.environments = {}))).toContain('- key "environments": value {}: must define at least one environment');
+    expect(errorFor((r) => (r.environments["X!"] = r.environments.dev))).toContain(
+      '- key "environments.X!": environment names are 2-8 lower-case letters or digits',
+    );
+    expect(() => parsePipelineConfig(5, "c.json")).toThrow('- key "(root)": value 5: Invalid input: expected object, received number');
+  });
+
+  it("says (not set) for a value whose parent object the file leaves out", () => {
+    const message = errorFor((r) => {
+      r.environments.qa = { ...structuredClone(r.environments.prod), network: { ...r.environments.prod.network, vpcCidr: "10.42.0.0/16" } };
+    });
+    expect(message).toContain('- environment "qa", key "catalog.manageCatalogEncryption": value (not set): both "prod" and "qa" manage');
+  });
+
+  it("accepts flex on both worker types that allow it", () => {
+    for (const workerType of ["G.1X", "G.2X"])
+      expect(accepted((r) => Object.assign(r.environments.dev.etl, { workerType, flex: true })).environments.dev.etl.flex).toBe(true);
+  });
+
+  it("refuses a repeated Availability Zone and a prefix nested in another whichever comes first", () => {
+    expect(errorFor((r) => (r.environments.dev.availabilityZones = ["a", "a", "b"]))).toContain(
+      'key "availabilityZones": value ["a","a","b"]: must not repeat a letter',
+    );
+    expect(errorFor((r) => (r.environments.dev.storage = { forceDestroy: true, prefixes: { dailyFlights: "in/flights/", quarantine: "in/" } }))).toContain(
+      'key "storage.prefixes.dailyFlights": value "in/flights/": "in/flights/" overlaps prefix "quarantine" ("in/")',
+    );
+  });
+
+  it("sizes the smallest subnet Redshift Serverless accepts at each capacity boundary", () => {
+    expect([8, 64, 65, 128, 129, 256, 257, 512].map(minimumSubnetPrefix)).toEqual([27, 27, 26, 26, 25, 25, 24, 24]);
+  });
+
+  it("sees two environments in one region and one explicit account as managing the same catalog encryption", () => {
+    const env = (account?: string) => ({ region: "us-east-1", account, catalog: { manageCatalogEncryption: true } });
+    expect(catalogEncryptionConflicts({ a: env("111111111111"), b: env("111111111111") })).toEqual([["a", "b"]]);
+    expect(catalogEncryptionConflicts({ a: env("111111111111"), b: env("222222222222") })).toEqual([]);
+    expect(catalogEncryptionConflicts({ a: env(), b: env("222222222222") })).toEqual([["a", "b"]]);
+  });
+});
+
+describe("deploying from CI", () => {
+  it("is a cdktf CLI run with CI set to anything but false", () => {
+    expect(isCdktfCliInCi({ CI: "true", CDKTF_CONTEXT_JSON: "{}" })).toBe(true);
+    expect(isCdktfCliInCi({ CI: "1", CDKTF_CONTEXT_JSON: "{}" })).toBe(true);
+    expect(isCdktfCliInCi({ CI: "false", CDKTF_CONTEXT_JSON: "{}" })).toBe(false);
+    expect(isCdktfCliInCi({ CI: "", CDKTF_CONTEXT_JSON: "{}" })).toBe(false);
+    expect(isCdktfCliInCi({ CI: "true" })).toBe(false);
+    expect(isCdktfCliInCi({})).toBe(false);
+  });
+
+  it("refuses the local backend, whose state would go with the runner, and accepts shared state", () => {
+    const config = loadPipelineConfig();
+    expect(() => refuseLocalBackendInCi(config)).toThrow(
+      /^the config: backend "local" cannot deploy from CI: the state would be lost with the runner and the next deploy would recreate every resource\. Set "backend" to \{"type": "s3", "bucket": \.\.\., "region": \.\.\.\} \(npm run bootstrap:state creates the bucket\) or \{"type": "cloud", "organization": \.\.\.\}: see README "Deploy"$/,
+    );
+    expect(() => refuseLocalBackendInCi(config, "environments.json")).toThrow(ConfigError);
+    expect(() => refuseLocalBackendInCi({ ...config, backend: { type: "s3", bucket: "b", region: "us-east-1" } } as never)).not.toThrow();
   });
 });
