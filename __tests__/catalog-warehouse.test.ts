@@ -34,30 +34,30 @@ describe("CatalogLayer", () => {
 
 describe("WarehouseLayer", () => {
   const dev = synth("dev");
-  const ns = only(dev, "aws_redshiftserverless_namespace");
-  const wg = only(dev, "aws_redshiftserverless_workgroup");
+  const ns = () => only(dev, "aws_redshiftserverless_namespace");
+  const wg = () => only(dev, "aws_redshiftserverless_workgroup");
 
   it("lets Redshift manage the admin password: none in code, state or outputs", () => {
-    expect(ns.manage_admin_password).toBe(true);
-    expect(ns.admin_user_password).toBeUndefined();
+    expect(ns().manage_admin_password).toBe(true);
+    expect(ns().admin_user_password).toBeUndefined();
     expect(JSON.stringify(dev)).not.toMatch(/admin_user_password|master_password/);
   });
 
   it("runs the workgroup privately on the three subnets with enhanced VPC routing", () => {
-    expect(wg.subnet_ids).toHaveLength(3);
-    expect(wg).toMatchObject({ publicly_accessible: false, enhanced_vpc_routing: true });
-    expect(wg.security_group_ids).toEqual([ref(dev, "aws_security_group", (s) => s.name.endsWith("-redshift"), "id")]);
+    expect(wg().subnet_ids).toHaveLength(3);
+    expect(wg()).toMatchObject({ publicly_accessible: false, enhanced_vpc_routing: true });
+    expect(wg().security_group_ids).toEqual([ref(dev, "aws_security_group", (s) => s.name.endsWith("-redshift"), "id")]);
   });
 
   it("attaches a COPY role that reads the airport codes prefix", () => {
     const copyRole = ref(dev, "aws_iam_role", (r) => r.name.endsWith("warehouse-s3-access"), "arn");
-    expect(ns.iam_roles).toEqual([copyRole]);
-    expect(ns.default_iam_role_arn).toBe(copyRole);
+    expect(ns().iam_roles).toEqual([copyRole]);
+    expect(ns().default_iam_role_arn).toBe(copyRole);
     expect(grantsOf(roleStatements(dev, "warehouse-s3-access"), "s3:GetObject")).toContainEqual(expect.stringMatching(/\/airport_codes\/\*$/));
   });
 
   it("sizes the workgroup per environment and caps a burst at 4 x the base by default", () => {
-    expect(wg).toMatchObject({ base_capacity: 8, max_capacity: 32 });
+    expect(wg()).toMatchObject({ base_capacity: 8, max_capacity: 32 });
     expect(only(synth("prod"), "aws_redshiftserverless_workgroup")).toMatchObject({ base_capacity: 32, max_capacity: 128 });
   });
 

@@ -3,22 +3,23 @@ import { bodies, grantsOf, type Json, only, ref, roleStatements, synth } from ".
 
 describe("OrchestrationLayer", () => {
   const dev = synth("dev");
-  const machine = only(dev, "aws_sfn_state_machine");
-  const definition = JSON.parse(machine.definition);
+  const machine = () => only(dev, "aws_sfn_state_machine");
+  const definition = () => JSON.parse(machine().definition);
 
   it("sends the definition from asl/ as readable JSON with references to this stack's resources", () => {
-    expect(machine.definition).toContain('"QueryLanguage": "JSONata"');
-    expect(definition.States.StartCrawler.Arguments.Name).toBe(ref(dev, "aws_glue_crawler", (c) => c.s3_target, "name"));
-    expect(definition.States.StartJob.Arguments.JobName).toBe(ref(dev, "aws_glue_job", () => true, "name"));
-    for (const state of ["NotifyPass", "NotifyFailure"]) expect(definition.States[state].Arguments.TopicArn).toBe(ref(dev, "aws_sns_topic", () => true, "arn"));
-    expect(definition.States.WaitForCrawler.Seconds).toBe(30);
-    expect(definition.States.Settle.Seconds).toBe(60);
-    expect(aslValidator(structuredClone(definition)).isValid).toBe(true);
+    expect(machine().definition).toContain('"QueryLanguage": "JSONata"');
+    expect(definition().States.StartCrawler.Arguments.Name).toBe(ref(dev, "aws_glue_crawler", (c) => c.s3_target, "name"));
+    expect(definition().States.StartJob.Arguments.JobName).toBe(ref(dev, "aws_glue_job", () => true, "name"));
+    for (const state of ["NotifyPass", "NotifyFailure"])
+      expect(definition().States[state].Arguments.TopicArn).toBe(ref(dev, "aws_sns_topic", () => true, "arn"));
+    expect(definition().States.WaitForCrawler.Seconds).toBe(30);
+    expect(definition().States.Settle.Seconds).toBe(60);
+    expect(aslValidator(structuredClone(definition())).isValid).toBe(true);
   });
 
   it("writes the lease in this stack's table and reads the run reports under the configured prefix of this bucket", () => {
     const table = ref(dev, "aws_dynamodb_table", () => true, "name");
-    const leaseStates = Object.entries<Json>(definition.States).filter(([, s]) => s.Resource === "arn:aws:states:::dynamodb:updateItem");
+    const leaseStates = Object.entries<Json>(definition().States).filter(([, s]) => s.Resource === "arn:aws:states:::dynamodb:updateItem");
     expect(leaseStates.map(([n]) => n).sort()).toEqual([
       "AcquireLease",
       "BeginPass",
@@ -29,24 +30,24 @@ describe("OrchestrationLayer", () => {
       "TakeOverLease",
     ]);
     for (const [, s] of leaseStates) expect(s.Arguments).toMatchObject({ TableName: table, Key: { id: { S: "pass" } } });
-    expect(definition.States.ReadRunReport.Arguments).toEqual({
+    expect(definition().States.ReadRunReport.Arguments).toEqual({
       Bucket: ref(dev, "aws_s3_bucket", (b) => b.bucket_prefix?.endsWith("-data-"), "bucket"),
       Key: "{% 'reports/runs/' & $jobRun.Id & '.json' %}",
     });
-    expect(definition.States.PublishMetrics.Arguments.Namespace).toBe("airline-ingest/dev");
+    expect(definition().States.PublishMetrics.Arguments.Namespace).toBe("airline-ingest/dev");
   });
 
   it("releases the lease on every failure path: only ReleaseAfterFailure leads to the failure message, only that to Fail", () => {
     const targets = (state: Json): string[] =>
       [state.Next, state.Default, ...(state.Choices ?? []).map((c: Json) => c.Next), ...(state.Catch ?? []).map((c: Json) => c.Next)].filter(Boolean);
     const into = (name: string) =>
-      Object.entries<Json>(definition.States)
+      Object.entries<Json>(definition().States)
         .filter(([, s]) => targets(s).includes(name))
         .map(([n]) => n);
     expect(into("NotifyFailure")).toEqual(["ReleaseAfterFailure"]);
     expect(into("Failed")).toEqual(["NotifyFailure"]);
     // Every Catch of States.ALL either goes there or to a state that carries on (report, metrics, owner lookup).
-    const catchAll = Object.entries<Json>(definition.States).flatMap(([n, s]) =>
+    const catchAll = Object.entries<Json>(definition().States).flatMap(([n, s]) =>
       (s.Catch ?? []).filter((c: Json) => c.ErrorEquals.includes("States.ALL")).map((c: Json) => [n, c.Next]),
     );
     expect(catchAll.filter(([, next]) => next !== "ReleaseAfterFailure")).toEqual([
@@ -60,9 +61,9 @@ describe("OrchestrationLayer", () => {
   });
 
   it("times executions out after the configured seconds and stops starting passes that would not fit", () => {
-    expect(definition.TimeoutSeconds).toBe(7200);
+    expect(definition().TimeoutSeconds).toBe(7200);
     // dev: settle 60 + 60 polls x 30 s + job 30 min + 300 s
-    expect(definition.States.TimeForAnotherPass.Choices[0].Condition).toContain("+ 3960 * 1000 <=");
+    expect(definition().States.TimeForAnotherPass.Choices[0].Condition).toContain("+ 3960 * 1000 <=");
     const prod = JSON.parse(only(synth("prod"), "aws_sfn_state_machine").definition);
     expect(prod.TimeoutSeconds).toBe(14400);
     expect(prod.States.TimeForAnotherPass.Choices[0].Condition).toContain("+ 9360 * 1000 <= $toMillis($states.context.Execution.StartTime) + 14400 * 1000");
@@ -81,9 +82,9 @@ describe("OrchestrationLayer", () => {
   });
 
   it("logs all events with execution data and traces with X-Ray", () => {
-    expect(machine.logging_configuration).toMatchObject({ level: "ALL", include_execution_data: true });
-    expect(machine.logging_configuration.log_destination).toMatch(/^\$\{aws_cloudwatch_log_group\..+\.arn\}:\*$/);
-    expect(machine.tracing_configuration).toEqual({ enabled: true });
+    expect(machine().logging_configuration).toMatchObject({ level: "ALL", include_execution_data: true });
+    expect(machine().logging_configuration.log_destination).toMatch(/^\$\{aws_cloudwatch_log_group\..+\.arn\}:\*$/);
+    expect(machine().tracing_configuration).toEqual({ enabled: true });
   });
 
   it("scopes its role to this crawler, this job and this topic", () => {
@@ -146,7 +147,7 @@ describe("OrchestrationLayer", () => {
 
   it("encrypts executions and their log group with the stack's key, and keeps the logs as configured", () => {
     const key = ref(dev, "aws_kms_key", () => true, "arn");
-    expect(machine).toMatchObject({
+    expect(machine()).toMatchObject({
       name: "airline-ingest-dev-orchestration-pipeline",
       type: "STANDARD",
       role_arn: ref(dev, "aws_iam_role", (r) => r.name === "airline-ingest-dev-orchestration-pipeline", "arn"),
@@ -176,11 +177,11 @@ describe("OrchestrationLayer", () => {
 
 describe("TriggerLayer", () => {
   const dev = synth("dev");
-  const onUpload = only(dev, "aws_cloudwatch_event_rule", (r) => r.name.endsWith("trigger-flights-uploaded"));
+  const onUpload = () => only(dev, "aws_cloudwatch_event_rule", (r) => r.name.endsWith("trigger-flights-uploaded"));
   const machineArn = ref(dev, "aws_sfn_state_machine", () => true, "arn");
 
   it("matches only .csv objects created under this bucket's daily flights prefix", () => {
-    expect(JSON.parse(onUpload.event_pattern)).toEqual({
+    expect(JSON.parse(onUpload().event_pattern)).toEqual({
       source: ["aws.s3"],
       "detail-type": ["Object Created"],
       detail: {

@@ -18,7 +18,8 @@ const cache = new Map<string, Json>();
  * covered by no test but the first, and every mutant in the constructs would run only the tests that happened to
  * synthesize it. In that run each test synthesizes its own stack. In a mutant's run (active mutant set) the mutant
  * is the same for every test, so the file's cache holds. In both, a stack asked for outside a test is built on first
- * use: a mutant's run loads every related test file, most of which run none of their tests.
+ * use: a mutant's run loads every related test file, most of which run none of their tests. So read resources in
+ * tests (`const job = () => only(dev, ...)`), not at describe level: a value read there counts as covered by no test.
  */
 const underStryker = process.env.STRYKER_MUTATOR_WORKER !== undefined;
 const perTest = underStryker && process.env.__STRYKER_ACTIVE_MUTANT__ === undefined;
