@@ -203,9 +203,10 @@ describe("config rules at their edges (each one a mutant that once survived)", (
       errorFor((r) => {
         r.environments.dev.etl.numberOfWorkers = "x";
         r.environments.prod.bogus = 1;
+        r.environments.prod.bogus2 = 2;
       }),
     ).toMatch(
-      /^config environments.json is invalid:\n {2}- environment "dev", key "etl.numberOfWorkers": value "x": Invalid input: expected number, received string\n {2}- environment "prod", key "\(whole environment\)": value \{.*"bogus":1\}: Unrecognized key: "bogus" \(unknown: bogus\)$/,
+      /^config environments.json is invalid:\n {2}- environment "dev", key "etl.numberOfWorkers": value "x": Invalid input: expected number, received string\n {2}- environment "prod", key "\(whole environment\)": value \{.*"bogus":1,"bogus2":2\}: Unrecognized keys: "bogus", "bogus2" \(unknown: bogus, bogus2\)$/,
     );
     expect(errorFor((r) => (r.environments.dev = null))).toContain(
       '- environment "dev", key "(whole environment)": value null: Invalid input: expected object',
