@@ -1,3 +1,6 @@
+import { TerraformStack, Testing } from "cdktf";
+import { ResourceNames } from "../modules/naming";
+import { NotificationsLayer } from "../modules/notifications";
 import { bodies, only, ref, resources, synth } from "./support/synth";
 
 /** The operators' topic: its name, key, subscriptions and the exact policy statements. */
@@ -58,4 +61,12 @@ describe("the notifications topic", () => {
       [topicRef, "email", "data@example.com"],
     ]);
   });
+});
+
+it("a topic no event rule publishes to has only the deny statement", () => {
+  const app = Testing.app();
+  const stack = new TerraformStack(app, "t");
+  new NotificationsLayer(stack, "notifications", { names: new ResourceNames("p", "dev"), kmsKeyArn: "key", emails: [] });
+  const policy = JSON.parse(only(JSON.parse(Testing.synth(stack)), "aws_sns_topic_policy").policy);
+  expect(policy.Statement.map((s: { Sid: string }) => s.Sid)).toEqual(["DenyInsecureTransport"]);
 });
