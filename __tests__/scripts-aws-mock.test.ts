@@ -98,6 +98,18 @@ describe("following an execution (mock: aws-sdk-client-mock; Step Functions' Glu
   const sfn = mockClient(SFNClient);
   beforeEach(() => sfn.reset());
   const arn = "arn:aws:states:us-east-1:000000000000:execution:airline-ingest-dev-orchestration-pipeline:manual-1";
+  /** Follows `arn` without waiting between polls; returns the states seen and the outcome. */
+  async function follow() {
+    const states: string[] = [];
+    const result = await followExecution(
+      new SFNClient({ region: "us-east-1" }),
+      arn,
+      (s) => states.push(s),
+      0,
+      async () => undefined,
+    );
+    return { states, result };
+  }
 
   it("prints each state once, then the final status and the job run id", async () => {
     const entered = (id: number, name: string) => ({ id, type: "TaskStateEntered" as const, timestamp: new Date(), stateEnteredEventDetails: { name } });
@@ -121,14 +133,7 @@ describe("following an execution (mock: aws-sdk-client-mock; Step Functions' Glu
       .on(DescribeExecutionCommand)
       .resolvesOnce({ status: "RUNNING" } as never)
       .resolves({ status: "SUCCEEDED" } as never);
-    const states: string[] = [];
-    const result = await followExecution(
-      new SFNClient({ region: "us-east-1" }),
-      arn,
-      (s) => states.push(s),
-      0,
-      async () => undefined,
-    );
+    const { states, result } = await follow();
     expect(states).toEqual(["RecordTrigger", "StartCrawler", "StartJob"]);
     expect(result).toEqual({ status: "SUCCEEDED", jobRunId: "jr_abc123", error: undefined, cause: undefined });
   });
@@ -150,14 +155,7 @@ describe("following an execution (mock: aws-sdk-client-mock; Step Functions' Glu
       ],
     });
     sfn.on(DescribeExecutionCommand).resolves({ status: "SUCCEEDED" } as never);
-    const states: string[] = [];
-    const result = await followExecution(
-      new SFNClient({ region: "us-east-1" }),
-      arn,
-      (s) => states.push(s),
-      0,
-      async () => undefined,
-    );
+    const { states, result } = await follow();
     expect(states).toEqual(["RecordTrigger", "StartJob"]);
     expect(result.jobRunId).toBe("jr_0abc2");
   });

@@ -4,9 +4,10 @@
 
 Incremental like job bookmarks: only .csv files new or modified (mtime or size) since the last run with the same
 --state are processed. The state keeps one CSV fragment per source file of the table and of the quarantine, so a
-reprocessed file replaces exactly its own rows. A run reads the new files twice: once for the facts of each file
-(key, header, date partition, fragment id), once for the rules, both joins, the fragments and the counts of the
-summary (observed on the way), after one small job that reads the dimension.
+reprocessed file replaces exactly its own rows. A run reads the new files once, after one small job that reads the
+dimension: the rules, both joins, the fragments and the counts of the summary (observed on the way), betting that
+every file has its contract header; when one has none or a bad one, it reads them again with the header facts
+aggregated first (see process).
 With --out, OUT then holds the whole current table and quarantine as CSV (a byte copy of the fragments).
 The last stdout line is the run's JSON summary, the same object the Glue job writes as its run report.
 """
@@ -150,12 +151,12 @@ def classify_into(scratch: Path, lines, key_of, airports, args, started, assumpt
     return observation
 
 
-def process(spark, args, keys: list[str], scratch: Path, started):
+def process(spark, args, airport_file: Path, keys: list[str], scratch: Path, started):
     """The new files' fragments in SCRATCH/fragments; returns the Observation of the rows per status.
 
     One pass when every file has its contract header (the usual case); when one has none or a bad one, that pass
     is thrown away and the files are classified again with the header facts aggregated first."""
-    airports = read_airports(spark, args.data / args.airport_codes)
+    airports = read_airports(spark, airport_file)
     lines, key_of = read_lines(spark, args.data, keys)
     assumption = rules.HeaderAssumption(lines.inputFiles())
     observation = classify_into(scratch / "assumed", lines, key_of, airports, args, started, assumption)
@@ -195,7 +196,7 @@ def run(args: argparse.Namespace) -> dict:
     if keys:
         started = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
         with tempfile.TemporaryDirectory(dir=args.state) as scratch:
-            observation = process(spark_session(), args, keys, Path(scratch), started)
+            observation = process(spark_session(), args, airport_file, keys, Path(scratch), started)
             replace_fragments(args.state, keys, Path(scratch) / "fragments")
         summary = transform.summarize(observation, files=keys, files_ignored=len(changed) - len(keys))
     if args.out and (keys or not all((args.out / name).exists() for name, _ in OUTPUTS.values())):

@@ -14,15 +14,15 @@ export const GLUE_ENV = { dir: process.env.GLUE_VENV || join(ROOT, ".venv"), loc
 /** checkov, in its own environment: its pins differ from moto's. */
 export const CHECKOV_ENV = { dir: join(ROOT, ".venv-checkov"), lock: join(ROOT, "scripts", "security", "checkov-requirements.lock") };
 
+/** A build older than this holding the lock was interrupted. */
+const STALE_BUILD_MS = 20 * 60 * 1000;
+
 /**
  * Environments are built once per lock file content per machine, in a shared cache
  * (`$PYTHON_ENV_CACHE`, default `~/.cache/airline-ingest/python-envs`), and the project's folder links to it: a
  * fresh clone with the same locks reuses them instead of spending a minute in pip. `PYTHON_ENV_CACHE=off` builds
  * in the project folder instead.
  */
-/** A build older than this holding the lock was interrupted. */
-const STALE_BUILD_MS = 20 * 60 * 1000;
-
 export const ENV_CACHE = process.env.PYTHON_ENV_CACHE ?? join(homedir(), ".cache", "airline-ingest", "python-envs");
 
 /** Returns the venv's python, creating or refreshing the venv when its lock file changed. */
