@@ -21,7 +21,6 @@ from awsglue.dynamicframe import DynamicFrame
 from awsglue.job import Job
 from awsglue.utils import getResolvedOptions
 from pyspark.context import SparkContext
-from pyspark.sql import functions as F
 
 # JOB_NAME and JOB_RUN_ID are passed by Glue on every run; the others are the job's default arguments.
 ARGUMENTS = [
@@ -88,7 +87,8 @@ def clear_quarantine(s3, bucket: str, prefix: str, files: list) -> None:
 
 
 def write_quarantine(glue, args, classified, started) -> None:
-    rows = transform.quarantined_rows(classified, started).withColumn("source_id", rules.source_id_column(F.col("source_file")))
+    # classify carries each file's source_id (computed once per file): the quarantine is partitioned by it.
+    rows = transform.quarantined_rows(classified, started, keep=("source_id",))
     glue.write_dynamic_frame.from_options(
         frame=DynamicFrame.fromDF(rows, glue, "quarantine"),
         connection_type="s3",

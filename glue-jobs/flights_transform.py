@@ -122,9 +122,11 @@ def loaded_rows(classified: DataFrame, loaded_at: datetime) -> DataFrame:
     return classified.where(F.col("status") == "loaded").withColumn("loaded_at", F.lit(loaded_at).cast("timestamp")).select(*FACT_COLUMNS)
 
 
-def quarantined_rows(classified: DataFrame, quarantined_at: datetime) -> DataFrame:
-    """Rows that broke a rule: the raw line, its file and the reason."""
-    return classified.where(F.col("status") == "quarantined").withColumn("quarantined_at", F.lit(quarantined_at).cast("timestamp")).select(*QUARANTINE_COLUMNS)
+def quarantined_rows(classified: DataFrame, quarantined_at: datetime, keep: tuple[str, ...] = ()) -> DataFrame:
+    """Rows that broke a rule: the raw line, its file and the reason (and the ``keep`` columns of ``classified``,
+    such as the source_id a writer partitions by)."""
+    stamped = classified.where(F.col("status") == "quarantined").withColumn("quarantined_at", F.lit(quarantined_at).cast("timestamp"))
+    return stamped.select(*QUARANTINE_COLUMNS, *keep)
 
 
 def count_statuses(classified: DataFrame) -> dict:

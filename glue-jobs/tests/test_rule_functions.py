@@ -99,6 +99,9 @@ def test_loaded_and_quarantined_rows_carry_their_time_and_only_their_status(spar
     assert [(r["line"], r["quarantined_at"], r["source_file"]) for r in quarantined] == [(f"AA,0,{ADAK},1,2", AT, DAY)]
     assert list(transform.loaded_rows(classified, AT).columns) == list(transform.FACT_COLUMNS)
     assert list(transform.quarantined_rows(classified, AT).columns) == list(transform.QUARANTINE_COLUMNS)
+    # The Glue writer partitions the quarantine by the source_id classify carries (once per file).
+    kept = transform.quarantined_rows(classified, AT, keep=("source_id",)).collect()
+    assert [(r["line"], r["source_id"]) for r in kept] == [(f"AA,0,{ADAK},1,2", rules.source_id(DAY))]
 
 
 def test_summarize_reads_an_observation_and_counts_absent_statuses_as_zero(spark, airports):
