@@ -66,3 +66,130 @@ describe("WarehouseLayer", () => {
     expect(bodies(dev, "aws_secretsmanager_secret_version")).toEqual([]);
   });
 });
+
+describe("names and settings of the catalog and the warehouse", () => {
+  const dev = synth("dev");
+  const key = () => ref(dev, "aws_kms_key", () => true, "arn");
+  const dataArn = () => ref(dev, "aws_s3_bucket", (b) => b.bucket_prefix?.endsWith("-data-"), "arn");
+  const trust = (role: string) => JSON.parse(only(dev, "aws_iam_role", (r) => r.name.endsWith(role)).assume_role_policy).Statement[0].Principal.Service;
+
+  it("names each resource after project, environment, layer and purpose (the seed script and the runbook use these names)", () => {
+    const named = (type: string, attribute = "name") =>
+      bodies(dev, type)
+        .map((b) => b[attribute])
+        .sort();
+    expect(named("aws_glue_catalog_database")).toEqual(["airline_ingest_dev_catalog_airlines"]);
+    expect(named("aws_glue_security_configuration")).toEqual(["airline-ingest-dev-catalog-encrypted"]);
+    expect(named("aws_glue_connection")).toEqual(["airline-ingest-dev-catalog-redshift"]);
+    expect(named("aws_glue_crawler")).toEqual(["airline-ingest-dev-catalog-daily-flights", "airline-ingest-dev-catalog-redshift-tables"]);
+    expect(named("aws_redshiftserverless_namespace", "namespace_name")).toEqual(["airline-ingest-dev-warehouse-ns"]);
+    expect(named("aws_redshiftserverless_workgroup", "workgroup_name")).toEqual(["airline-ingest-dev-warehouse-wg"]);
+    expect(named("aws_secretsmanager_secret")).toEqual(["airline-ingest-dev-warehouse-etl-user"]);
+  });
+
+  it("describes what each catalog and warehouse resource is for", () => {
+    const described = ["aws_glue_catalog_database", "aws_glue_crawler", "aws_secretsmanager_secret"].flatMap((t) => bodies(dev, t));
+    const roles = bodies(dev, "aws_iam_role").filter((r) => /-(catalog|warehouse)-/.test(r.name));
+    expect(roles).toHaveLength(3);
+    for (const body of [...described, ...roles]) expect(body.description).toMatch(/\w{4,} \w+/);
+  });
+
+  it("points the job at the airport table as the JDBC crawler names it: <database>_<schema>_<table>", () => {
+    expect(only(dev, "aws_glue_job").default_arguments["--airport_table"]).toBe("dev_airlines_dim_airport_codes");
+  });
+
+  it("encrypts what Glue writes with the stack's key: S3 and CloudWatch with SSE-KMS, bookmarks client-side", () => {
+    expect(only(dev, "aws_glue_security_configuration").encryption_configuration).toEqual({
+      s3_encryption: { s3_encryption_mode: "SSE-KMS", kms_key_arn: key() },
+      cloudwatch_encryption: { cloudwatch_encryption_mode: "SSE-KMS", kms_key_arn: key() },
+      job_bookmarks_encryption: { job_bookmarks_encryption_mode: "CSE-KMS", kms_key_arn: key() },
+    });
+    for (const crawler of bodies(dev, "aws_glue_crawler")) {
+      expect(crawler.security_configuration).toBe(ref(dev, "aws_glue_security_configuration", () => true, "name"));
+    }
+  });
+
+  it("manages the account's catalog encryption only where the environment says so, with passwords returned encrypted", () => {
+    expect(bodies(dev, "aws_glue_data_catalog_encryption_settings")).toEqual([]);
+    const prod = synth("prod");
+    const prodKey = ref(prod, "aws_kms_key", () => true, "arn");
+    expect(only(prod, "aws_glue_data_catalog_encryption_settings").data_catalog_encryption_settings).toEqual({
+      encryption_at_rest: { catalog_encryption_mode: "SSE-KMS", sse_aws_kms_key_id: prodKey },
+      connection_password_encryption: { return_connection_password_encrypted: true, aws_kms_key_id: prodKey },
+    });
+  });
+
+  it("connects over JDBC with SSL enforced, from the Glue security group in the first private subnet's zone", () => {
+    const conn = only(dev, "aws_glue_connection");
+    expect(conn.connection_type).toBe("JDBC");
+    expect(conn.connection_properties.JDBC_ENFORCE_SSL).toBe("true");
+    expect(conn.physical_connection_requirements).toEqual({
+      availability_zone: "us-east-1a",
+      subnet_id: ref(dev, "aws_subnet", (s) => s.availability_zone === "us-east-1a" && s.tags.Name.includes("-private-"), "id"),
+      security_group_id_list: [ref(dev, "aws_security_group", (s) => s.name.endsWith("-glue"), "id")],
+    });
+  });
+
+  it("crawls new daily-flights folders only, skips hidden and underscore files, and logs schema changes instead of applying them", () => {
+    const s3 = only(dev, "aws_glue_crawler", (c) => c.s3_target);
+    expect(s3.s3_target[0].exclusions).toEqual(["**/_*", "**/.*"]);
+    expect(s3.schema_change_policy).toEqual({ update_behavior: "LOG", delete_behavior: "LOG" });
+    expect(JSON.parse(s3.configuration)).toEqual({
+      Version: 1,
+      CrawlerOutput: { Partitions: { AddOrUpdateBehavior: "InheritFromTable" } },
+      Grouping: { TableGroupingPolicy: "CombineCompatibleSchemas" },
+    });
+  });
+
+  it("lets only Glue assume the crawler roles, and only Redshift the COPY role", () => {
+    expect(trust("-catalog-s3-crawler")).toEqual(["glue.amazonaws.com"]);
+    expect(trust("-catalog-jdbc-crawler")).toEqual(["glue.amazonaws.com"]);
+    expect(trust("-warehouse-s3-access")).toEqual(["redshift.amazonaws.com", "redshift-serverless.amazonaws.com"]);
+  });
+
+  it("lets both crawlers write Glue logs and use the stack's key", () => {
+    for (const role of ["catalog-s3-crawler", "catalog-jdbc-crawler"]) {
+      const statements = roleStatements(dev, role);
+      expect(grantsOf(statements, "kms:Decrypt")).toEqual([key()]);
+      expect(grantsOf(statements, "logs:PutLogEvents")).toEqual([
+        expect.stringMatching(/:log-group:\/aws-glue\/\*$/),
+        expect.stringMatching(/:log-stream:\*$/),
+      ]);
+    }
+  });
+
+  it("lets the S3 crawler list the bucket under the daily flights prefix only", () => {
+    expect(roleStatements(dev, "catalog-s3-crawler").filter((s) => [].concat(s.Action).includes("s3:ListBucket" as never))).toEqual([
+      {
+        Sid: "ListDailyFlights",
+        Effect: "Allow",
+        Action: ["s3:ListBucket"],
+        Resource: [dataArn()],
+        Condition: { StringLike: { "s3:prefix": ["daily_flights/*"] } },
+      },
+    ]);
+  });
+
+  it("gives the COPY role exactly: read and list the airport codes and Glue temp, write Glue temp (UNLOAD), use the key", () => {
+    const data = dataArn();
+    expect(roleStatements(dev, "warehouse-s3-access")).toEqual([
+      { Sid: "ReadLoadableObjects", Effect: "Allow", Action: ["s3:GetObject"], Resource: [`${data}/airport_codes/*`, `${data}/glue/temp/*`] },
+      {
+        Sid: "ListLoadablePrefixes",
+        Effect: "Allow",
+        Action: ["s3:ListBucket", "s3:GetBucketLocation"],
+        Resource: [data],
+        Condition: { StringLike: { "s3:prefix": ["airport_codes/*", "glue/temp/*"] } },
+      },
+      { Sid: "WriteGlueTemp", Effect: "Allow", Action: ["s3:PutObject"], Resource: [`${data}/glue/temp/*`] },
+      { Sid: "UseDataKey", Effect: "Allow", Action: ["kms:Decrypt", "kms:GenerateDataKey", "kms:Encrypt"], Resource: [key()] },
+    ]);
+  });
+
+  it("requires SSL on the workgroup and logs user activity", () => {
+    expect(only(dev, "aws_redshiftserverless_workgroup").config_parameter).toEqual([
+      { parameter_key: "require_ssl", parameter_value: "true" },
+      { parameter_key: "enable_user_activity_logging", parameter_value: "true" },
+    ]);
+  });
+});
