@@ -72,4 +72,99 @@ describe("EtlLayer", () => {
         .sort(),
     ).toEqual(["daily_flights/*", "glue/scripts/*", "glue/temp/*", "quarantine/*"]);
   });
+  it("passes the job every argument it needs, each from its resource or the config", () => {
+    const bucket = ref(dev, "aws_s3_bucket", (b) => b.bucket_prefix?.endsWith("-data-"), "bucket");
+    const lib = (f: string) => `s3://${bucket}/glue/scripts/${f}`;
+    expect(job().default_arguments).toEqual({
+      "--job-language": "python",
+      "--job-bookmark-option": "job-bookmark-enable",
+      "--TempDir": `s3://${bucket}/glue/temp/`,
+      "--enable-metrics": "true",
+      "--enable-observability-metrics": "true",
+      "--enable-continuous-cloudwatch-log": "true",
+      "--continuous-log-logGroup": ref(dev, "aws_cloudwatch_log_group", (g) => g.name.includes("/glue/"), "name"),
+      "--enable-job-insights": "true",
+      "--extra-py-files": ["flights_rules.py", "flights_transform.py", "flights_load.py", "flights_jdbc.py"].map(lib).join(","),
+      "--extra-files": ["stage_daily_flights.sql", "merge_daily_flights.sql"].map(lib).join(","),
+      "--data_bucket": bucket,
+      "--daily_flights_prefix": "daily_flights/",
+      "--quarantine_prefix": "quarantine/",
+      "--reports_prefix": "reports/",
+      "--catalog_database": ref(dev, "aws_glue_catalog_database", () => true, "name"),
+      "--airport_table": "dev_airlines_dim_airport_codes",
+      "--redshift_connection": ref(dev, "aws_glue_connection", () => true, "name"),
+      "--redshift_database": "dev",
+      "--redshift_schema": "airlines",
+      "--redshift_copy_role_arn": ref(dev, "aws_iam_role", (r) => r.name.endsWith("-warehouse-s3-access"), "arn"),
+      "--dep_delay_threshold": "off",
+    });
+  });
+
+  it("passes a configured departure-delay threshold as its number", () => {
+    const strict = synth("dev", (raw) => (raw.environments.dev.etl.depDelayThresholdMinutes = 15));
+    expect(only(strict, "aws_glue_job").default_arguments["--dep_delay_threshold"]).toBe("15");
+  });
+
+  it("runs the script as a Python 3 Spark job, encrypted, never retried by Glue (the state machine reports the failure)", () => {
+    expect(job().command).toEqual({ name: "glueetl", python_version: "3", script_location: expect.stringMatching(/\/flights_ingest\.py$/) });
+    expect(job().max_retries).toBe(0);
+    expect(job().security_configuration).toBe(ref(dev, "aws_glue_security_configuration", () => true, "name"));
+    expect(job().role_arn).toBe(ref(dev, "aws_iam_role", (r) => r.name.endsWith("-etl-flights-ingest"), "arn"));
+  });
+
+  it("keeps the job's log group encrypted for the configured days, and its code encrypted in S3", () => {
+    const key = ref(dev, "aws_kms_key", () => true, "arn");
+    expect(only(dev, "aws_cloudwatch_log_group", (g) => g.name.includes("/glue/"))).toEqual({
+      name: "/airline-ingest/dev/glue/flights-ingest",
+      retention_in_days: 365,
+      kms_key_id: key,
+    });
+    const tuned = synth("dev", (raw) => (raw.environments.dev.etl.logRetentionDays = 30));
+    expect(only(tuned, "aws_cloudwatch_log_group", (g) => g.name.includes("/glue/")).retention_in_days).toBe(30);
+    expect(bodies(dev, "aws_s3_object").every((o) => o.kms_key_id === key)).toBe(true);
+  });
+
+  it("grants the job exactly its statements: read code and flights, list its prefixes, stage, quarantine, report, catalog, connection, logs, metrics, key", () => {
+    const data = ref(dev, "aws_s3_bucket", (b) => b.bucket_prefix?.endsWith("-data-"), "arn");
+    const logGroup = ref(dev, "aws_cloudwatch_log_group", (g) => g.name.includes("/glue/"), "arn");
+    const statements = roleStatements(dev, "etl-flights-ingest");
+    const bySid = Object.fromEntries(statements.map((s) => [s.Sid, s]));
+    expect(Object.keys(bySid).sort()).toEqual([
+      "CatalogRead",
+      "ContinuousLogs",
+      "DescribeVpcForGlueConnection",
+      "GlueConnectionEniCleanup",
+      "GlueConnectionEnis",
+      "GlueLogs",
+      "JobMetrics",
+      "ListFlightsTempQuarantine",
+      "ReadCodeAndFlights",
+      "ReadConnection",
+      "ReadRedshiftSecret",
+      "StageAndQuarantine",
+      "UseDataKey",
+      "WriteRunReports",
+    ]);
+    expect(bySid.ListFlightsTempQuarantine).toEqual({
+      Sid: "ListFlightsTempQuarantine",
+      Effect: "Allow",
+      Action: ["s3:ListBucket"],
+      Resource: [data],
+      Condition: { StringLike: { "s3:prefix": ["daily_flights/*", "glue/temp/*", "quarantine/*"] } },
+    });
+    expect(bySid.StageAndQuarantine.Action).toEqual(["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]);
+    expect(bySid.ContinuousLogs).toMatchObject({
+      Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:AssociateKmsKey"],
+      Resource: [logGroup, `${logGroup}:log-stream:*`],
+    });
+    expect(bySid.JobMetrics).toMatchObject({
+      Action: ["cloudwatch:PutMetricData"],
+      Resource: ["*"],
+      Condition: { StringEquals: { "cloudwatch:namespace": "Glue" } },
+    });
+    expect(bySid.UseDataKey.Resource).toEqual([ref(dev, "aws_kms_key", () => true, "arn")]);
+    expect(bySid.CatalogRead.Action).not.toContain("glue:CreateTable");
+    expect(bySid.ReadConnection.Resource).toEqual([ref(dev, "aws_glue_connection", () => true, "arn")]);
+    expect(bySid.ReadRedshiftSecret.Resource).toEqual([ref(dev, "aws_secretsmanager_secret", () => true, "arn")]);
+  });
 });
