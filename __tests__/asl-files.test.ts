@@ -3,7 +3,16 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { TerraformStack, Testing } from "cdktf";
-import { EVENT_PATTERN_FILE, loadEventPattern, loadStateMachineDefinition, renderTemplate, STATE_MACHINE_FILE } from "../modules/asl-files";
+import {
+  EVENT_PATTERN_FILE,
+  jsonataExpressions,
+  loadEventPattern,
+  loadStateMachineDefinition,
+  renderTemplate,
+  STATE_MACHINE_FILE,
+  validateEventPattern,
+  validateStateMachine,
+} from "../modules/asl-files";
 import { ASL_VALIDATOR_CACHE_DIR, aslValidatorRuns, aslValidatorVerdict, forgetAcceptedDefinitions } from "../modules/asl-validator-check";
 import { loadPipelineConfig } from "../modules/config/load";
 import { ResourceNames } from "../modules/naming";
@@ -155,12 +164,44 @@ describe("asl-validator runs once per template, not once per stack", () => {
     );
     try {
       expect(aslValidatorVerdict(definition)).toMatchObject({ isValid: true, fromCache: false });
-      expect(existsSync(marker)).toBe(true);
+      expect(readFileSync(marker, "utf8")).toBe("");
       forgetAcceptedDefinitions();
       const before = aslValidatorRuns();
       expect(aslValidatorVerdict(definition)).toMatchObject({ isValid: true, fromCache: true });
       expect(aslValidatorRuns()).toBe(before);
     } finally {
+      rmSync(marker, { force: true });
+    }
+  });
+
+  it("keeps its verdicts where ASL_VALIDATOR_CACHE_DIR says (the mutation runs' own folder), node_modules/.cache otherwise", () => {
+    expect(ASL_VALIDATOR_CACHE_DIR).toBe(process.env.ASL_VALIDATOR_CACHE_DIR || join(__dirname, "..", "node_modules", ".cache", "asl-validator"));
+    const before = process.env.ASL_VALIDATOR_CACHE_DIR;
+    process.env.ASL_VALIDATOR_CACHE_DIR = join(dir, "verdicts");
+    try {
+      jest.isolateModules(() => expect(require("../modules/asl-validator-check").ASL_VALIDATOR_CACHE_DIR).toBe(join(dir, "verdicts")));
+    } finally {
+      if (before === undefined) delete process.env.ASL_VALIDATOR_CACHE_DIR;
+      else process.env.ASL_VALIDATOR_CACHE_DIR = before;
+    }
+  });
+
+  it("answers a definition accepted in this process from memory, and writes no marker when the file cache is off", () => {
+    const definition = { StartAt: "Done", QueryLanguage: "JSONata", States: { Done: { Type: "Succeed", Comment: `memory test ${Math.random()}` } } };
+    const version = JSON.parse(readFileSync(require.resolve("asl-validator/package.json"), "utf8")).version;
+    const marker = join(
+      ASL_VALIDATOR_CACHE_DIR,
+      createHash("sha256")
+        .update(`${version}\n${JSON.stringify(definition)}`)
+        .digest("hex"),
+    );
+    process.env.ASL_VALIDATOR_CACHE = "off";
+    try {
+      expect(aslValidatorVerdict(definition)).toMatchObject({ isValid: true, fromCache: false });
+      expect(existsSync(marker)).toBe(false);
+      expect(aslValidatorVerdict(definition)).toEqual({ isValid: true, errors: [], fromCache: true });
+    } finally {
+      delete process.env.ASL_VALIDATOR_CACHE;
       rmSync(marker, { force: true });
     }
   });
@@ -181,5 +222,93 @@ describe("asl-validator runs once per template, not once per stack", () => {
     expect(readFileSync(join(__dirname, "..", "scripts", "lib", "synth-preload.mjs"), "utf8")).toMatch(
       /if \(!process\.env\.DEBUG\) process\.setSourceMapsEnabled\(false\);/,
     );
+  });
+});
+
+describe("the messages of a bad asl/ file, word for word", () => {
+  /** A template file of its own with the given JSON. */
+  function template(json: unknown): string {
+    const file = join(dir, `t-${Math.random().toString(36).slice(2)}.json`);
+    writeFileSync(file, JSON.stringify(json));
+    return file;
+  }
+  const messageOf = (run: () => unknown) => {
+    try {
+      run();
+    } catch (e) {
+      return (e as Error).message.replace(/^t-\w+\.json: /, "");
+    }
+    throw new Error("no error");
+  };
+
+  it("names a placeholder's path (arrays by index) and the known ones", () => {
+    expect(messageOf(() => renderTemplate(template({ a: [{ b: "x {{Nope}}" }] }), { Known: 1, Other: "o" }))).toBe(
+      "a[0].b: unknown placeholder {{Nope}} (known: Known, Other)",
+    );
+  });
+
+  it("lists every placeholder a template never uses", () => {
+    expect(messageOf(() => renderTemplate(template({ a: "{{A}}" }), { A: "a", B: "b", C: 3 }))).toBe("file: never uses the placeholder(s) {{B}}, {{C}}");
+  });
+
+  it("names the state, the missing target and the states there are, for Next, Default, Choices and Catch", () => {
+    const definition = (state: Record<string, unknown>) => ({ StartAt: "A", States: { A: state, Done: { Type: "Succeed" } } });
+    for (const state of [
+      { Type: "Pass", Next: "Nope" },
+      { Type: "Choice", Choices: [{ Condition: "{% true %}", Next: "Nope" }], Default: "Done" },
+      { Type: "Choice", Choices: [{ Condition: "{% true %}", Next: "Done" }], Default: "Nope" },
+      { Type: "Task", Resource: "arn:aws:states:::glue:startJobRun", End: true, Catch: [{ ErrorEquals: ["States.ALL"], Next: "Nope" }] },
+    ]) {
+      expect(messageOf(() => validateStateMachine(join(dir, "t-sm.json"), definition(state)))).toBe(
+        'state "A": goes to "Nope", which is not a state (states: A, Done)',
+      );
+    }
+  });
+
+  it("gives every asl-validator message and the state of the first", () => {
+    const definition = { StartAt: "Done", QueryLanguage: "JSONata", States: { Done: { Type: "Succeed", Next: "Done" } } };
+    expect(messageOf(() => validateStateMachine(join(dir, "t-sm.json"), definition))).toBe(
+      'state "Done" (/States/Done/QueryLanguage): asl-validator: /States/Done/QueryLanguage is invalid. must be equal to one of the allowed values; ' +
+        "/States/Done/Type is invalid. must be equal to one of the allowed values",
+    );
+    const outsideStates = { StartAt: "Done", QueryLanguage: "JSONata", States: { Done: { Type: "Succeed" } }, Extra: 1 };
+    expect(messageOf(() => validateStateMachine(join(dir, "t-sm.json"), outsideStates))).toBe(
+      "definition: asl-validator:  is invalid. must NOT have additional properties",
+    );
+  });
+
+  it("finds JSONata expressions by path, arrays by index", () => {
+    expect(jsonataExpressions({ a: [{ b: "{% $x + 1 %}" }, "plain"], c: "{%$y%}" })).toEqual([
+      { path: "a[0].b", expression: " $x + 1 " },
+      { path: "c", expression: "$y" },
+    ]);
+  });
+
+  it.each([
+    ["a pattern that is not an object", ["x"], "pattern: must be an object whose leaves are arrays of values or matchers"],
+    ["an $or of one pattern", { $or: [{ source: ["a"] }] }, "$or: $or takes an array of at least two patterns"],
+    ["an $or that is not an array", { $or: { source: ["a"] } }, "$or: $or takes an array of at least two patterns"],
+    [
+      "a bad pattern inside an $or",
+      { $or: [{ source: ["a"] }, { source: "b" }] },
+      "$or[1].source: must be an object whose leaves are arrays of values or matchers",
+    ],
+    ["a matcher that is an array", { source: [["a"]] }, 'source[0]: ["a"] is neither a value nor a matcher'],
+    [
+      "a matcher with two operators",
+      { source: [{ prefix: "a", suffix: "b" }] },
+      'source[0]: unknown EventBridge operator "prefix,suffix" (allowed: prefix, suffix, anything-but, numeric, exists, cidr, equals-ignore-case, wildcard)',
+    ],
+  ])("refuses %s, naming the path", (_label, pattern, message) => {
+    expect(messageOf(() => validateEventPattern(join(dir, "t-p.json"), pattern, ""))).toBe(message);
+  });
+
+  it("accepts values of every JSON type, every operator and an $or of two", () => {
+    expect(() =>
+      validateEventPattern("p.json", { $or: [{ a: ["s", 1, true, null] }, { b: [{ prefix: "x" }, { numeric: [">", 0] }, { exists: true }] }] }, ""),
+    ).not.toThrow();
+    const file = template({ detail: { object: { key: [{ prefix: "{{P}}" }] } } });
+    expect(loadEventPattern(file, { P: "daily/" })).toBe('{"detail":{"object":{"key":[{"prefix":"daily/"}]}}}');
+    expect(messageOf(() => loadEventPattern(template({ detail: "x" }), {}))).toBe("detail: must be an object whose leaves are arrays of values or matchers");
   });
 });

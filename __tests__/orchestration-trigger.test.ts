@@ -201,11 +201,56 @@ describe("TriggerLayer", () => {
     expect(only(dev, "aws_sqs_queue").kms_master_key_id).toBe(ref(dev, "aws_kms_key", () => true, "arn"));
   });
 
+  it("passes the object that started the run, and its time, as the execution input", () => {
+    const target = only(dev, "aws_cloudwatch_event_target", (t) => t.arn === machineArn);
+    expect(target.input_transformer).toEqual({
+      input_paths: { bucket: "$.detail.bucket.name", key: "$.detail.object.key", eventTime: "$.time" },
+      input_template: '{"bucket": <bucket>, "key": <key>, "eventTime": <eventTime>, "source": "s3"}',
+    });
+  });
+
+  it("lets only EventBridge assume the trigger role", () => {
+    const role = only(dev, "aws_iam_role", (r) => r.name.endsWith("trigger-start-pipeline"));
+    expect(JSON.parse(role.assume_role_policy).Statement[0].Principal.Service).toEqual(["events.amazonaws.com"]);
+  });
+
+  it("keeps undelivered events 14 days in a queue only this stack's rules may send to", () => {
+    const queue = only(dev, "aws_sqs_queue");
+    expect(queue.message_retention_seconds).toBe(1209600);
+    const policyOf = (stack: Json) => JSON.parse(only(stack, "aws_sqs_queue_policy").policy);
+    const statement = (stack: Json, rules: string[]) => ({
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Sid: "RulesSendUndeliveredEvents",
+          Effect: "Allow",
+          Principal: { Service: "events.amazonaws.com" },
+          Action: "sqs:SendMessage",
+          Resource: ref(stack, "aws_sqs_queue", () => true, "arn"),
+          Condition: { ArnEquals: { "aws:SourceArn": rules } },
+        },
+      ],
+    });
+    expect(policyOf(dev)).toEqual(statement(dev, [ref(dev, "aws_cloudwatch_event_rule", (r) => r.name.endsWith("trigger-flights-uploaded"), "arn")]));
+    const prod = synth("prod");
+    const ruleArn = (suffix: string) => ref(prod, "aws_cloudwatch_event_rule", (r) => r.name.endsWith(suffix), "arn");
+    expect(policyOf(prod)).toEqual(statement(prod, [ruleArn("trigger-flights-uploaded"), ruleArn("trigger-scheduled")]));
+  });
+
   it("adds the schedule from config only where one is set", () => {
     expect(bodies(dev, "aws_cloudwatch_event_rule").filter((r) => r.schedule_expression)).toHaveLength(0);
     const prod = synth("prod");
     const scheduled = only(prod, "aws_cloudwatch_event_rule", (r) => r.schedule_expression);
-    expect(scheduled.schedule_expression).toBe("cron(0 6 * * ? *)");
+    expect(scheduled).toMatchObject({
+      name: "airline-ingest-prod-trigger-scheduled",
+      description: "Scheduled pipeline run",
+      schedule_expression: "cron(0 6 * * ? *)",
+    });
+    const scheduledName = ref(prod, "aws_cloudwatch_event_rule", (r) => r.schedule_expression, "name");
+    expect(only(prod, "aws_cloudwatch_event_target", (t) => t.rule === scheduledName).input_transformer).toEqual({
+      input_paths: { eventTime: "$.time" },
+      input_template: '{"eventTime": <eventTime>, "source": "schedule"}',
+    });
     expect(bodies(prod, "aws_cloudwatch_event_target").filter((t) => t.arn === ref(prod, "aws_sfn_state_machine", () => true, "arn"))).toHaveLength(2);
   });
 });

@@ -64,6 +64,22 @@ describe("alarms reach the operators' topic", () => {
     expect(alarms.filter((a) => a.namespace === "AWS/States").every((a) => a.dimensions.StateMachineArn === machine)).toBe(true);
   });
 
+  it("sums each AWS metric over five minutes, alarms and clears on the topic, and reads no data as fine", () => {
+    const alarms = bodies(dev, "aws_cloudwatch_metric_alarm").filter((a) => a.namespace.startsWith("AWS/"));
+    for (const a of alarms) {
+      expect([a.statistic, a.period, a.evaluation_periods, a.treat_missing_data, a.ok_actions]).toEqual(["Sum", 300, 1, "notBreaching", [topic]]);
+    }
+    const deadLetters = only(dev, "aws_cloudwatch_metric_alarm", (a) => a.namespace === "AWS/SQS");
+    expect(deadLetters.dimensions).toEqual({ QueueName: ref(dev, "aws_sqs_queue", () => true, "name") });
+  });
+
+  it("says which job, run and state failed, and Glue's message, in the failure notice", () => {
+    expect(only(dev, "aws_cloudwatch_event_target", (t) => t.arn === topic).input_transformer).toEqual({
+      input_paths: { job: "$.detail.jobName", state: "$.detail.state", run: "$.detail.jobRunId", message: "$.detail.message" },
+      input_template: '"Glue job <job> run <run> ended <state>: <message>"',
+    });
+  });
+
   it("alarms when one pass quarantines more than the configured share of its rows", () => {
     const alarm = only(dev, "aws_cloudwatch_metric_alarm", (a) => a.metric_name === "QuarantineRatio");
     expect(alarm).toMatchObject({

@@ -18,7 +18,8 @@ export interface AslValidatorVerdict {
 type Validator = (definition: unknown) => AslValidatorVerdict;
 
 const ROOT = join(__dirname, "..");
-export const ASL_VALIDATOR_CACHE_DIR = join(ROOT, "node_modules", ".cache", "asl-validator");
+/** ASL_VALIDATOR_CACHE_DIR moves it: mutation runs do, since a mutant may accept what the validator rejected. */
+export const ASL_VALIDATOR_CACHE_DIR = process.env.ASL_VALIDATOR_CACHE_DIR || join(ROOT, "node_modules", ".cache", "asl-validator");
 const acceptedThisProcess = new Set<string>();
 let validator: Validator | undefined;
 let validatorVersion: string | undefined;

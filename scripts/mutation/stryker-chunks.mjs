@@ -6,7 +6,8 @@
 // Afterwards the chunks' reports are merged into cdktf.out/mutation/stryker-report.json (scripts/mutation/summary.mjs).
 //   node scripts/mutation/stryker-chunks.mjs [chunk ...]
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { ROOT } from "../lib/project.mjs";
 
@@ -22,7 +23,8 @@ function runChunk(name, files) {
   const r = spawnSync(
     join(ROOT, "node_modules", ".bin", "stryker"),
     ["run", "scripts/mutation/stryker.config.json", "--mutate", files.join(","), "--incrementalFile", incrementalFile],
-    { cwd: ROOT, stdio: "inherit", env: process.env },
+    // A mutant of the validator cache may store a rejected definition as accepted: mutants get a cache of their own.
+    { cwd: ROOT, stdio: "inherit", env: { ...process.env, ASL_VALIDATOR_CACHE_DIR: mkdtempSync(join(tmpdir(), "stryker-asl-cache-")) } },
   );
   console.log(`== chunk ${name}: exit ${r.status}, ${((Date.now() - started) / 60000).toFixed(1)} min`);
   return r.status ?? 1;
