@@ -117,5 +117,15 @@ describe("PipelineStack", () => {
     expect(s3.terraform.backend).toEqual({
       s3: { bucket: "acme-terraform-state", region: "eu-west-1", key: "terraform/airline-ingest-prod.tfstate", encrypt: true, use_lockfile: true },
     });
+    // A DynamoDB lock table, where one is named, replaces S3-native locking.
+    const locked = synth("prod", (raw) => (raw.backend = { type: "s3", bucket: "acme-terraform-state", region: "eu-west-1", dynamodbTable: "tf-locks" }));
+    expect(locked.terraform.backend.s3).toMatchObject({ dynamodb_table: "tf-locks", encrypt: true });
+    expect(locked.terraform.backend.s3.use_lockfile).toBeUndefined();
+  });
+
+  it("configures the provider for the environment's region and tags everything with project, environment and the config's tags", () => {
+    expect(dev.provider.aws).toEqual([{ region: "us-east-1", default_tags: [{ tags: { project: "airline-ingest", environment: "dev" } }] }]);
+    const tagged = synth("dev", (raw) => (raw.environments.dev.tags = { team: "data" }));
+    expect(tagged.provider.aws[0].default_tags).toEqual([{ tags: { project: "airline-ingest", environment: "dev", team: "data" } }]);
   });
 });
