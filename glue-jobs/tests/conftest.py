@@ -29,10 +29,18 @@ def spark():
         .config("spark.sql.session.timeZone", "UTC")
         # PostgreSQL's JDBC driver (Debian: libpostgresql-jdbc-java) for the Redshift connector stand-in.
         .config("spark.driver.extraClassPath", postgres_jdbc_jar())
+        # Under mutmut every mutant's forked process leaves the objects it made in the shared JVM (a forked py4j
+        # client never releases them): with the default 1 GB the heap fills after a few hundred mutants and the JVM
+        # spends its time collecting garbage, so every later mutant times out.
+        .config("spark.driver.memory", "6g" if "MUTANT_UNDER_TEST" in os.environ else "1g")
         .getOrCreate()
     )
     session.sparkContext.setLogLevel("ERROR")
     flights_rules.configure_session(session)
+    if "MUTANT_UNDER_TEST" in os.environ:
+        # A mutant's tests killed at their timeout leave their Spark job running in the shared JVM; without this the
+        # next mutants wait behind it and time out too (counted as killed though nothing failed).
+        session.sparkContext.cancelAllJobs()
     yield session
     # Under mutmut (scripts/mutation/mutmut.mjs) the session outlives the test run: each mutant's tests run in a
     # process forked from this one and keep using it, one at a time, instead of starting a JVM per mutant.
