@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 
@@ -28,4 +29,11 @@ describe("the StrykerJS chunks (a stopped full run resumes chunk by chunk)", () 
     expect(mutated()).not.toContain("scripts/lib/yardstick-synth-app.ts");
     expect(mutated()).toContain("modules/naming.ts");
   });
+});
+
+it("recheck-survivors puts a mutant at its report location (1-based lines and columns)", () => {
+  const script = join(__dirname, "..", "scripts", "mutation", "recheck-survivors.mjs");
+  const call = `import(${JSON.stringify(script)}).then((m) => process.stdout.write(m.mutate("ab\\ncd = 1;", { start: { line: 2, column: 6 }, end: { line: 2, column: 7 } }, "2")))`;
+  const r = spawnSync(process.execPath, ["-e", call], { encoding: "utf8" });
+  expect(r.stdout).toBe("ab\ncd = 2;");
 });
