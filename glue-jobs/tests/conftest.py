@@ -33,14 +33,23 @@ def spark():
         # client never releases them): with the default 1 GB the heap fills after a few hundred mutants and the JVM
         # spends its time collecting garbage, so every later mutant times out.
         .config("spark.driver.memory", "6g" if "MUTANT_UNDER_TEST" in os.environ else "1g")
+        # The status store keeps the plans and metrics of the last 1000 queries, jobs and stages: over hundreds of
+        # mutants that is gigabytes. Nothing here reads them.
+        .config("spark.sql.ui.retainedExecutions", "10")
+        .config("spark.ui.retainedJobs", "10")
+        .config("spark.ui.retainedStages", "10")
+        .config("spark.ui.retainedTasks", "1000")
         .getOrCreate()
     )
     session.sparkContext.setLogLevel("ERROR")
     flights_rules.configure_session(session)
     if "MUTANT_UNDER_TEST" in os.environ:
-        # A mutant's tests killed at their timeout leave their Spark job running in the shared JVM; without this the
-        # next mutants wait behind it and time out too (counted as killed though nothing failed).
+        # What earlier mutants left in the shared JVM: a job still running after its tests were killed at their
+        # timeout, the query listeners their Observations registered (never removed: a forked py4j client releases
+        # nothing) and their cached frames. Left there, they slow every later mutant until all time out.
         session.sparkContext.cancelAllJobs()
+        session._jsparkSession.listenerManager().clear()
+        session.catalog.clearCache()
     yield session
     # Under mutmut (scripts/mutation/mutmut.mjs) the session outlives the test run: each mutant's tests run in a
     # process forked from this one and keep using it, one at a time, instead of starting a JVM per mutant.
