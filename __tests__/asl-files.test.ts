@@ -133,6 +133,19 @@ describe("asl/ files are validated when the app synthesizes", () => {
   });
 });
 
+/** A definition never validated before, and the file its acceptance is kept in: sha256(validator version + text). */
+function freshDefinition(label: string) {
+  const definition = { StartAt: "Done", QueryLanguage: "JSONata", States: { Done: { Type: "Succeed", Comment: `${label} ${Math.random()}` } } };
+  const version = JSON.parse(readFileSync(require.resolve("asl-validator/package.json"), "utf8")).version;
+  const marker = join(
+    ASL_VALIDATOR_CACHE_DIR,
+    createHash("sha256")
+      .update(`${version}\n${JSON.stringify(definition)}`)
+      .digest("hex"),
+  );
+  return { definition, marker };
+}
+
 describe("asl-validator runs once per template, not once per stack", () => {
   const stackSubstitutions = (environment: string) => ({ ...SUBSTITUTIONS, Environment: environment, GlueJobName: `\${TfToken[TOKEN.${environment.length}]}` });
 
@@ -154,14 +167,7 @@ describe("asl-validator runs once per template, not once per stack", () => {
   });
 
   it("keeps an acceptance on disk under sha256(validator version + definition), and reuses it in a new process", () => {
-    const definition = { StartAt: "Done", QueryLanguage: "JSONata", States: { Done: { Type: "Succeed", Comment: `cache test ${Math.random()}` } } };
-    const version = JSON.parse(readFileSync(require.resolve("asl-validator/package.json"), "utf8")).version;
-    const marker = join(
-      ASL_VALIDATOR_CACHE_DIR,
-      createHash("sha256")
-        .update(`${version}\n${JSON.stringify(definition)}`)
-        .digest("hex"),
-    );
+    const { definition, marker } = freshDefinition("cache test");
     try {
       expect(aslValidatorVerdict(definition)).toMatchObject({ isValid: true, fromCache: false });
       expect(readFileSync(marker, "utf8")).toBe("");
@@ -187,14 +193,7 @@ describe("asl-validator runs once per template, not once per stack", () => {
   });
 
   it("answers a definition accepted in this process from memory, and writes no marker when the file cache is off", () => {
-    const definition = { StartAt: "Done", QueryLanguage: "JSONata", States: { Done: { Type: "Succeed", Comment: `memory test ${Math.random()}` } } };
-    const version = JSON.parse(readFileSync(require.resolve("asl-validator/package.json"), "utf8")).version;
-    const marker = join(
-      ASL_VALIDATOR_CACHE_DIR,
-      createHash("sha256")
-        .update(`${version}\n${JSON.stringify(definition)}`)
-        .digest("hex"),
-    );
+    const { definition, marker } = freshDefinition("memory test");
     process.env.ASL_VALIDATOR_CACHE = "off";
     try {
       expect(aslValidatorVerdict(definition)).toMatchObject({ isValid: true, fromCache: false });
