@@ -46,9 +46,16 @@ function recheckFile(file, { source, mutants }, testFiles) {
   return { rechecked: survivors.length, left };
 }
 
+/** Mutants go into the working tree: another recheck (or an edit) under way would mix its mutant into our runs. */
+function refuseDirtySources() {
+  const dirty = spawnSync("git", ["status", "--porcelain", "--", "modules", "scripts/lib"], { cwd: ROOT, encoding: "utf8" }).stdout.trim();
+  if (dirty) throw new Error(`recheck-survivors: sources changed in the working tree (another recheck running?):\n${dirty}`);
+}
+
 function main() {
   const [chunk, ...testFiles] = process.argv.slice(2);
   if (!chunk || !testFiles.length) throw new Error("usage: recheck-survivors.mjs <chunk> <jest test file> ...");
+  refuseDirtySources();
   const report = JSON.parse(readFileSync(join(ROOT, "scripts", "mutation", "stryker-incremental", `${chunk}.json`), "utf8"));
   const results = Object.entries(report.files).map(([file, entry]) => ({ file, ...recheckFile(file, entry, testFiles) }));
   const rechecked = results.reduce((n, r) => n + r.rechecked, 0);
