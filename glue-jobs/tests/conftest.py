@@ -32,7 +32,7 @@ def spark():
         # Under mutmut every mutant's forked process leaves the objects it made in the shared JVM (a forked py4j
         # client never releases them): with the default 1 GB the heap fills after a few hundred mutants and the JVM
         # spends its time collecting garbage, so every later mutant times out.
-        .config("spark.driver.memory", "6g" if "MUTANT_UNDER_TEST" in os.environ else "1g")
+        .config("spark.driver.memory", "12g" if "MUTANT_UNDER_TEST" in os.environ else "1g")
         # The status store keeps the plans and metrics of the last 1000 queries, jobs and stages: over hundreds of
         # mutants that is gigabytes. Nothing here reads them.
         .config("spark.sql.ui.retainedExecutions", "10")
