@@ -2,6 +2,7 @@
 
 from datetime import date, datetime
 
+import flights_rules as rules
 import flights_transform as transform
 import pytest
 from conftest import lines_df
@@ -65,6 +66,12 @@ def test_a_bad_row_is_quarantined_with_a_reason_naming_field_and_value(spark, ai
     rows = classify(spark, airports, {DAY: f"{HEADER}\n{line}\nAA,{ANCHORAGE},{ADAK},0,0\n"})
     assert reasons(rows) == {line: reason}
     assert [r["status"] for r in rows if r["line"] != line] == ["loaded"]
+
+
+@pytest.mark.parametrize("name", ["a;b.csv", "a%41b.csv"])
+def test_a_file_whose_key_the_load_actions_cannot_carry_is_quarantined_whole(spark, airports, name):
+    rows = classify(spark, airports, {f"daily_flights/date=2001-01-15/{name}": f"{HEADER}\nAA,{ANCHORAGE},{ADAK},1,2\n"})
+    assert [(r["status"], r["reason"]) for r in rows] == [("quarantined", rules.UNSAFE_KEY_REASON)]
 
 
 def test_a_csv_outside_a_date_partition_is_quarantined_whole(spark, airports):
