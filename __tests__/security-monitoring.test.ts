@@ -73,6 +73,15 @@ describe("alarms reach the operators' topic", () => {
     expect(deadLetters.dimensions).toEqual({ QueueName: ref(dev, "aws_sqs_queue", () => true, "name") });
   });
 
+  it("tells in each alarm's description what went wrong", () => {
+    const described = Object.fromEntries(bodies(dev, "aws_cloudwatch_metric_alarm").map((a) => [a.metric_name, a.alarm_description]));
+    expect(described).toMatchObject({
+      ExecutionsFailed: "A pipeline execution failed",
+      ExecutionsTimedOut: "A pipeline execution timed out",
+      ApproximateNumberOfMessagesVisible: "An S3 event could not start the pipeline and waits in the dead-letter queue",
+    });
+  });
+
   it("says which job, run and state failed, and Glue's message, in the failure notice", () => {
     expect(only(dev, "aws_cloudwatch_event_target", (t) => t.arn === topic).input_transformer).toEqual({
       input_paths: { job: "$.detail.jobName", state: "$.detail.state", run: "$.detail.jobRunId", message: "$.detail.message" },
