@@ -84,7 +84,12 @@ def test_a_csv_outside_a_date_partition_is_quarantined_whole(spark, airports):
     ):
         rows = classify(spark, airports, {key: good})
         assert {r["status"] for r in rows} == {"quarantined"}, key
-        assert all(r["reason"].startswith("no date partition") for r in rows)
+        assert {r["reason"] for r in rows} == {"no date partition: the file is not in a date=YYYY-MM-DD/ folder (or the date is not a real day)"}
+
+
+def test_an_empty_airport_id_is_not_an_integer(spark, airports):
+    rows = classify(spark, airports, {DAY: f"{HEADER}\nAA,,{ADAK},1,2\nAA,{ANCHORAGE},,1,2\n"})
+    assert sorted(r["reason"] for r in rows) == ["DestAirportID '' is not an integer", "OriginAirportID '' is not an integer"]
 
 
 def test_a_file_without_the_contract_header_is_quarantined_whole(spark, airports):
