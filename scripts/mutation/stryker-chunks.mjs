@@ -6,7 +6,7 @@
 // Afterwards the chunks' reports are merged into cdktf.out/mutation/stryker-report.json (scripts/mutation/summary.mjs).
 //   node scripts/mutation/stryker-chunks.mjs [chunk ...]
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { ROOT } from "../lib/project.mjs";
@@ -15,6 +15,9 @@ import { ROOT } from "../lib/project.mjs";
 const CHUNKS = JSON.parse(readFileSync(join(ROOT, "scripts", "mutation", "stryker-chunks.json"), "utf8")).chunks;
 const INCREMENTAL_DIR = join(ROOT, "scripts", "mutation", "stryker-incremental");
 const MERGED_REPORT = join(ROOT, "cdktf.out", "mutation", "stryker-report.json");
+// A mutant of the asl-validator cache may store a rejected definition as accepted: this run's mutants share a
+// throw-away cache instead of node_modules/.cache, removed when the run ends.
+const VERDICT_CACHE = mkdtempSync(join(tmpdir(), "stryker-asl-cache-"));
 
 function runChunk(name, files) {
   const incrementalFile = join(INCREMENTAL_DIR, `${name}.json`);
@@ -23,8 +26,7 @@ function runChunk(name, files) {
   const r = spawnSync(
     join(ROOT, "node_modules", ".bin", "stryker"),
     ["run", "scripts/mutation/stryker.config.json", "--mutate", files.join(","), "--incrementalFile", incrementalFile],
-    // A mutant of the validator cache may store a rejected definition as accepted: mutants get a cache of their own.
-    { cwd: ROOT, stdio: "inherit", env: { ...process.env, ASL_VALIDATOR_CACHE_DIR: mkdtempSync(join(tmpdir(), "stryker-asl-cache-")) } },
+    { cwd: ROOT, stdio: "inherit", env: { ...process.env, ASL_VALIDATOR_CACHE_DIR: VERDICT_CACHE } },
   );
   console.log(`== chunk ${name}: exit ${r.status}, ${((Date.now() - started) / 60000).toFixed(1)} min`);
   return r.status ?? 1;
@@ -59,4 +61,5 @@ writeFileSync(MERGED_REPORT, JSON.stringify(merged));
 console.log(
   `merged ${merged.chunks.length} of ${Object.keys(CHUNKS).length} chunks into ${MERGED_REPORT}${failed.length ? `; failed: ${failed.join(", ")}` : ""}`,
 );
+rmSync(VERDICT_CACHE, { recursive: true, force: true });
 process.exit(failed.length ? 1 : 0);
