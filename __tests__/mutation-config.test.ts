@@ -37,3 +37,38 @@ it("recheck-survivors puts a mutant at its report location (1-based lines and co
   const r = spawnSync(process.execPath, ["-e", call], { encoding: "utf8" });
   expect(r.stdout).toBe("ab\ncd = 2;");
 });
+
+describe("mutmut's kept results (scripts/mutation/mutmut-incremental/)", () => {
+  const script = join(__dirname, "..", "scripts", "mutation", "mutmut.mjs");
+  const call = (expr: string) => {
+    const r = spawnSync(process.execPath, ["-e", `import(${JSON.stringify(script)}).then((m) => process.stdout.write(JSON.stringify(${expr})))`], {
+      encoding: "utf8",
+    });
+    expect(r.stderr).toBe("");
+    return JSON.parse(r.stdout);
+  };
+  const results = {
+    exit_code_by_key: { "f.x_a__mutmut_1": 0, "f.x_a__mutmut_2": 0, "f.x_a__mutmut_3": 1, "f.x_a__mutmut_4": 36, "f.x_a__mutmut_5": null },
+    hash_by_function_name: { x_a: "abc" },
+    durations_by_key: { "f.x_a__mutmut_1": 0.5 },
+  };
+
+  it("resume with survivors unchecked, except those listed as equivalent; other verdicts and hashes kept", () => {
+    const r = call(`m.resumed(${JSON.stringify(results)}, { "f.x_a__mutmut_2": "reason" })`);
+    expect(r.exit_code_by_key).toEqual({ "f.x_a__mutmut_1": null, "f.x_a__mutmut_2": 0, "f.x_a__mutmut_3": 1, "f.x_a__mutmut_4": 36, "f.x_a__mutmut_5": null });
+    expect(r.hash_by_function_name).toEqual({ x_a: "abc" });
+    expect(r.durations_by_key).toEqual({ "f.x_a__mutmut_1": 0.5 });
+  });
+
+  it("resume a kept file with the timing fields mutmut requires", () => {
+    const r = call(`m.resumed({ exit_code_by_key: {}, hash_by_function_name: {} }, {})`);
+    expect(r).toEqual({ type_check_error_by_key: {}, durations_by_key: {}, estimated_durations_by_key: {}, exit_code_by_key: {}, hash_by_function_name: {} });
+  });
+
+  it("keep verdicts and hashes only, one entry per line", () => {
+    const text: string = call(`m.kept(${JSON.stringify(results)})`);
+    expect(JSON.parse(text)).toEqual({ exit_code_by_key: results.exit_code_by_key, hash_by_function_name: results.hash_by_function_name });
+    expect(text.split("\n")).toContain('  "f.x_a__mutmut_3": 1,');
+    expect(text.endsWith("}\n")).toBe(true);
+  });
+});

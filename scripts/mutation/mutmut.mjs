@@ -7,24 +7,30 @@
 // running under mutmut, so every mutant reuses the one JVM instead of starting its own; --max-children 1 keeps the
 // forks from sharing its gateway at once.
 //
-// The work folder cdktf.out/mutation/py is kept between runs: mutmut keeps each mutant's result there and a rerun
-// tests only the mutants of functions that changed. Equivalent mutants (no test can tell them apart) are listed
-// with a reason in scripts/mutation/equivalent-mutants.json and left out of the score.
+// mutmut keeps each mutant's result with the hash of its function (mutants/<file>.meta in the work folder .mutmut/,
+// outside cdktf.out, which npm test wipes). Those files are kept in scripts/mutation/mutmut-incremental/ after each
+// run and put back into a work folder that lacks them (a clean clone), so a rerun tests only the mutants of functions
+// that changed, plus the survivors not listed as equivalent (a new test may kill them; mutmut would not retry them).
+// Equivalent mutants (no test can tell them apart) are listed with a reason in
+// scripts/mutation/equivalent-mutants.json and left out of the score.
 import { spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { ROOT } from "../lib/project.mjs";
 import { ensurePythonEnv, GLUE_ENV } from "../lib/python-env.mjs";
 
 const GLUE_JOBS = join(ROOT, "glue-jobs");
-const WORK = join(ROOT, "cdktf.out", "mutation", "py");
+const WORK = join(ROOT, ".mutmut");
+const KEPT = join(ROOT, "scripts", "mutation", "mutmut-incremental");
 const LOCK = join(ROOT, "scripts", "mutation", "mutmut-requirements.lock");
 const EQUIVALENT = join(ROOT, "scripts", "mutation", "equivalent-mutants.json");
+const SURVIVED = 0; // mutmut's exit code of a mutant whose tests all passed
 const MUTATED = ["flights_rules.py", "flights_transform.py"];
 const ALSO_COPY = ["local_run.py", "flights_ingest.py", "flights_load.py", "flights_jdbc.py", "bench_local.py"];
 const TESTS = ["tests/test_row_rules.py", "tests/test_rule_functions.py", "tests/test_airports_and_vega.py"];
 
-const python = ensurePythonEnv(GLUE_ENV);
+let python; // set by main(): importing this file for its helpers makes no environment
 const env = { ...process.env, PIPELINE_REPO: ROOT, PYTHONDONTWRITEBYTECODE: "1" };
 
 function run(args, options = {}) {
@@ -57,24 +63,64 @@ function prepareWorkFolder() {
   );
 }
 
+/** A results file as the next run starts from it: mutmut's timing fields (informative only; the kept file has
+ * none) and every survivor not listed as equivalent marked unchecked, so that the current tests try it again. */
+export function resumed(results, equivalent) {
+  const timings = { type_check_error_by_key: {}, durations_by_key: {}, estimated_durations_by_key: {} };
+  const retry = ([name, code]) => [name, code === SURVIVED && !(name in equivalent) ? null : code];
+  return { ...timings, ...results, exit_code_by_key: Object.fromEntries(Object.entries(results.exit_code_by_key).map(retry)) };
+}
+
+/** What is kept in the repository of a results file: verdicts and function hashes, one mutant per line. */
+export function kept({ exit_code_by_key, hash_by_function_name }) {
+  return `${JSON.stringify({ exit_code_by_key, hash_by_function_name }, null, 1)}\n`;
+}
+
+/** The kept results put back where mutmut looks for them (the work folder's own when it has them). */
+function restoreResults(equivalent) {
+  mkdirSync(join(WORK, "mutants"), { recursive: true });
+  for (const f of MUTATED) {
+    const meta = join(WORK, "mutants", `${f}.meta`);
+    const source = existsSync(meta) ? meta : join(KEPT, `${f}.meta`);
+    if (existsSync(source)) writeFileSync(meta, JSON.stringify(resumed(JSON.parse(readFileSync(source, "utf8")), equivalent)));
+  }
+}
+
+function keepResults() {
+  mkdirSync(KEPT, { recursive: true });
+  for (const f of MUTATED) {
+    const meta = join(WORK, "mutants", `${f}.meta`);
+    if (existsSync(meta)) writeFileSync(join(KEPT, `${f}.meta`), kept(JSON.parse(readFileSync(meta, "utf8"))));
+  }
+}
+
 /** Every mutant's status from `mutmut results --all true` ("name: status" lines). */
 function results() {
   const out = run(["-m", "mutmut", "results", "--all", "true"], { capture: true });
   return [...out.matchAll(/^\s*(\S+): (.+)$/gm)].map((m) => ({ name: m[1], status: m[2].trim() }));
 }
 
-installMutmut();
-prepareWorkFolder();
-const started = Date.now();
-run(["-m", "mutmut", "run", "--max-children", "1"], { allowFailure: true });
-const minutes = ((Date.now() - started) / 60000).toFixed(1);
-const equivalent = existsSync(EQUIVALENT) ? (JSON.parse(readFileSync(EQUIVALENT, "utf8")).python ?? {}) : {};
-const all = results().filter((r) => !(r.name in equivalent));
-const killed = all.filter((r) => r.status === "killed" || r.status === "timeout");
-const survivors = all.filter((r) => !["killed", "timeout"].includes(r.status));
-const score = all.length ? (100 * killed.length) / all.length : 0;
-console.log(
-  `\nmutmut: ${killed.length} of ${all.length} mutants killed (${score.toFixed(1)}%), ${Object.keys(equivalent).length} listed as equivalent; run took ${minutes} min`,
-);
-for (const s of survivors) console.log(`  ${s.status.padEnd(12)} ${s.name}   (python -m mutmut show ${s.name}, in ${WORK})`);
-process.exit(score >= 90 ? 0 : 1);
+function main() {
+  python = ensurePythonEnv(GLUE_ENV);
+  const equivalent = existsSync(EQUIVALENT) ? (JSON.parse(readFileSync(EQUIVALENT, "utf8")).python ?? {}) : {};
+  installMutmut();
+  prepareWorkFolder();
+  restoreResults(equivalent);
+  const started = Date.now();
+  // Ctrl-C stops mutmut (it gets the signal too); this process stays to keep what the run had finished.
+  for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => {});
+  run(["-m", "mutmut", "run", "--max-children", "1"], { allowFailure: true });
+  const minutes = ((Date.now() - started) / 60000).toFixed(1);
+  keepResults();
+  const all = results().filter((r) => !(r.name in equivalent));
+  const killed = all.filter((r) => r.status === "killed" || r.status === "timeout");
+  const survivors = all.filter((r) => !["killed", "timeout"].includes(r.status));
+  const score = all.length ? (100 * killed.length) / all.length : 0;
+  console.log(
+    `\nmutmut: ${killed.length} of ${all.length} mutants killed (${score.toFixed(1)}%), ${Object.keys(equivalent).length} listed as equivalent; run took ${minutes} min`,
+  );
+  for (const s of survivors) console.log(`  ${s.status.padEnd(12)} ${s.name}   (python -m mutmut show ${s.name}, in ${WORK})`);
+  process.exit(score >= 90 ? 0 : 1);
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) main();
