@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { policyDocument } from "../modules/iam";
-import { type Json, synth } from "./support/synth";
+import { bodies, type Json, synth } from "./support/synth";
 
 /**
  * Statements where AWS offers no resource-level permission, so Resource must be "*", with AWS's reason.
@@ -64,6 +64,22 @@ describe("IAM walk over every synthesized stack", () => {
     const { findings, starred } = walkIamPolicies(synth(env));
     expect(findings).toEqual([]);
     expect([...new Set(starred)].sort()).toEqual(Object.keys(AWS_REQUIRES_STAR).sort());
+  });
+
+  it("lets each role be assumed by its own service only, and only with sts:AssumeRole", () => {
+    const trust = bodies(synth("dev"), "aws_iam_role").map((r) => {
+      const [statement, ...more] = JSON.parse(r.assume_role_policy).Statement;
+      return `${r.name.replace("airline-ingest-dev-", "")} <- ${statement.Effect} ${statement.Action} ${statement.Principal.Service.join(" ")}${more.length ? " + more" : ""}`;
+    });
+    expect(trust.sort()).toEqual([
+      "catalog-jdbc-crawler <- Allow sts:AssumeRole glue.amazonaws.com",
+      "catalog-s3-crawler <- Allow sts:AssumeRole glue.amazonaws.com",
+      "etl-flights-ingest <- Allow sts:AssumeRole glue.amazonaws.com",
+      "network-flow-logs <- Allow sts:AssumeRole vpc-flow-logs.amazonaws.com",
+      "orchestration-pipeline <- Allow sts:AssumeRole states.amazonaws.com",
+      "trigger-start-pipeline <- Allow sts:AssumeRole events.amazonaws.com",
+      "warehouse-s3-access <- Allow sts:AssumeRole redshift.amazonaws.com redshift-serverless.amazonaws.com",
+    ]);
   });
 
   it("fails when a wildcard action or an unscoped resource is introduced", () => {

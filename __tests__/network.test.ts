@@ -174,4 +174,22 @@ describe("NetworkLayer", () => {
     );
     expect(only(prod, "aws_route_table_association", (a) => a.subnet_id === subnetId).route_table_id).toBe(publicRoutes);
   });
+
+  it("names every resource of the NAT path, and the subnets and route tables beside it, after the stack (prod)", () => {
+    const prod = synth("prod");
+    const named = ["aws_internet_gateway", "aws_subnet", "aws_route_table", "aws_eip", "aws_nat_gateway"].flatMap((type) =>
+      bodies(prod, type).map((b) => `${type} ${b.tags.Name}`),
+    );
+    expect(named.sort()).toEqual([
+      "aws_eip airline-ingest-prod-network-nat",
+      "aws_internet_gateway airline-ingest-prod-network-igw",
+      "aws_nat_gateway airline-ingest-prod-network-nat",
+      "aws_route_table airline-ingest-prod-network-private",
+      "aws_route_table airline-ingest-prod-network-public",
+      "aws_subnet airline-ingest-prod-network-private-us-east-1a",
+      "aws_subnet airline-ingest-prod-network-private-us-east-1b",
+      "aws_subnet airline-ingest-prod-network-private-us-east-1c",
+      "aws_subnet airline-ingest-prod-network-public-nat",
+    ]);
+  });
 });
