@@ -8,9 +8,10 @@ import {
 } from "@aws-sdk/client-redshift-data";
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient } from "@aws-sdk/client-sfn";
 import { mockClient } from "aws-sdk-client-mock";
+import { OperatorError } from "../scripts/lib/cli";
 import { crawlAndWait } from "../scripts/lib/crawler";
 import { consoleLinks, followExecution, followRequest, jobRunIdFromHistory, whoServes } from "../scripts/lib/pipeline";
-import { RedshiftStatementError, runBatch, waitForStatement } from "../scripts/lib/redshift-data";
+import { loadErrorDetails, queryRows, RedshiftStatementError, runBatch, waitForStatement } from "../scripts/lib/redshift-data";
 
 const target = { workgroupName: "airline-ingest-dev-warehouse-wg", database: "dev", secretArn: "arn:aws:secretsmanager:us-east-1:000000000000:secret:admin" };
 const noSleep = { sleep: async () => undefined };
@@ -83,6 +84,84 @@ describe("Redshift Data API waiting and errors (mock: aws-sdk-client-mock; nothi
     await expect(runBatch(new RedshiftDataClient({ region: "us-east-1" }), target, ["CREATE TABLE t (a int)"], noSleep)).rejects.toThrow(
       "Redshift ABORTED the batch b-3: cancelled by user",
     );
+    expect(data.commandCalls(ExecuteStatementCommand)).toHaveLength(0);
+  });
+
+  it("doubles the pause between polls up to its maximum, and sleeps for real by default", async () => {
+    data.on(DescribeStatementCommand).resolves({ Status: "STARTED" });
+    const pauses: number[] = [];
+    const sleep = async (ms: number) => void pauses.push(ms);
+    await expect(
+      waitForStatement(new RedshiftDataClient({ region: "us-east-1" }), "s", { sleep, pollMs: 100, maxPollMs: 300, timeoutMs: 900 }),
+    ).rejects.toThrow("statement s still STARTED after 1 s");
+    expect(pauses).toEqual([100, 200, 300, 300]);
+    data.reset();
+    data.on(DescribeStatementCommand).resolvesOnce({ Status: "SUBMITTED" }).resolves({ Status: "FINISHED" });
+    const started = Date.now();
+    await waitForStatement(new RedshiftDataClient({ region: "us-east-1" }), "s", { pollMs: 50 });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(45);
+  });
+
+  it("returns a query's rows of every page as text, NULL as null", async () => {
+    data.on(ExecuteStatementCommand).resolves({ Id: "q-1" });
+    data.on(DescribeStatementCommand).resolves({ Status: "FINISHED" });
+    data
+      .on(GetStatementResultCommand)
+      .resolvesOnce({
+        Records: [[{ stringValue: "a" }, { longValue: 7 }, { doubleValue: 1.5 }, { booleanValue: false }, { isNull: true }, {}]],
+        NextToken: "t",
+      })
+      .resolves({ Records: [[{ stringValue: "b" }, { longValue: 0 }, { doubleValue: 0 }, { booleanValue: true }, { isNull: true }, {}]] });
+    const rows = await queryRows(new RedshiftDataClient({ region: "us-east-1" }), target, "SELECT 1", noSleep);
+    expect(rows).toEqual([
+      ["a", "7", "1.5", "false", null, null],
+      ["b", "0", "0", "true", null, null],
+    ]);
+    expect(data.commandCalls(GetStatementResultCommand).map((c) => c.args[0].input)).toEqual([
+      { Id: "q-1", NextToken: undefined },
+      { Id: "q-1", NextToken: "t" },
+    ]);
+  });
+
+  it("reports a failed query with its id, its first 80 characters and Redshift's error", async () => {
+    data.on(ExecuteStatementCommand).resolves({ Id: "q-2" });
+    data.on(DescribeStatementCommand).resolvesOnce({ Status: "FAILED", Error: "relation does not exist" }).resolves({ Status: "ABORTED" });
+    const sql = `SELECT ${"x, ".repeat(40)}y FROM t`;
+    const client = new RedshiftDataClient({ region: "us-east-1" });
+    await expect(queryRows(client, target, sql, noSleep)).rejects.toThrow(
+      new RedshiftStatementError(`Redshift FAILED the query q-2 (${sql.slice(0, 80)}): relation does not exist`),
+    );
+    await expect(queryRows(client, target, "SELECT 1", noSleep)).rejects.toThrow("Redshift ABORTED the query q-2 (SELECT 1): no error given");
+  });
+
+  it("says when the load errors cannot be read instead of failing the report", async () => {
+    data.on(ExecuteStatementCommand).rejects(new Error("AccessDenied"));
+    expect(await loadErrorDetails(new RedshiftDataClient({ region: "us-east-1" }), target, noSleep)).toEqual([
+      "(could not read sys_load_error_detail: AccessDenied)",
+    ]);
+  });
+
+  it("asks for load errors when Redshift's error is about a load, even without a failing COPY named", async () => {
+    data.on(BatchExecuteStatementCommand).resolves({ Id: "b-4" });
+    data.on(DescribeStatementCommand, { Id: "b-4" }).resolves({ Status: "FAILED", Error: "Load into table failed" });
+    data.on(ExecuteStatementCommand).resolves({ Id: "e-2" });
+    data.on(DescribeStatementCommand, { Id: "e-2" }).resolves({ Status: "FINISHED" });
+    data
+      .on(GetStatementResultCommand)
+      .resolves({ Records: [[{ stringValue: "f " }, { longValue: 2 }, { stringValue: "c " }, { longValue: 1 }, { isNull: true }]] });
+    const error = await runBatch(new RedshiftDataClient({ region: "us-east-1" }), target, ["INSERT ..."], noSleep).catch((e) => e);
+    expect(error.message).toBe(
+      "Redshift FAILED the batch b-4: Load into table failed\nload errors (sys_load_error_detail, newest first):\n  f line 2, column c:  (error 1)",
+    );
+  });
+
+  it("does not ask for load errors when neither the statement nor the error is about a load", async () => {
+    data.on(BatchExecuteStatementCommand).resolves({ Id: "b-5" });
+    data
+      .on(DescribeStatementCommand)
+      .resolves({ Status: "FAILED", SubStatements: [{ Id: "b-5:1", Status: "FAILED", QueryString: "  CREATE TABLE t (a int)\n  DISTSTYLE ALL" }] });
+    const error = await runBatch(new RedshiftDataClient({ region: "us-east-1" }), target, ["CREATE TABLE t (a int)"], noSleep).catch((e) => e);
+    expect(error.message).toBe("Redshift FAILED the batch b-5: no error given\nfailing statement: CREATE TABLE t (a int) ...");
     expect(data.commandCalls(ExecuteStatementCommand)).toHaveLength(0);
   });
 
@@ -267,6 +346,46 @@ describe("crawling the Redshift tables after the DDL (mock: aws-sdk-client-mock;
     const states: string[] = [];
     await crawlAndWait(new GlueClient({ region: "us-east-1" }), "c", { ...noSleep, onState: (s) => states.push(s) });
     expect(states).toEqual(["READY", "RUNNING", "STOPPING", "READY"]);
+  });
+
+  it("counts a crawl that started up to 5 s before the call as this one", async () => {
+    const now = jest.spyOn(Date, "now").mockReturnValue(1_000_000);
+    try {
+      glue.on(StartCrawlerCommand).resolves({});
+      const at = (ms: number) =>
+        ({ $metadata: {}, Crawler: { Name: "c", State: "READY", LastCrawl: { Status: "SUCCEEDED", StartTime: new Date(ms) } } }) as never;
+      glue.on(GetCrawlerCommand).resolves(at(995_000));
+      await crawlAndWait(new GlueClient({ region: "us-east-1" }), "c", noSleep);
+      expect(glue.commandCalls(GetCrawlerCommand)).toHaveLength(1);
+      glue.reset();
+      glue.on(StartCrawlerCommand).resolves({});
+      glue.on(GetCrawlerCommand).resolves(at(994_999));
+      await expect(crawlAndWait(new GlueClient({ region: "us-east-1" }), "c", { ...noSleep, pollMs: 60_000, timeoutMs: 120_000 })).rejects.toThrow(
+        new OperatorError("crawler c still READY after 2 min"),
+      );
+      expect(glue.commandCalls(GetCrawlerCommand)).toHaveLength(3);
+    } finally {
+      now.mockRestore();
+    }
+  });
+
+  it("passes on an error starting the crawler other than a crawl under way", async () => {
+    glue.on(StartCrawlerCommand).rejects(Object.assign(new Error("not allowed"), { name: "AccessDeniedException" }));
+    await expect(crawlAndWait(new GlueClient({ region: "us-east-1" }), "c", noSleep)).rejects.toThrow("not allowed");
+    expect(glue.commandCalls(GetCrawlerCommand)).toHaveLength(0);
+  });
+
+  it("reports an unknown state, and a crawler that ended without a crawl", async () => {
+    glue.on(StartCrawlerCommand).resolves({});
+    glue
+      .on(GetCrawlerCommand)
+      .resolvesOnce({ $metadata: {} } as never)
+      .resolves({ $metadata: {}, Crawler: { Name: "c", State: "READY" } } as never);
+    const states: string[] = [];
+    await expect(crawlAndWait(new GlueClient({ region: "us-east-1" }), "c", { ...noSleep, onState: (s) => states.push(s) })).rejects.toThrow(
+      new OperatorError("crawler c ended without a crawl: no message (log group /aws-glue/crawlers)"),
+    );
+    expect(states).toEqual(["UNKNOWN", "READY"]);
   });
 
   it("joins a crawl already under way, and reports a failed crawl with Glue's message", async () => {

@@ -1,7 +1,8 @@
 import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
+import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
+import { listFiles, planUploads, uploadFile } from "../scripts/lib/upload";
 import { MotoServer } from "./support/moto-server";
 import { runScript } from "./support/run-script";
 
@@ -91,5 +92,32 @@ describe("npm run seed:upload against a local moto S3 server", () => {
     const dry = runScript("seed-upload", ["--data", data, "--stack", "dev", "--outputs", outputs, "--dry-run"], env());
     expect(dry.output).toContain("would upload daily_flights/date=2001-01-05/flights.csv");
     expect(Object.keys(await bucketContents())).not.toContain("daily_flights/date=2001-01-05/flights.csv");
+  });
+
+  it("in process: uploads with its checksum as metadata and CSV type, then skips the same bytes and uploads changed ones", async () => {
+    const root = mkdtempSync(join(tmpdir(), "upload-in-process-"));
+    const key = "daily_flights/date=2001-03-01/flights.csv";
+    mkdirSync(dirname(join(root, key)), { recursive: true });
+    writeFileSync(join(root, key), "Carrier\nAA\n");
+    const prefixes = { airportCodes: "airport_codes/", dailyFlights: "daily_flights/" };
+    const [first] = await planUploads(s3, BUCKET, listFiles(root), prefixes);
+    expect(first).toMatchObject({ action: "upload", file: { key, bytes: 11 } });
+    if (first.action !== "upload") throw new Error("expected an upload");
+    await uploadFile(s3, BUCKET, first.file, first.sha256);
+    const head = await s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: key }));
+    expect(head).toMatchObject({ ContentType: "text/csv", ContentLength: 11, Metadata: { sha256: first.sha256 } });
+    expect((await planUploads(s3, BUCKET, listFiles(root), prefixes))[0].action).toBe("skip");
+    writeFileSync(join(root, key), "Carrier\nUA\n");
+    expect((await planUploads(s3, BUCKET, listFiles(root), prefixes))[0].action).toBe("upload");
+  });
+
+  it("in process: passes on an error other than a missing object (here: no server)", async () => {
+    const root = mkdtempSync(join(tmpdir(), "upload-no-server-"));
+    mkdirSync(join(root, "airport_codes"));
+    writeFileSync(join(root, "airport_codes", "airport_codes.csv"), "id\n");
+    const offline = new S3Client({ ...moto.clientConfig, endpoint: "http://127.0.0.1:9", maxAttempts: 1 });
+    await expect(planUploads(offline, BUCKET, listFiles(root), { airportCodes: "airport_codes/", dailyFlights: "daily_flights/" })).rejects.toThrow(
+      /ECONNREFUSED/,
+    );
   });
 });

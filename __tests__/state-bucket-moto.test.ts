@@ -1,4 +1,12 @@
-import { GetBucketEncryptionCommand, GetBucketPolicyCommand, GetBucketVersioningCommand, GetPublicAccessBlockCommand, S3Client } from "@aws-sdk/client-s3";
+import {
+  GetBucketEncryptionCommand,
+  GetBucketLocationCommand,
+  GetBucketPolicyCommand,
+  GetBucketVersioningCommand,
+  GetPublicAccessBlockCommand,
+  S3Client,
+} from "@aws-sdk/client-s3";
+import { ensureStateBucket, tlsOnlyPolicy } from "../scripts/lib/state-bucket";
 import { MotoServer } from "./support/moto-server";
 import { runScript } from "./support/run-script";
 
@@ -29,6 +37,34 @@ describe("npm run bootstrap:state against a local moto S3 server", () => {
     const again = runScript("bootstrap-state", ["--bucket", "team-tf-state", "--region", "eu-west-1"], env());
     expect(again.stdout).toContain("already existed; settings reapplied");
   }, 60000);
+
+  it("in process: no location in us-east-1, the region's elsewhere; every setting put; a second call finds it", async () => {
+    for (const [bucket, region, location] of [
+      ["east-state", "us-east-1", undefined],
+      ["west-state", "eu-west-1", "eu-west-1"],
+    ] as const) {
+      const s3 = new S3Client({ ...moto.clientConfig, region });
+      expect(await ensureStateBucket(s3, bucket, region)).toBe("created");
+      expect((await s3.send(new GetBucketLocationCommand({ Bucket: bucket }))).LocationConstraint ?? undefined).toBe(location);
+      expect(await ensureStateBucket(s3, bucket, region)).toBe("existed");
+      expect((await s3.send(new GetBucketVersioningCommand({ Bucket: bucket }))).Status).toBe("Enabled");
+      expect((await s3.send(new GetBucketEncryptionCommand({ Bucket: bucket }))).ServerSideEncryptionConfiguration?.Rules).toEqual([
+        { ApplyServerSideEncryptionByDefault: { SSEAlgorithm: "aws:kms" }, BucketKeyEnabled: true },
+      ]);
+      expect((await s3.send(new GetPublicAccessBlockCommand({ Bucket: bucket }))).PublicAccessBlockConfiguration).toEqual({
+        BlockPublicAcls: true,
+        IgnorePublicAcls: true,
+        BlockPublicPolicy: true,
+        RestrictPublicBuckets: true,
+      });
+      expect(JSON.parse((await s3.send(new GetBucketPolicyCommand({ Bucket: bucket }))).Policy ?? "{}")).toEqual(tlsOnlyPolicy(bucket));
+    }
+  }, 60000);
+
+  it("in process: passes on an error other than a missing bucket (here: no server)", async () => {
+    const s3 = new S3Client({ ...moto.clientConfig, endpoint: "http://127.0.0.1:9", maxAttempts: 1 });
+    await expect(ensureStateBucket(s3, "any-state", "us-east-1")).rejects.toThrow(/ECONNREFUSED/);
+  });
 
   it("needs credentials and names what to set", () => {
     const r = runScript("bootstrap-state", ["--bucket", "b", "--region", "us-east-1"]);

@@ -2,6 +2,8 @@ import {
   BucketAlreadyOwnedByYou,
   type BucketLocationConstraint,
   CreateBucketCommand,
+  HeadBucketCommand,
+  NotFound,
   PutBucketEncryptionCommand,
   PutBucketPolicyCommand,
   PutBucketVersioningCommand,
@@ -15,14 +17,7 @@ import {
  * Creating it again is harmless: each setting is put whether the bucket is new or not.
  */
 export async function ensureStateBucket(s3: S3Client, bucket: string, region: string): Promise<"created" | "existed"> {
-  let outcome: "created" | "existed" = "created";
-  try {
-    const location = region === "us-east-1" ? undefined : { LocationConstraint: region as BucketLocationConstraint };
-    await s3.send(new CreateBucketCommand({ Bucket: bucket, CreateBucketConfiguration: location }));
-  } catch (e) {
-    if (!(e instanceof BucketAlreadyOwnedByYou)) throw e;
-    outcome = "existed";
-  }
+  const outcome = await createUnlessOwned(s3, bucket, region);
   await s3.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: "Enabled" } }));
   await s3.send(
     new PutBucketEncryptionCommand({
@@ -38,6 +33,25 @@ export async function ensureStateBucket(s3: S3Client, bucket: string, region: st
   );
   await s3.send(new PutBucketPolicyCommand({ Bucket: bucket, Policy: JSON.stringify(tlsOnlyPolicy(bucket)) }));
   return outcome;
+}
+
+/** Asks first: in us-east-1 S3 answers a CreateBucket of a bucket one already owns with success, not
+ * BucketAlreadyOwnedByYou, so only HeadBucket tells "existed" there. */
+async function createUnlessOwned(s3: S3Client, bucket: string, region: string): Promise<"created" | "existed"> {
+  try {
+    await s3.send(new HeadBucketCommand({ Bucket: bucket }));
+    return "existed";
+  } catch (e) {
+    if (!(e instanceof NotFound)) throw e;
+  }
+  try {
+    const location = region === "us-east-1" ? undefined : { LocationConstraint: region as BucketLocationConstraint };
+    await s3.send(new CreateBucketCommand({ Bucket: bucket, CreateBucketConfiguration: location }));
+    return "created";
+  } catch (e) {
+    if (e instanceof BucketAlreadyOwnedByYou) return "existed"; // made by someone else's run in between
+    throw e;
+  }
 }
 
 export function tlsOnlyPolicy(bucket: string) {

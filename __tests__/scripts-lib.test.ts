@@ -1,0 +1,350 @@
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { awsClientConfig, ensureCredentials } from "../scripts/lib/aws";
+import { OperatorError, parseCli, runScript, stackSettings } from "../scripts/lib/cli";
+import { renderSql, splitStatements, warehouseSeedStatements } from "../scripts/lib/sql-files";
+import { parseOutputs, readStackOutputs, terraformOutputFailure } from "../scripts/lib/stack-outputs";
+import { tlsOnlyPolicy } from "../scripts/lib/state-bucket";
+import { mirrorCliConfig, terraform, terraformEnv, terraformErrorLine, terraformFailure } from "../scripts/lib/terraform";
+import { contractViolation, listFiles, planUploads } from "../scripts/lib/upload";
+
+// In-process tests of scripts/lib: the CLI tests run the scripts as child processes, which prove the wiring
+// but leave these functions' details (messages, boundaries, defaults) to these.
+
+const scratch = () => mkdtempSync(join(tmpdir(), "scripts-lib-"));
+
+/** Runs fn with some environment variables set (undefined: unset), restoring them afterwards. */
+async function withEnv<T>(vars: Record<string, string | undefined>, fn: () => T | Promise<T>): Promise<T> {
+  const saved = Object.fromEntries(Object.keys(vars).map((k) => [k, process.env[k]]));
+  const apply = (values: Record<string, string | undefined>) => {
+    for (const [k, v] of Object.entries(values)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  };
+  apply(vars);
+  try {
+    return await fn();
+  } finally {
+    apply(saved);
+  }
+}
+
+describe("parseCli", () => {
+  const spec = { usage: "usage: x --stack S [--dry-run]", strings: ["stack", "outputs"], booleans: ["dry-run"], required: ["stack"] };
+
+  it("returns the options given, booleans as booleans", () => {
+    const args = parseCli(["--stack", "dev", "--dry-run"], spec);
+    expect(args.stack).toBe("dev");
+    expect(args["dry-run"]).toBe(true);
+    expect(args.outputs).toBeUndefined();
+  });
+
+  it("names an unknown option, with the usage", () => {
+    expect(() => parseCli(["--stack", "dev", "--colour", "red"], spec)).toThrow(
+      new OperatorError("unknown option(s): --colour\n\nusage: x --stack S [--dry-run]"),
+    );
+  });
+
+  it("names a missing required option, with the usage", () => {
+    expect(() => parseCli(["--dry-run"], spec)).toThrow(new OperatorError("--stack is required\n\nusage: x --stack S [--dry-run]"));
+  });
+
+  it("accepts --debug and no options at all when nothing is required", () => {
+    expect(parseCli(["--debug"], { usage: "u" }).debug).toBe(true);
+    expect(parseCli([], { usage: "u" })._).toEqual([]);
+  });
+
+  it("prints the usage for --help and exits 0", () => {
+    const exit = jest.spyOn(process, "exit").mockImplementation(() => {
+      throw new Error("exited");
+    });
+    const log = jest.spyOn(console, "log").mockImplementation(() => undefined);
+    try {
+      expect(() => parseCli(["--help"], spec)).toThrow("exited");
+      expect(log).toHaveBeenCalledWith("usage: x --stack S [--dry-run]");
+      expect(exit).toHaveBeenCalledWith(0);
+    } finally {
+      exit.mockRestore();
+      log.mockRestore();
+    }
+  });
+});
+
+describe("stackSettings and runScript", () => {
+  it("returns the named environment's settings and names the environments when the stack is not one", () => {
+    expect(stackSettings("dev").region).toBe("us-east-1");
+    expect(() => stackSettings("qa")).toThrow(new OperatorError('stack "qa" is not an environment of the config (environments: dev, prod)'));
+  });
+
+  it("sets the exit code from main: its number, 0 otherwise, 1 with one red line for a user error", async () => {
+    const error = jest.spyOn(console, "error").mockImplementation(() => undefined);
+    const before = process.exitCode;
+    try {
+      await runScript(async () => 3);
+      expect(process.exitCode).toBe(3);
+      await runScript(async () => "done");
+      expect(process.exitCode).toBe(0);
+      await withEnv({ DEBUG: undefined }, () =>
+        runScript(async () => {
+          throw new OperatorError("no such bucket");
+        }),
+      );
+      expect(process.exitCode).toBe(1);
+      expect(error).toHaveBeenCalledWith(expect.stringContaining("error: no such bucket"));
+      await expect(runScript(async () => Promise.reject(new TypeError("a bug")))).rejects.toThrow("a bug");
+    } finally {
+      process.exitCode = before;
+      error.mockRestore();
+    }
+  });
+});
+
+describe("awsClientConfig and ensureCredentials", () => {
+  it("takes AWS_REGION, then AWS_DEFAULT_REGION, then the stack's region", async () => {
+    const none = { AWS_REGION: undefined, AWS_DEFAULT_REGION: undefined, AWS_ENDPOINT_URL: undefined };
+    await withEnv(none, () => expect(awsClientConfig("eu-west-1")).toEqual({ region: "eu-west-1" }));
+    await withEnv({ ...none, AWS_DEFAULT_REGION: "eu-central-1" }, () => expect(awsClientConfig("eu-west-1").region).toBe("eu-central-1"));
+    await withEnv({ ...none, AWS_DEFAULT_REGION: "eu-central-1", AWS_REGION: "us-west-2" }, () =>
+      expect(awsClientConfig("eu-west-1").region).toBe("us-west-2"),
+    );
+  });
+
+  it("addresses a local endpoint path-style", async () => {
+    await withEnv({ AWS_REGION: undefined, AWS_DEFAULT_REGION: undefined, AWS_ENDPOINT_URL: "http://127.0.0.1:5000" }, () =>
+      expect(awsClientConfig("us-east-1")).toEqual({ region: "us-east-1", endpoint: "http://127.0.0.1:5000", forcePathStyle: true }),
+    );
+  });
+
+  it("finds keys in the environment, and says what to set when there are none", async () => {
+    await withEnv({ AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test", AWS_PROFILE: undefined }, () =>
+      expect(ensureCredentials()).resolves.toBeUndefined(),
+    );
+    const none = scratch();
+    const error = await withEnv(
+      {
+        AWS_ACCESS_KEY_ID: undefined,
+        AWS_SECRET_ACCESS_KEY: undefined,
+        AWS_SESSION_TOKEN: undefined,
+        AWS_PROFILE: undefined,
+        AWS_CONFIG_FILE: join(none, "config"),
+        AWS_SHARED_CREDENTIALS_FILE: join(none, "credentials"),
+        AWS_EC2_METADATA_DISABLED: "true",
+        AWS_CONTAINER_CREDENTIALS_FULL_URI: undefined,
+        AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: undefined,
+        AWS_WEB_IDENTITY_TOKEN_FILE: undefined,
+      },
+      () => ensureCredentials().catch((e) => e),
+    );
+    expect(error).toBeInstanceOf(OperatorError);
+    expect(error.message).toMatch(
+      /^no AWS credentials found \([^\n]+\)\. Set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run aws sso login\.$/,
+    );
+  });
+});
+
+describe("terraform helpers", () => {
+  it("run terraform non-interactively, with the offline mirror unless the user's CLI config exists", () => {
+    const env = terraformEnv({ PATH: "/bin", TF_CLI_CONFIG_FILE: "/nowhere/cli.tfrc" });
+    expect(env).toMatchObject({ PATH: "/bin", TF_IN_AUTOMATION: "1", TF_INPUT: "0", CHECKPOINT_DISABLE: "1" });
+    const mirror = process.env.TF_PROVIDER_MIRROR || "/opt/tf-plugins";
+    if (existsSync(mirror)) {
+      expect(env.TF_CLI_CONFIG_FILE).toMatch(/\/tf-cli-[^/]+\/cli\.tfrc$/);
+      expect(readFileSync(env.TF_CLI_CONFIG_FILE as string, "utf8")).toBe(mirrorCliConfig(mirror));
+    }
+    const own = join(scratch(), "mine.tfrc");
+    writeFileSync(own, "");
+    expect(terraformEnv({ TF_CLI_CONFIG_FILE: own }).TF_CLI_CONFIG_FILE).toBe(own);
+  });
+
+  it("write a mirror config for hashicorp providers only", () => {
+    expect(mirrorCliConfig("/m")).toBe(
+      'provider_installation {\n  filesystem_mirror {\n    path    = "/m"\n    include = ["registry.terraform.io/hashicorp/*"]\n  }\n  direct {\n    exclude = ["registry.terraform.io/hashicorp/*"]\n  }\n}\n',
+    );
+  });
+
+  it("collect what the real terraform prints, and its exit code", async () => {
+    const dir = scratch();
+    const ok = await terraform(["version"], dir, terraformEnv());
+    expect(ok.code).toBe(0);
+    expect(ok.out).toMatch(/^Terraform v1\./);
+    const bad = await terraform(["no-such-command"], dir, terraformEnv());
+    expect(bad.code).not.toBe(0);
+    expect(bad.out).toContain("no-such-command");
+    expect(await terraform(["version"], dir, { PATH: dir })).toEqual({
+      code: 127,
+      out: expect.stringMatching(/^terraform could not start: .*ENOENT.* \(install Terraform 1\.11\)$/),
+    });
+  });
+
+  it("take terraform's Error line without its box drawing, else the first line of text", () => {
+    expect(terraformErrorLine("\n╷\n│ Warning: w\n│\n│ Error: Invalid reference\n│   on main.tf\n╵\n")).toBe("Error: Invalid reference");
+    expect(terraformErrorLine("  \n│   something odd happened  \n")).toBe("something odd happened");
+    expect(terraformErrorLine("x Error: not at the start\nsecond")).toBe("x Error: not at the start");
+    expect(terraformErrorLine("")).toBe("no message");
+  });
+
+  it("explain a failed step, and missing credentials online by pointing at --offline", () => {
+    expect(terraformFailure("plan", "dev", "Error: No valid credential sources found", "/tmp/p.log")).toBe(
+      "no AWS credentials for an online plan of dev: set AWS_PROFILE (or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY), or plan without an account: npm run plan -- --stack dev --offline",
+    );
+    expect(terraformFailure("init", "prod", "│ Error: Failed to query available provider packages\n", "/tmp/i.log")).toBe(
+      "terraform init failed for prod: Error: Failed to query available provider packages (whole output: /tmp/i.log)",
+    );
+  });
+});
+
+describe("stack outputs", () => {
+  it("name a missing or empty output and what was found", () => {
+    const outputs = parseOutputs({ a: { value: "x" }, b: { value: "" } }, "dev", "f.json");
+    expect(outputs.get("a" as never)).toBe("x");
+    expect(() => outputs.get("b" as never)).toThrow(
+      new OperatorError('output "b" is missing from f.json (found: a, b); apply the stack with this version of the project'),
+    );
+    expect(() => parseOutputs({ c: 3 }, "dev", "g.json").get("c" as never)).toThrow('output "c" is missing from g.json (found: c)');
+  });
+
+  it("refuse what is not a JSON object of outputs", () => {
+    for (const json of [null, [], "text", 3]) {
+      expect(() => parseOutputs(json, "dev", "o.json")).toThrow(new OperatorError("o.json: expected a JSON object of stack outputs"));
+    }
+  });
+
+  it("take a stack's own entry of cdktf's file, but an output named like the stack in terraform's", () => {
+    expect(parseOutputs({ dev: { a: "1" }, prod: { a: "2" } }, "prod", "f").get("a" as never)).toBe("2");
+    expect(parseOutputs({ dev: { value: "v", type: "string" } }, "dev", "f").get("dev" as never)).toBe("v");
+    expect(parseOutputs({ dev: "plain", other: { value: null } }, "dev", "f").get("dev" as never)).toBe("plain");
+  });
+
+  it("read --outputs FILE, naming the file when it is missing or not JSON", () => {
+    const dir = scratch();
+    const file = join(dir, "outputs.json");
+    writeFileSync(file, JSON.stringify({ dev: { bucket: "b" } }));
+    expect(readStackOutputs("dev", file).get("bucket" as never)).toBe("b");
+    expect(() => readStackOutputs("dev", join(dir, "none.json"))).toThrow(new RegExp(`^cannot read --outputs ${join(dir, "none.json")}: ENOENT`));
+    writeFileSync(file, "{ nope");
+    expect(() => readStackOutputs("dev", file)).toThrow(new RegExp(`^--outputs ${file} is not JSON: `));
+    writeFileSync(file, "{}");
+    expect(() => readStackOutputs("dev", file)).toThrow(new OperatorError(`${file} has no outputs: stack "dev" was never applied (run: cdktf deploy dev)`));
+  });
+
+  it("read an applied stack's outputs through the real terraform, and say when it was never synthesized", () => {
+    const stacks = scratch();
+    expect(() => readStackOutputs("dev", undefined, stacks)).toThrow(
+      new OperatorError(`stack "dev" is not synthesized in ${join(stacks, "dev")}: run npm run synth (then cdktf deploy dev), or pass --outputs FILE`),
+    );
+    const dir = join(stacks, "dev");
+    mkdirSync(dir);
+    writeFileSync(join(dir, "cdk.tf.json"), JSON.stringify({ output: { bucket: { value: "data-bucket" } } }));
+    const state = {
+      version: 4,
+      terraform_version: "1.11.0",
+      serial: 1,
+      lineage: "l",
+      outputs: { bucket: { value: "data-bucket", type: "string" } },
+      resources: [],
+    };
+    writeFileSync(join(dir, "terraform.tfstate"), JSON.stringify(state));
+    const outputs = readStackOutputs("dev", undefined, stacks);
+    expect(outputs.get("bucket" as never)).toBe("data-bucket");
+    expect(outputs.source).toBe(`terraform output of ${dir}`);
+  });
+
+  it("say a stack was never applied from this folder, or quote terraform's error", () => {
+    expect(terraformOutputFailure("dev", "/s/dev", "Error: Backend initialization required")).toBe(
+      'stack "dev" was never applied from this folder (no initialized Terraform state in /s/dev): run cdktf deploy dev, or pass --outputs FILE',
+    );
+    expect(terraformOutputFailure("dev", "/s/dev", "│ Error: Unsupported argument\n")).toBe("terraform output failed in /s/dev: Error: Unsupported argument");
+  });
+});
+
+describe("SQL files", () => {
+  it("fill placeholders and name an unknown one with the known ones", () => {
+    expect(renderSql("COPY t FROM '{{bucket}}' IAM_ROLE '{{role}}'", { bucket: "s3://b", role: "r" }, "f.sql")).toBe("COPY t FROM 's3://b' IAM_ROLE 'r'");
+    expect(() => renderSql("{{bucket}} {{nope}}", { bucket: "b", role: "r" }, "redshift/02.sql")).toThrow(
+      "redshift/02.sql: unknown placeholder {{nope}} (known: bucket, role)",
+    );
+  });
+
+  it("split at semicolons that end a line, trimmed, comment lines dropped", () => {
+    const text = "-- header\nCREATE TABLE a (x int);  \n  -- note\nINSERT INTO a VALUES (1);\nSELECT ';' AS s; SELECT 2;\n\nSELECT 3 -- tail\n";
+    expect(splitStatements(text)).toEqual(["CREATE TABLE a (x int)", "INSERT INTO a VALUES (1)", "SELECT ';' AS s; SELECT 2", "SELECT 3 -- tail"]);
+    expect(splitStatements("x -- y;\nz;")).toEqual(["x -- y", "z"]);
+  });
+
+  it("merge sql/shared and sql/redshift by file number, .sql files only", () => {
+    const dir = scratch();
+    for (const sub of ["shared", "redshift"]) mkdirSync(join(dir, sub));
+    writeFileSync(join(dir, "shared", "01_schema.sql"), "CREATE SCHEMA s;");
+    writeFileSync(join(dir, "redshift", "02_copy.sql"), "COPY x FROM '{{bucket}}';\nANALYZE x;");
+    writeFileSync(join(dir, "shared", "03_view.sql"), "CREATE VIEW v AS SELECT 1;");
+    writeFileSync(join(dir, "redshift", "README.md"), "not SQL;");
+    expect(warehouseSeedStatements({ bucket: "b" }, dir)).toEqual([
+      { file: "shared/01_schema.sql", sql: "CREATE SCHEMA s" },
+      { file: "redshift/02_copy.sql", sql: "COPY x FROM 'b'" },
+      { file: "redshift/02_copy.sql", sql: "ANALYZE x" },
+      { file: "shared/03_view.sql", sql: "CREATE VIEW v AS SELECT 1" },
+    ]);
+  });
+});
+
+describe("upload contract and plan (no bucket)", () => {
+  const prefixes = { airportCodes: "airport_codes/", dailyFlights: "daily_flights/" };
+
+  it("accepts the airport file and one CSV per day folder; names what else is wrong", () => {
+    expect(contractViolation("airport_codes/airport_codes.csv", prefixes)).toBeNull();
+    expect(contractViolation("daily_flights/date=2001-01-15/a.csv", prefixes)).toBeNull();
+    expect(contractViolation("x/daily_flights/date=2001-01-15/a.csv", prefixes)).toBe("not airport_codes/airport_codes.csv and not under daily_flights/");
+    const layout = "daily flights must be daily_flights/date=YYYY-MM-DD/<name>.csv";
+    expect(contractViolation("daily_flights/date=2001-01-15/a.csv.gz", prefixes)).toBe(layout);
+    expect(contractViolation("daily_flights/x/date=2001-01-15/a.csv", prefixes)).toBe(layout);
+    expect(contractViolation("daily_flights/date=2001-02-30/a.csv", prefixes)).toBe("2001-02-30 is not a real day");
+    expect(contractViolation("daily_flights/date=2001-13-01/a.csv", prefixes)).toBe("2001-13-01 is not a real day");
+  });
+
+  it("lists a folder's files keyed like the bucket, sorted, and plans them without comparing when there is no client", async () => {
+    const root = scratch();
+    mkdirSync(join(root, "daily_flights", "date=2001-01-02"), { recursive: true });
+    mkdirSync(join(root, "airport_codes"));
+    writeFileSync(join(root, "daily_flights", "date=2001-01-02", "f.csv"), "a,b\n");
+    writeFileSync(join(root, "airport_codes", "airport_codes.csv"), "id\n");
+    writeFileSync(join(root, "notes.txt"), "x");
+    const files = listFiles(root);
+    expect(files.map((f) => [f.key, f.bytes])).toEqual([
+      ["airport_codes/airport_codes.csv", 3],
+      ["daily_flights/date=2001-01-02/f.csv", 4],
+      ["notes.txt", 1],
+    ]);
+    const plan = await planUploads(null, "b", files, prefixes);
+    expect(plan.map((d) => d.action)).toEqual(["upload", "upload", "refuse"]);
+    expect(plan[0]).toMatchObject({ file: files[0], sha256: createHash("sha256").update("id\n").digest("hex") });
+    expect(plan[2]).toEqual({ file: files[2], action: "refuse", reason: "not airport_codes/airport_codes.csv and not under daily_flights/" });
+  });
+
+  it("refuses a file too large for one PutObject", async () => {
+    const file = { path: "/dev/null", key: "daily_flights/date=2001-01-02/big.csv", bytes: 5 * 1024 ** 3 + 1 };
+    expect(await planUploads(null, "b", [file], prefixes)).toEqual([{ file, action: "refuse", reason: `larger than ${5 * 1024 ** 3} bytes` }]);
+    const limit = { ...file, path: "/dev/null", bytes: 5 * 1024 ** 3 };
+    expect((await planUploads(null, "b", [limit], prefixes))[0].action).toBe("upload");
+  });
+});
+
+describe("tlsOnlyPolicy", () => {
+  it("denies every S3 action on the bucket and its objects without TLS", () => {
+    expect(tlsOnlyPolicy("team-state")).toEqual({
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Sid: "TlsOnly",
+          Effect: "Deny",
+          Principal: "*",
+          Action: "s3:*",
+          Resource: ["arn:aws:s3:::team-state", "arn:aws:s3:::team-state/*"],
+          Condition: { Bool: { "aws:SecureTransport": "false" } },
+        },
+      ],
+    });
+  });
+});
