@@ -1,4 +1,4 @@
-import { GITHUB_COMMENT_LIMIT, planComment, resourceBlocks, reviewRank } from "../scripts/lib/plan-comment";
+import { countActions, effectiveChanges, GITHUB_COMMENT_LIMIT, planComment, resourceBlocks, reviewRank } from "../scripts/lib/plan-comment";
 import { terraformFailure } from "../scripts/lib/terraform";
 
 const TYPES = [
@@ -84,5 +84,94 @@ describe("a failed terraform step, in one line", () => {
         "cdktf.out/plan-prod.txt",
       ),
     ).toBe("terraform init failed for prod: Error: Failed to get existing workspaces: S3 bucket does not exist. (whole output: cdktf.out/plan-prod.txt)");
+  });
+});
+
+describe("the plan comment, exactly", () => {
+  const small = [
+    { address: "aws_s3_bucket.b", actions: ["update"] },
+    { address: "aws_glue_job.j", actions: ["delete", "create"] },
+    { address: "aws_iam_role.r", actions: ["create"] },
+    { address: "aws_sqs_queue.q", actions: ["create", "delete"] },
+    { address: "module.m.aws_kms_key.k", actions: ["delete"] },
+    { address: "aws_sns_topic.t", actions: ["no-op"] },
+    { address: "data.aws_region.here", actions: ["read"] },
+    { address: "aws_athena_x.odd", actions: ["forget"] },
+  ];
+  const text = [
+    "Terraform will perform the following actions:",
+    "",
+    "  # aws_iam_role.r will be created",
+    '  + resource "aws_iam_role" "r" {',
+    "    # (nested) will not start a block",
+    "    }",
+    "",
+    "  # aws_s3_bucket.b will be updated in-place",
+    '  ~ resource "aws_s3_bucket" "b" {}',
+    "",
+    "Plan: 1 to add, 1 to change, 0 to destroy.",
+    "Note: something after the summary",
+  ].join("\n");
+
+  it("puts each part in its place", () => {
+    expect(planComment({ stack: "prod", headline: "Plan for prod", changes: small, planText: text, fullPlanAt: "artifact `plan-prod`" })).toBe(
+      [
+        "<!-- plan:prod -->",
+        "### Terraform plan: `prod`",
+        "**Plan for prod**",
+        "",
+        "<details><summary>All 6 resources</summary>",
+        "",
+        "```diff",
+        "+ aws_iam_role.r",
+        "- module.m.aws_kms_key.k",
+        "forget aws_athena_x.odd",
+        "-/+ aws_glue_job.j",
+        "~ aws_s3_bucket.b",
+        "+/- aws_sqs_queue.q",
+        "```",
+        "</details>",
+        "",
+        "<details><summary>Changes in detail (IAM, KMS and Redshift first)</summary>",
+        "",
+        "```diff",
+        "  # aws_iam_role.r will be created",
+        '  + resource "aws_iam_role" "r" {',
+        "    # (nested) will not start a block",
+        "    }",
+        "```",
+        "",
+        "```diff",
+        "  # aws_s3_bucket.b will be updated in-place",
+        '  ~ resource "aws_s3_bucket" "b" {}',
+        "```",
+        "",
+        "Complete plan: artifact `plan-prod`.",
+        "</details>",
+        "",
+      ].join("\n"),
+    );
+  });
+
+  it("counts creates, updates and deletes of what changes (a replacement counts as both)", () => {
+    expect(countActions(small)).toEqual({ create: 3, update: 1, delete: 3 });
+    expect(effectiveChanges(small).map((c) => c.address)).not.toContain("aws_sns_topic.t");
+    expect(effectiveChanges([{ address: "x", actions: ["no-op", "read"] }])).toHaveLength(1);
+  });
+
+  it("ends the last block at the summary line, or at the end of a text without one", () => {
+    expect(resourceBlocks(text).get("aws_s3_bucket.b")).toBe('  # aws_s3_bucket.b will be updated in-place\n  ~ resource "aws_s3_bucket" "b" {}');
+    expect(resourceBlocks("  # a.b will be destroyed\n  - x\n  Plan: not a summary").get("a.b")).toBe(
+      "  # a.b will be destroyed\n  - x\n  Plan: not a summary",
+    );
+    expect([...resourceBlocks("  # a.b must be replaced\n  # c.d has changed\n  # e.f is tainted\n").keys()]).toEqual(["a.b", "c.d", "e.f"]);
+  });
+
+  it("keeps 1,000 characters of the limit for the closing lines, and cuts only what passes the rest", () => {
+    const input = { stack: "prod", headline: "h", changes: small, planText: text, fullPlanAt: "x" };
+    const whole = planComment({ ...input, limit: 1e9 });
+    const fits = whole.length - "\nComplete plan: x.\n</details>\n".length + 1_000;
+    expect(planComment({ ...input, limit: fits })).toBe(whole);
+    expect(planComment({ ...input, limit: fits - 1 })).toContain("**Cut: the details of 1 of 2 resources are not shown**");
   });
 });
