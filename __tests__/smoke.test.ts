@@ -6,9 +6,9 @@ import {
   GetStatementResultCommand,
   RedshiftDataClient,
 } from "@aws-sdk/client-redshift-data";
-import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { CreateBucketCommand, DeleteObjectsCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { mockClient } from "aws-sdk-client-mock";
-import { parseCsv, runSmoke, type SmokeTarget, sourceId } from "../scripts/lib/smoke";
+import { compare, parseCsv, runSmoke, type SmokeOptions, type SmokeTarget, smokeFile, sourceId } from "../scripts/lib/smoke";
 import { MotoServer } from "./support/moto-server";
 
 const BUCKET = "airline-ingest-dev-data-smoke-test";
@@ -53,7 +53,7 @@ describe("npm run smoke against moto S3 and a mocked Redshift Data API (mock: aw
 
   /** The Data API answers by SQL text; the stand-in pipeline, on the first wait, reads the uploaded file and writes report and quarantine. */
   let runs = 0;
-  async function smoke(pipeline: Pipeline) {
+  async function smoke(pipeline: Pipeline, options: SmokeOptions = {}) {
     let table: string[][] = [];
     const runId = `jr_${++runs}`;
     data.reset();
@@ -91,7 +91,7 @@ describe("npm run smoke against moto S3 and a mocked Redshift Data API (mock: aw
       };
       await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: `${PREFIXES.reports}runs/${runId}.json`, Body: JSON.stringify(report) }));
     };
-    return runSmoke(target, { sleep, pollMs: 1, timeoutMs: 10 });
+    return runSmoke(target, { sleep, pollMs: 1, timeoutMs: 10, ...options });
   }
 
   /** What a correct pass loads for the two good lines: both joins, NULL delays, the partition's date. */
@@ -112,6 +112,55 @@ describe("npm run smoke against moto S3 and a mocked Redshift Data API (mock: aw
     expect(data.commandCalls(BatchExecuteStatementCommand)[0].args[0].input.Sqls).toEqual([
       expect.stringMatching(/^DELETE FROM airlines\.daily_flights_processed WHERE source_file = 'daily_flights\/date=\d{4}-\d{2}-\d{2}\/smoke-\d+\.csv'$/),
     ]);
+  });
+
+  it("with keep, leaves the file and its quarantine in the bucket and the rows in the table, and says where", async () => {
+    const verdict = await smoke({ rows: joined, reasons: REASONS }, { keep: true });
+    expect(verdict.ok).toBe(true);
+    const left = (await s3.send(new ListObjectsV2Command({ Bucket: BUCKET }))).Contents?.map((o) => o.Key!) ?? [];
+    const key = left.find((k) => k.startsWith("daily_flights/"))!;
+    expect(verdict.line).toMatch(new RegExp(`agrees \\(kept: s3://${BUCKET}/${key.replace(/[.]/g, "\\.")}\\)$`));
+    expect(left.filter((k) => k.startsWith("quarantine/"))).toEqual([`quarantine/source_id=${sourceId(key)}/part-00000.csv`]);
+    expect(data.commandCalls(BatchExecuteStatementCommand)).toHaveLength(0);
+    const head = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }));
+    expect(head.ContentType).toBe("text/csv");
+    expect(data.commandCalls(ExecuteStatementCommand).map((c) => c.args[0].input.Sql)).toContain(
+      `SELECT carrier, dep_airport, arr_airport, dep_city, arr_city, dep_state, arr_state, dep_delay, arr_delay, flight_date FROM airlines.daily_flights_processed WHERE source_file = '${key}'`,
+    );
+    await s3.send(new DeleteObjectsCommand({ Bucket: BUCKET, Delete: { Objects: left.filter((k) => !k.startsWith("reports/")).map((Key) => ({ Key })) } }));
+  });
+
+  it("says the dimension is not seeded when it has fewer than three airports, and uploads nothing", async () => {
+    data.reset();
+    data.on(ExecuteStatementCommand).resolves({ Id: "q" });
+    data.on(DescribeStatementCommand).resolves({ Status: "FINISHED" });
+    data.on(GetStatementResultCommand).resolves({ Records: AIRPORTS.slice(0, 2).map((a) => a.map(field)) });
+    expect(await runSmoke(target, { sleep: async () => undefined })).toEqual({
+      ok: false,
+      line: "smoke FAILED: airlines.dim_airport_codes has 2 airports (run npm run seed:warehouse first)",
+      problems: [],
+    });
+    expect((await s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: "daily_flights/" }))).Contents ?? []).toEqual([]);
+  });
+
+  it("gives up when no report names the file, polling until the timeout; reports from before the upload do not count", async () => {
+    let sleeps = 0;
+    const later = new Date(Date.now() + 5 * 60_000); // every report in the bucket is older than this upload
+    const key = `daily_flights/date=${later.toISOString().slice(0, 10)}/smoke-${later.getTime()}.csv`;
+    const stale = JSON.stringify({ files: [key], rows_loaded: 2, rows_quarantined: 5 });
+    await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: "reports/runs/stale.json", Body: stale }));
+    const error = await smoke(
+      { rows: joined, reasons: REASONS },
+      { now: () => later, pollMs: 60_000, timeoutMs: 120_000, sleep: async () => void sleeps++ },
+    ).catch((e) => e);
+    expect(error.message).toMatch(
+      new RegExp(`^no run report under s3://${BUCKET}/reports/runs/ names daily_flights/date=\\S+\\.csv after 2 min: did the upload start the pipeline\\?`),
+    );
+    expect(sleeps).toBe(2);
+    const left = (await s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: "daily_flights/" }))).Contents ?? [];
+    await s3.send(
+      new DeleteObjectsCommand({ Bucket: BUCKET, Delete: { Objects: [...left.map((o) => ({ Key: o.Key })), { Key: "reports/runs/stale.json" }] } }),
+    );
   });
 
   it("fails on a missing row", async () => {
@@ -148,5 +197,77 @@ describe("npm run smoke against moto S3 and a mocked Redshift Data API (mock: aw
       ["a", 'b "c", d', "e"],
       ["f", "", "g"],
     ]);
+  });
+  it("squeezes runs of unsafe characters and trims underscores at both ends, as source_id() does", () => {
+    expect(sourceId("//daily  flights//x  y.csv##")).toBe("daily_flights_x_y.csv-0599a4d6e0");
+    expect(sourceId("__a__b__")).toBe("a__b-d261c0b4a4");
+  });
+});
+
+describe("the smoke file and its check, in process", () => {
+  const airports = [
+    { id: "10", city: "Abilene, TX", state: "TX", name: "Abilene Regional" },
+    { id: "20", city: "Albuquerque, NM", state: "NM", name: "Sunport" },
+    { id: "30", city: "Austin, TX", state: "TX", name: "Bergstrom" },
+  ];
+  const file = smokeFile("daily_flights/date=2026-11-27/smoke-1.csv", "2026-11-27", airports, "31");
+  const rows = () => file.rows.map((r) => [...r]);
+  const reasons = ["wrong number of fields", "Carrier is empty", "OriginAirportID: abc", "DestAirportID 31 unknown", "DepDelay 12.5"];
+  const report = (files: string[], loaded: number, quarantined: number) => ({ files, rows_loaded: loaded, rows_quarantined: quarantined });
+  const alone = report(["k"], 2, 5);
+
+  it("writes two good rows and one row of each bad kind, CRLF", () => {
+    expect(file.text).toBe(
+      [
+        "Carrier,OriginAirportID,DestAirportID,DepDelay,ArrDelay",
+        "SMK,10,20,5,-3",
+        "SMK,20,30,,",
+        "SMK,10,20,1",
+        ",10,20,1,1",
+        "SMK,abc,20,1,1",
+        "SMK,10,31,1,1",
+        "SMK,10,20,12.5,1",
+        "",
+      ].join("\r\n"),
+    );
+    expect(file.badFields).toEqual(["fields", "Carrier", "OriginAirportID", "DestAirportID", "DepDelay"]);
+    expect(file.rows[1]).toEqual(["SMK", "Sunport", "Bergstrom", "Albuquerque, NM", "Austin, TX", "NM", "TX", null, null, "2026-11-27"]);
+  });
+
+  it("finds nothing wrong in a correct load, in any row order", () => {
+    expect(compare(file, rows().reverse(), reasons, alone)).toEqual([]);
+  });
+
+  it("names a missing row and what the table has, or that it has none", () => {
+    expect(compare(file, rows().slice(1), reasons, report(["k"], 1, 5))).toEqual([
+      "missing or wrong row: expected SMK | Abilene Regional | Sunport | Abilene, TX | Albuquerque, NM | TX | NM | 5 | -3 | 2026-11-27; table has SMK | Sunport | Bergstrom | Albuquerque, NM | Austin, TX | NM | TX | NULL | NULL | 2026-11-27",
+      "run report says rows_loaded 1, expected 2",
+    ]);
+    expect(compare(file, [], reasons, alone)[0]).toMatch(/; table has no row of the smoke file$/);
+  });
+
+  it("counts the quarantine and names each field no reason names", () => {
+    expect(compare(file, rows(), reasons.slice(1), report(["k"], 2, 4))).toEqual([
+      "quarantine has 4 rows of the smoke file, expected 5",
+      "no quarantine reason names fields (reasons: Carrier is empty ; OriginAirportID: abc ; DestAirportID 31 unknown ; DepDelay 12.5)",
+      "run report says rows_quarantined 4, expected 5",
+    ]);
+  });
+
+  it("holds a pass of this file alone to exact counts, a pass of several files to at least these", () => {
+    expect(compare(file, rows(), reasons, report(["k"], 3, 6))).toEqual([
+      "run report says rows_loaded 3, expected 2",
+      "run report says rows_quarantined 6, expected 5",
+    ]);
+    expect(compare(file, rows(), reasons, report(["k", "other"], 3, 6))).toEqual([]);
+    expect(compare(file, rows(), reasons, report(["k", "other"], 1, 4))).toEqual([
+      "run report says rows_loaded 1, expected at least 2",
+      "run report says rows_quarantined 4, expected at least 5",
+    ]);
+    expect(compare(file, rows(), reasons, { files: "k", rows_loaded: 3, rows_quarantined: 5 })).toEqual([]);
+  });
+
+  it("reads quoted CSV fields with LF or CRLF records", () => {
+    expect(parseCsv('reason\n"a, ""b"""\r\nc\n')).toEqual([["reason"], ['a, "b"'], ["c"]]);
   });
 });
