@@ -48,6 +48,36 @@ describe("idle monthly cost (npm run cost)", () => {
     );
   });
 
+  it("counts only interface endpoints, per subnet, and a secret only for a namespace that manages its password", () => {
+    const stack = {
+      resource: {
+        aws_vpc_endpoint: {
+          s3: { vpc_endpoint_type: "Gateway", subnet_ids: ["a", "b"] },
+          glue: { vpc_endpoint_type: "Interface", subnet_ids: ["a", "b", "c"] },
+          none: { vpc_endpoint_type: "Interface" },
+        },
+        aws_redshiftserverless_namespace: { own: { manage_admin_password: true }, given: { manage_admin_password: false } },
+      },
+    };
+    expect(idleCost(stack, "us-east-1", prices).map((l) => [l.item, l.quantity])).toEqual([
+      ["interface endpoint x AZ (hourly)", 3],
+      ["Secrets Manager secret", 1],
+    ]);
+    expect(idleCost({}, "us-east-1", prices)).toEqual([]);
+  });
+
+  it("ends the printed table with what is billed by use", () => {
+    const text = formatCost("dev", "us-east-1", [], { ...prices, usagePriced: ["Glue: per DPU-hour", "S3: per GB"] });
+    expect(text.split("\n")[0]).toBe(
+      `Idle monthly cost of stack dev (us-east-1, ${prices.hoursPerMonth} h/month, prices from scripts/prices/aws-prices.json):`,
+    );
+    expect(
+      text.endsWith(
+        "| **total while idle** | | | **$0.00** |\n\nBilled by use on top (zero when nothing runs unless noted):\n- Glue: per DPU-hour\n- S3: per GB",
+      ),
+    ).toBe(true);
+  });
+
   it("prints the table for a synthesized stack, and one line for one that is not", () => {
     const r = runScript("cost", ["--stack", "dev"], { CDKTF_STACKS_DIR: "/nonexistent" });
     expect(r.status).toBe(1);

@@ -217,6 +217,26 @@ describe("following an execution (mock: aws-sdk-client-mock; Step Functions' Glu
     expect(result).toEqual({ status: "SUCCEEDED", jobRunId: "jr_abc123", error: undefined, cause: undefined });
   });
 
+  it("takes the newest job run of the history, with spaces around the colon, and none from a history without one", () => {
+    const done = (id: number, output: string) => ({ id, type: "TaskSucceeded" as const, timestamp: new Date(), taskSucceededEventDetails: { output } });
+    const failed = (id: number, cause: string) => ({ id, type: "TaskFailed" as const, timestamp: new Date(), taskFailedEventDetails: { cause } });
+    expect(jobRunIdFromHistory([done(1, '{"Id":"jr_01"}'), done(2, '{"Id" : "jr_02"}'), done(3, '{"other":1}')])).toBe("jr_02");
+    expect(jobRunIdFromHistory([failed(1, 'Glue run {"Id":  "jr_0f", "JobRunState": "FAILED"}')])).toBe("jr_0f");
+    expect(jobRunIdFromHistory([done(1, "{}"), { id: 2, type: "PassStateEntered" as const, timestamp: new Date() }])).toBeUndefined();
+  });
+
+  it("waits for who serves a request up to the timeout, then says it does not know; a plain finished run serves itself", async () => {
+    sfn.on(DescribeExecutionCommand).resolves({ status: "RUNNING" } as never);
+    sfn.on(GetExecutionHistoryCommand).resolves({ events: [] });
+    let sleeps = 0;
+    const client = new SFNClient({ region: "us-east-1" });
+    expect(await whoServes(client, arn, 4000, 2000, async () => void sleeps++)).toBeUndefined();
+    expect(sleeps).toBe(3);
+    sfn.reset();
+    sfn.on(DescribeExecutionCommand).resolves({ status: "SUCCEEDED", output: '{"done":true}' } as never);
+    expect(await whoServes(client, arn, 0, 1, async () => undefined)).toEqual({ arn, owner: true });
+  });
+
   it("reads every page of a long history before deciding the job run", async () => {
     const entered = (id: number, name: string) => ({ id, type: "TaskStateEntered" as const, timestamp: new Date(), stateEnteredEventDetails: { name } });
     sfn
@@ -252,6 +272,22 @@ describe("following an execution (mock: aws-sdk-client-mock; Step Functions' Glu
     );
     expect(followed).toEqual([]);
     expect(result).toEqual({ status: "FAILED", jobRunId: undefined, error: "CrawlerFailed", cause: "c", executionArn: arn });
+  });
+
+  it("stops at an execution whose output hands off to itself", async () => {
+    sfn.on(GetExecutionHistoryCommand).resolves({ events: [] });
+    sfn.on(DescribeExecutionCommand).resolves({ status: "SUCCEEDED", output: JSON.stringify({ handedOffTo: arn }) } as never);
+    const followed: string[] = [];
+    const result = await followRequest(
+      new SFNClient({ region: "us-east-1" }),
+      arn,
+      { state: () => undefined, execution: (a) => followed.push(a) },
+      0,
+      async () => undefined,
+    );
+    expect(followed).toEqual([]);
+    expect(result.executionArn).toBe(arn);
+    expect(sfn.commandCalls(DescribeExecutionCommand)).toHaveLength(1);
   });
 
   it("says who serves a request just started: the owner it coalesced into, itself once in a pass, or not yet known", async () => {
