@@ -259,32 +259,24 @@ describe("following an execution (mock: aws-sdk-client-mock; Step Functions' Glu
     expect(result.jobRunId).toBe("jr_0abc2");
   });
 
-  it("stops following at an execution that names itself (no loop) and reports a plain run as it is", async () => {
+  /** Follows a request whose execution ends at once with `ended`; returns the executions it went on to and the result. */
+  async function followEnded(ended: Record<string, unknown>) {
     sfn.on(GetExecutionHistoryCommand).resolves({ events: [] });
-    sfn.on(DescribeExecutionCommand).resolves({ status: "FAILED", error: "CrawlerFailed", cause: "c", output: undefined } as never);
+    sfn.on(DescribeExecutionCommand).resolves(ended as never);
     const followed: string[] = [];
-    const result = await followRequest(
-      new SFNClient({ region: "us-east-1" }),
-      arn,
-      { state: () => undefined, execution: (a) => followed.push(a) },
-      0,
-      async () => undefined,
-    );
+    const on = { state: () => undefined, execution: (a: string) => void followed.push(a) };
+    const result = await followRequest(new SFNClient({ region: "us-east-1" }), arn, on, 0, async () => undefined);
+    return { followed, result };
+  }
+
+  it("reports a plain run as it is, following nothing", async () => {
+    const { followed, result } = await followEnded({ status: "FAILED", error: "CrawlerFailed", cause: "c", output: undefined });
     expect(followed).toEqual([]);
     expect(result).toEqual({ status: "FAILED", jobRunId: undefined, error: "CrawlerFailed", cause: "c", executionArn: arn });
   });
 
-  it("stops at an execution whose output hands off to itself", async () => {
-    sfn.on(GetExecutionHistoryCommand).resolves({ events: [] });
-    sfn.on(DescribeExecutionCommand).resolves({ status: "SUCCEEDED", output: JSON.stringify({ handedOffTo: arn }) } as never);
-    const followed: string[] = [];
-    const result = await followRequest(
-      new SFNClient({ region: "us-east-1" }),
-      arn,
-      { state: () => undefined, execution: (a) => followed.push(a) },
-      0,
-      async () => undefined,
-    );
+  it("stops at an execution whose output hands off to itself (no loop)", async () => {
+    const { followed, result } = await followEnded({ status: "SUCCEEDED", output: JSON.stringify({ handedOffTo: arn }) });
     expect(followed).toEqual([]);
     expect(result.executionArn).toBe(arn);
     expect(sfn.commandCalls(DescribeExecutionCommand)).toHaveLength(1);
