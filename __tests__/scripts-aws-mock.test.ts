@@ -108,10 +108,10 @@ describe("Redshift Data API waiting and errors (mock: aws-sdk-client-mock; nothi
     data
       .on(GetStatementResultCommand)
       .resolvesOnce({
-        Records: [[{ stringValue: "a" }, { longValue: 7 }, { doubleValue: 1.5 }, { booleanValue: false }, { isNull: true }, {}]],
+        Records: [[{ stringValue: "a" }, { longValue: 7 }, { doubleValue: 1.5 }, { booleanValue: false }, { isNull: true }, {} as never]],
         NextToken: "t",
       })
-      .resolves({ Records: [[{ stringValue: "b" }, { longValue: 0 }, { doubleValue: 0 }, { booleanValue: true }, { isNull: true }, {}]] });
+      .resolves({ Records: [[{ stringValue: "b" }, { longValue: 0 }, { doubleValue: 0 }, { booleanValue: true }, { isNull: true }, {} as never]] });
     const rows = await queryRows(new RedshiftDataClient({ region: "us-east-1" }), target, "SELECT 1", noSleep);
     expect(rows).toEqual([
       ["a", "7", "1.5", "false", null, null],
@@ -218,8 +218,14 @@ describe("following an execution (mock: aws-sdk-client-mock; Step Functions' Glu
   });
 
   it("takes the newest job run of the history, with spaces around the colon, and none from a history without one", () => {
-    const done = (id: number, output: string) => ({ id, type: "TaskSucceeded" as const, timestamp: new Date(), taskSucceededEventDetails: { output } });
-    const failed = (id: number, cause: string) => ({ id, type: "TaskFailed" as const, timestamp: new Date(), taskFailedEventDetails: { cause } });
+    const glue = { resourceType: "glue", resource: "startJobRun.sync" };
+    const done = (id: number, output: string) => ({
+      id,
+      type: "TaskSucceeded" as const,
+      timestamp: new Date(),
+      taskSucceededEventDetails: { ...glue, output },
+    });
+    const failed = (id: number, cause: string) => ({ id, type: "TaskFailed" as const, timestamp: new Date(), taskFailedEventDetails: { ...glue, cause } });
     expect(jobRunIdFromHistory([done(1, '{"Id":"jr_01"}'), done(2, '{"Id" : "jr_02"}'), done(3, '{"other":1}')])).toBe("jr_02");
     expect(jobRunIdFromHistory([failed(1, 'Glue run {"Id":  "jr_0f", "JobRunState": "FAILED"}')])).toBe("jr_0f");
     expect(jobRunIdFromHistory([done(1, "{}"), { id: 2, type: "PassStateEntered" as const, timestamp: new Date() }])).toBeUndefined();
