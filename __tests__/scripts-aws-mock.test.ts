@@ -403,6 +403,17 @@ describe("crawling the Redshift tables after the DDL (mock: aws-sdk-client-mock;
     }
   });
 
+  it("waits between polls for real when no sleep is given", async () => {
+    glue.on(StartCrawlerCommand).resolves({});
+    glue
+      .on(GetCrawlerCommand)
+      .resolvesOnce(crawler("RUNNING"))
+      .resolves(crawler("READY", "SUCCEEDED", 0));
+    const started = Date.now();
+    await crawlAndWait(new GlueClient({ region: "us-east-1" }), "c", { pollMs: 50 });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(45);
+  });
+
   it("passes on an error starting the crawler other than a crawl under way", async () => {
     glue.on(StartCrawlerCommand).rejects(Object.assign(new Error("not allowed"), { name: "AccessDeniedException" }));
     await expect(crawlAndWait(new GlueClient({ region: "us-east-1" }), "c", noSleep)).rejects.toThrow("not allowed");

@@ -1,12 +1,14 @@
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { BucketAlreadyOwnedByYou, CreateBucketCommand, HeadBucketCommand, HeadObjectCommand, NotFound, S3Client } from "@aws-sdk/client-s3";
+import { mockClient } from "aws-sdk-client-mock";
 import { awsClientConfig, ensureCredentials } from "../scripts/lib/aws";
 import { OperatorError, parseCli, runScript, stackSettings } from "../scripts/lib/cli";
 import { renderSql, splitStatements, warehouseSeedStatements } from "../scripts/lib/sql-files";
 import { parseOutputs, readStackOutputs, terraformOutputFailure } from "../scripts/lib/stack-outputs";
-import { tlsOnlyPolicy } from "../scripts/lib/state-bucket";
+import { ensureStateBucket, tlsOnlyPolicy } from "../scripts/lib/state-bucket";
 import { mirrorCliConfig, terraform, terraformEnv, terraformErrorLine, terraformFailure } from "../scripts/lib/terraform";
 import { contractViolation, listFiles, planUploads } from "../scripts/lib/upload";
 
@@ -55,6 +57,13 @@ describe("parseCli", () => {
   it("accepts --debug and no options at all when nothing is required", () => {
     expect(parseCli(["--debug"], { usage: "u" }).debug).toBe(true);
     expect(parseCli([], { usage: "u" })._).toEqual([]);
+  });
+
+  it("keeps string options as text, takes no value for a boolean, and names every unknown option", () => {
+    const args = parseCli(["--dry-run", "extra", "--stack", "123", "--debug", "more"], spec);
+    expect(args).toMatchObject({ stack: "123", "dry-run": true, debug: true, _: ["extra", "more"] });
+    expect(parseCli(["--stack", "s", "--help=false"], spec).help).toBe(false);
+    expect(() => parseCli(["--stack", "s", "--a", "--b"], spec)).toThrow("unknown option(s): --a, --b\n\nusage:");
   });
 
   it("prints the usage for --help and exits 0", () => {
@@ -182,7 +191,8 @@ describe("terraform helpers", () => {
   it("take terraform's Error line without its box drawing, else the first line of text", () => {
     expect(terraformErrorLine("\n╷\n│ Warning: w\n│\n│ Error: Invalid reference\n│   on main.tf\n╵\n")).toBe("Error: Invalid reference");
     expect(terraformErrorLine("  \n│   something odd happened  \n")).toBe("something odd happened");
-    expect(terraformErrorLine("x Error: not at the start\nsecond")).toBe("x Error: not at the start");
+    expect(terraformErrorLine("note: an Error: inside\nError: the real one")).toBe("Error: the real one");
+    expect(terraformErrorLine("││Error: nested box")).toBe("Error: nested box");
     expect(terraformErrorLine("")).toBe("no message");
   });
 
@@ -215,7 +225,7 @@ describe("stack outputs", () => {
   it("take a stack's own entry of cdktf's file, but an output named like the stack in terraform's", () => {
     expect(parseOutputs({ dev: { a: "1" }, prod: { a: "2" } }, "prod", "f").get("a" as never)).toBe("2");
     expect(parseOutputs({ dev: { value: "v", type: "string" } }, "dev", "f").get("dev" as never)).toBe("v");
-    expect(parseOutputs({ dev: "plain", other: { value: null } }, "dev", "f").get("dev" as never)).toBe("plain");
+    expect(parseOutputs({ dev: "plain", other: { value: null }, none: null }, "dev", "f").get("dev" as never)).toBe("plain");
   });
 
   it("read --outputs FILE, naming the file when it is missing or not JSON", () => {
@@ -250,6 +260,26 @@ describe("stack outputs", () => {
     const outputs = readStackOutputs("dev", undefined, stacks);
     expect(outputs.get("bucket" as never)).toBe("data-bucket");
     expect(outputs.source).toBe(`terraform output of ${dir}`);
+  });
+
+  it("look for synthesized stacks in cdktf.out/stacks, and need the stack's cdk.tf.json there", () => {
+    const root = join(__dirname, "..");
+    expect(() => readStackOutputs("no-such-stack")).toThrow(
+      `stack "no-such-stack" is not synthesized in ${join(root, "cdktf.out", "stacks", "no-such-stack")}:`,
+    );
+    const stacks = scratch();
+    mkdirSync(join(stacks, "dev"));
+    expect(() => readStackOutputs("dev", undefined, stacks)).toThrow(`stack "dev" is not synthesized in ${join(stacks, "dev")}`);
+  });
+
+  it("say, through the real terraform, that a stack with a remote backend was never initialized here", () => {
+    const stacks = scratch();
+    mkdirSync(join(stacks, "dev"));
+    const backend = { terraform: { backend: { s3: { bucket: "b", key: "k", region: "us-east-1" } } }, output: { x: { value: "1" } } };
+    writeFileSync(join(stacks, "dev", "cdk.tf.json"), JSON.stringify(backend));
+    expect(() => readStackOutputs("dev", undefined, stacks)).toThrow(
+      new OperatorError(terraformOutputFailure("dev", join(stacks, "dev"), "Backend initialization required")),
+    );
   });
 
   it("say a stack was never applied from this folder, or quote terraform's error", () => {
@@ -311,6 +341,7 @@ describe("upload contract and plan (no bucket)", () => {
     writeFileSync(join(root, "daily_flights", "date=2001-01-02", "f.csv"), "a,b\n");
     writeFileSync(join(root, "airport_codes", "airport_codes.csv"), "id\n");
     writeFileSync(join(root, "notes.txt"), "x");
+    symlinkSync(join(root, "notes.txt"), join(root, "zz-link.txt"));
     const files = listFiles(root);
     expect(files.map((f) => [f.key, f.bytes])).toEqual([
       ["airport_codes/airport_codes.csv", 3],
@@ -346,5 +377,48 @@ describe("tlsOnlyPolicy", () => {
         },
       ],
     });
+  });
+});
+
+describe("S3 answers the scripts handle (mock: aws-sdk-client-mock; moto answers only the usual ones)", () => {
+  const s3 = mockClient(S3Client);
+  beforeEach(() => s3.reset());
+  const client = () => new S3Client({ region: "us-east-1" });
+  const failure = (name: string, status?: number) => Object.assign(new Error(name), { name, ...(status ? { $metadata: { httpStatusCode: status } } : {}) });
+
+  it("uploads a file whose object is missing, however S3 says so; passes on any other error", async () => {
+    const root = scratch();
+    mkdirSync(join(root, "airport_codes"));
+    writeFileSync(join(root, "airport_codes", "airport_codes.csv"), "id\n");
+    const plan = () => planUploads(client(), "b", listFiles(root), { airportCodes: "airport_codes/", dailyFlights: "daily_flights/" });
+    s3.on(HeadObjectCommand).rejects(failure("NotFound"));
+    expect((await plan())[0].action).toBe("upload");
+    s3.on(HeadObjectCommand).rejects(failure("NoSuchKey", 404));
+    expect((await plan())[0].action).toBe("upload");
+    s3.on(HeadObjectCommand).rejects(failure("Forbidden", 403));
+    await expect(plan()).rejects.toThrow("Forbidden");
+  });
+
+  it("creates the state bucket with the region's location outside us-east-1 only", async () => {
+    s3.on(HeadBucketCommand).rejects(new NotFound({ message: "not found", $metadata: {} }));
+    s3.on(CreateBucketCommand).resolves({});
+    expect(await ensureStateBucket(client(), "w", "eu-west-1")).toBe("created");
+    expect(await ensureStateBucket(client(), "e", "us-east-1")).toBe("created");
+    expect(s3.commandCalls(CreateBucketCommand).map((c) => c.args[0].input)).toEqual([
+      { Bucket: "w", CreateBucketConfiguration: { LocationConstraint: "eu-west-1" } },
+      { Bucket: "e", CreateBucketConfiguration: undefined },
+    ]);
+  });
+
+  it("takes a bucket made in between for one that existed, and passes on other errors without creating", async () => {
+    s3.on(HeadBucketCommand).rejects(new NotFound({ message: "not found", $metadata: {} }));
+    s3.on(CreateBucketCommand).rejects(new BucketAlreadyOwnedByYou({ message: "yours", $metadata: {} }));
+    expect(await ensureStateBucket(client(), "b", "us-east-1")).toBe("existed");
+    s3.on(CreateBucketCommand).rejects(failure("BucketAlreadyExists", 409));
+    await expect(ensureStateBucket(client(), "b", "us-east-1")).rejects.toThrow("BucketAlreadyExists");
+    s3.reset();
+    s3.on(HeadBucketCommand).rejects(failure("Forbidden", 403));
+    await expect(ensureStateBucket(client(), "b", "us-east-1")).rejects.toThrow("Forbidden");
+    expect(s3.commandCalls(CreateBucketCommand)).toHaveLength(0);
   });
 });
