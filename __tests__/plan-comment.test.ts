@@ -1,4 +1,4 @@
-import { countActions, effectiveChanges, GITHUB_COMMENT_LIMIT, planComment, resourceBlocks, reviewRank } from "../scripts/lib/plan-comment";
+import { changeLine, countActions, effectiveChanges, GITHUB_COMMENT_LIMIT, planComment, resourceBlocks, reviewRank } from "../scripts/lib/plan-comment";
 import { terraformFailure } from "../scripts/lib/terraform";
 
 const TYPES = [
@@ -151,6 +151,10 @@ describe("the plan comment, exactly", () => {
         "",
       ].join("\n"),
     );
+  });
+
+  it("writes an action it has no symbol for as terraform names it", () => {
+    expect(changeLine({ address: "a.b", actions: ["read", "update"] })).toBe("read,update a.b");
   });
 
   it("counts creates, updates and deletes of what changes (a replacement counts as both)", () => {

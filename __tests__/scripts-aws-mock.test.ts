@@ -347,6 +347,31 @@ describe("following an execution (mock: aws-sdk-client-mock; Step Functions' Glu
       "job run:   https://eu-west-1.console.aws.amazon.com/gluestudio/home?region=eu-west-1#/job/airline-ingest-dev-etl-flights-ingest/run/jr_f00",
     ]);
   });
+
+  it("links the execution only when there is no job run", () => {
+    expect(consoleLinks("eu-west-1", arn, "j")).toEqual([
+      `execution: https://eu-west-1.console.aws.amazon.com/states/home?region=eu-west-1#/v2/executions/details/${arn}`,
+    ]);
+  });
+
+  it("waits for real between polls when no sleep is given", async () => {
+    const client = new SFNClient({ region: "us-east-1" });
+    /** How long run takes when the execution runs for one poll, then ends. */
+    const timed = async (run: () => Promise<unknown>, status = "SUCCEEDED") => {
+      sfn.reset();
+      sfn.on(GetExecutionHistoryCommand).resolves({ events: [] });
+      sfn
+        .on(DescribeExecutionCommand)
+        .resolvesOnce({ status: "RUNNING" } as never)
+        .resolves({ status } as never);
+      const started = Date.now();
+      await run();
+      return Date.now() - started;
+    };
+    expect(await timed(() => followExecution(client, arn, () => undefined, 40))).toBeGreaterThanOrEqual(35);
+    expect(await timed(() => followRequest(client, arn, { state: () => undefined, execution: () => undefined }, 40))).toBeGreaterThanOrEqual(35);
+    expect(await timed(() => whoServes(client, arn, 80, 40), "RUNNING")).toBeGreaterThanOrEqual(35);
+  });
 });
 
 describe("crawling the Redshift tables after the DDL (mock: aws-sdk-client-mock; no Glue here)", () => {

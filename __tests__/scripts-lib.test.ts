@@ -2,10 +2,20 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { BucketAlreadyOwnedByYou, CreateBucketCommand, HeadBucketCommand, HeadObjectCommand, NotFound, S3Client } from "@aws-sdk/client-s3";
+import {
+  BucketAlreadyOwnedByYou,
+  CreateBucketCommand,
+  GetObjectCommand,
+  HeadBucketCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  NotFound,
+  S3Client,
+} from "@aws-sdk/client-s3";
 import { mockClient } from "aws-sdk-client-mock";
 import { awsClientConfig, ensureCredentials } from "../scripts/lib/aws";
 import { OperatorError, parseCli, runScript, stackSettings } from "../scripts/lib/cli";
+import { quarantineReasons, type SmokeTarget, sourceId, waitForReport } from "../scripts/lib/smoke";
 import { renderSql, splitStatements, warehouseSeedStatements } from "../scripts/lib/sql-files";
 import { parseOutputs, readStackOutputs, terraformOutputFailure } from "../scripts/lib/stack-outputs";
 import { ensureStateBucket, tlsOnlyPolicy } from "../scripts/lib/state-bucket";
@@ -420,5 +430,34 @@ describe("S3 answers the scripts handle (mock: aws-sdk-client-mock; moto answers
     s3.on(HeadBucketCommand).rejects(failure("Forbidden", 403));
     await expect(ensureStateBucket(client(), "b", "us-east-1")).rejects.toThrow("Forbidden");
     expect(s3.commandCalls(CreateBucketCommand)).toHaveLength(0);
+  });
+
+  const smokeTarget = () =>
+    ({
+      s3: client(),
+      bucket: "b",
+      prefixes: { dailyFlights: "daily_flights/", quarantine: "quarantine/", reports: "reports/" },
+    }) as unknown as SmokeTarget;
+  const body = (text: string) => ({ Body: { transformToString: async () => text } }) as never;
+
+  it("smoke: reads the reasons of every page of a file's quarantine, wherever its reason column is", async () => {
+    const prefix = `quarantine/source_id=${sourceId("k.csv")}/`;
+    s3.on(ListObjectsV2Command, { Prefix: prefix, ContinuationToken: undefined }).resolves({
+      Contents: [{ Key: `${prefix}0.csv` }],
+      NextContinuationToken: "t",
+    });
+    s3.on(ListObjectsV2Command, { Prefix: prefix, ContinuationToken: "t" }).resolves({ Contents: [{ Key: `${prefix}1.csv` }, { Key: `${prefix}2.csv` }] });
+    s3.on(GetObjectCommand, { Key: `${prefix}0.csv` }).resolves(body("reason,source_file\nR1,k.csv\n"));
+    s3.on(GetObjectCommand, { Key: `${prefix}1.csv` }).resolves(body("source_file,line,reason\nk.csv,short\nk.csv,l,R2\n"));
+    s3.on(GetObjectCommand, { Key: `${prefix}2.csv` }).resolves(body(""));
+    expect(await quarantineReasons(smokeTarget(), "k.csv")).toEqual({ reasons: ["R1", "R2"], objects: [`${prefix}0.csv`, `${prefix}1.csv`, `${prefix}2.csv`] });
+  });
+
+  it("smoke: counts a report written up to a minute before the upload as this pass's", async () => {
+    const since = new Date("2026-11-27T10:00:00Z");
+    s3.on(ListObjectsV2Command).resolves({ Contents: [{ Key: "reports/runs/a.json", ETag: "1", LastModified: new Date(since.getTime() - 60_000) }] });
+    s3.on(GetObjectCommand).resolves(body(JSON.stringify({ files: ["k.csv"] })));
+    const found = await waitForReport(smokeTarget(), "k.csv", since, { timeoutMs: 0, pollMs: 1, sleep: async () => undefined });
+    expect(found).toEqual({ key: "reports/runs/a.json", report: { files: ["k.csv"] } });
   });
 });
