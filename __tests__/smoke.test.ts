@@ -189,6 +189,7 @@ describe("npm run smoke against moto S3 and a mocked Redshift Data API (mock: aw
         "no quarantine reason names DepDelay (reasons: none)",
       ]),
     );
+    expect(verdict.line).toContain("): quarantine has 0 rows of the smoke file, expected 5; no quarantine reason names fields (reasons: none); ");
   });
 
   it("finds quarantine folders where the Glue job puts them (source ids computed by glue-jobs/flights_rules.py)", () => {
