@@ -158,8 +158,9 @@ describe("awsClientConfig and ensureCredentials", () => {
       () => ensureCredentials().catch((e) => e),
     );
     expect(error).toBeInstanceOf(OperatorError);
-    expect(error.message).toMatch(
-      /^no AWS credentials found \([^\n]+\)\. Set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run aws sso login\.$/,
+    // The SDK's own words, first line only.
+    expect(error.message).toBe(
+      "no AWS credentials found (Could not load credentials from any providers). Set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run aws sso login.",
     );
   });
 });
@@ -280,6 +281,17 @@ describe("stack outputs", () => {
     const stacks = scratch();
     mkdirSync(join(stacks, "dev"));
     expect(() => readStackOutputs("dev", undefined, stacks)).toThrow(`stack "dev" is not synthesized in ${join(stacks, "dev")}`);
+  });
+
+  it("say when terraform cannot be run, and what to pass instead", async () => {
+    const stacks = scratch();
+    mkdirSync(join(stacks, "dev"));
+    writeFileSync(join(stacks, "dev", "cdk.tf.json"), "{}");
+    await withEnv({ PATH: stacks }, () =>
+      expect(() => readStackOutputs("dev", undefined, stacks)).toThrow(
+        /^cannot run terraform to read the outputs of "dev" \(spawnSync terraform ENOENT\); pass --outputs FILE instead$/,
+      ),
+    );
   });
 
   it("say, through the real terraform, that a stack with a remote backend was never initialized here", () => {
