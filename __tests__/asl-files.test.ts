@@ -18,6 +18,7 @@ import { loadPipelineConfig } from "../modules/config/load";
 import { ResourceNames } from "../modules/naming";
 import { OrchestrationLayer } from "../modules/orchestration";
 import { TriggerLayer } from "../modules/trigger";
+import { withEnv } from "./support/env";
 import type { Json } from "./support/synth";
 
 const SUBSTITUTIONS = {
@@ -182,14 +183,9 @@ describe("asl-validator runs once per template, not once per stack", () => {
 
   it("keeps its verdicts where ASL_VALIDATOR_CACHE_DIR says (the mutation runs' own folder), node_modules/.cache otherwise", () => {
     expect(ASL_VALIDATOR_CACHE_DIR).toBe(process.env.ASL_VALIDATOR_CACHE_DIR || join(__dirname, "..", "node_modules", ".cache", "asl-validator"));
-    const before = process.env.ASL_VALIDATOR_CACHE_DIR;
-    process.env.ASL_VALIDATOR_CACHE_DIR = join(dir, "verdicts");
-    try {
-      jest.isolateModules(() => expect(require("../modules/asl-validator-check").ASL_VALIDATOR_CACHE_DIR).toBe(join(dir, "verdicts")));
-    } finally {
-      if (before === undefined) delete process.env.ASL_VALIDATOR_CACHE_DIR;
-      else process.env.ASL_VALIDATOR_CACHE_DIR = before;
-    }
+    withEnv({ ASL_VALIDATOR_CACHE_DIR: join(dir, "verdicts") }, () =>
+      jest.isolateModules(() => expect(require("../modules/asl-validator-check").ASL_VALIDATOR_CACHE_DIR).toBe(join(dir, "verdicts"))),
+    );
   });
 
   it("answers a definition accepted in this process from memory, and writes no marker when the file cache is off", () => {

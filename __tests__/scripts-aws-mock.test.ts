@@ -16,6 +16,17 @@ import { loadErrorDetails, queryRows, RedshiftStatementError, runBatch, waitForS
 const target = { workgroupName: "airline-ingest-dev-warehouse-wg", database: "dev", secretArn: "arn:aws:secretsmanager:us-east-1:000000000000:secret:admin" };
 const noSleep = { sleep: async () => undefined };
 
+/** The delays run's code asked of setTimeout: what its default sleep waits, seen without timing anything. */
+async function timeoutsDuring(run: () => Promise<unknown>): Promise<unknown[]> {
+  const timers = jest.spyOn(global, "setTimeout");
+  try {
+    await run();
+    return timers.mock.calls.map((call) => call[1]);
+  } finally {
+    timers.mockRestore();
+  }
+}
+
 describe("Redshift Data API waiting and errors (mock: aws-sdk-client-mock; nothing here runs the Data API)", () => {
   const data = mockClient(RedshiftDataClient);
   beforeEach(() => data.reset());
@@ -97,9 +108,7 @@ describe("Redshift Data API waiting and errors (mock: aws-sdk-client-mock; nothi
     expect(pauses).toEqual([100, 200, 300, 300]);
     data.reset();
     data.on(DescribeStatementCommand).resolvesOnce({ Status: "SUBMITTED" }).resolves({ Status: "FINISHED" });
-    const started = Date.now();
-    await waitForStatement(new RedshiftDataClient({ region: "us-east-1" }), "s", { pollMs: 50 });
-    expect(Date.now() - started).toBeGreaterThanOrEqual(45);
+    expect(await timeoutsDuring(() => waitForStatement(new RedshiftDataClient({ region: "us-east-1" }), "s", { pollMs: 50 }))).toContain(50);
   });
 
   it("returns a query's rows of every page as text, NULL as null", async () => {
@@ -356,21 +365,19 @@ describe("following an execution (mock: aws-sdk-client-mock; Step Functions' Glu
 
   it("waits for real between polls when no sleep is given", async () => {
     const client = new SFNClient({ region: "us-east-1" });
-    /** How long run takes when the execution runs for one poll, then ends. */
-    const timed = async (run: () => Promise<unknown>, status = "SUCCEEDED") => {
+    /** The waits of run when the execution runs for one poll, then ends with status. */
+    const waits = (run: () => Promise<unknown>, status = "SUCCEEDED") => {
       sfn.reset();
       sfn.on(GetExecutionHistoryCommand).resolves({ events: [] });
       sfn
         .on(DescribeExecutionCommand)
         .resolvesOnce({ status: "RUNNING" } as never)
         .resolves({ status } as never);
-      const started = Date.now();
-      await run();
-      return Date.now() - started;
+      return timeoutsDuring(run);
     };
-    expect(await timed(() => followExecution(client, arn, () => undefined, 40))).toBeGreaterThanOrEqual(35);
-    expect(await timed(() => followRequest(client, arn, { state: () => undefined, execution: () => undefined }, 40))).toBeGreaterThanOrEqual(35);
-    expect(await timed(() => whoServes(client, arn, 80, 40), "RUNNING")).toBeGreaterThanOrEqual(35);
+    expect(await waits(() => followExecution(client, arn, () => undefined, 40))).toContain(40);
+    expect(await waits(() => followRequest(client, arn, { state: () => undefined, execution: () => undefined }, 40))).toContain(40);
+    expect(await waits(() => whoServes(client, arn, 80, 40), "RUNNING")).toContain(40);
   });
 });
 
@@ -434,9 +441,7 @@ describe("crawling the Redshift tables after the DDL (mock: aws-sdk-client-mock;
       .on(GetCrawlerCommand)
       .resolvesOnce(crawler("RUNNING"))
       .resolves(crawler("READY", "SUCCEEDED", 0));
-    const started = Date.now();
-    await crawlAndWait(new GlueClient({ region: "us-east-1" }), "c", { pollMs: 50 });
-    expect(Date.now() - started).toBeGreaterThanOrEqual(45);
+    expect(await timeoutsDuring(() => crawlAndWait(new GlueClient({ region: "us-east-1" }), "c", { pollMs: 50 }))).toContain(50);
   });
 
   it("passes on an error starting the crawler other than a crawl under way", async () => {

@@ -19,30 +19,14 @@ import { quarantineReasons, type SmokeTarget, sourceId, waitForReport } from "..
 import { renderSql, splitStatements, warehouseSeedStatements } from "../scripts/lib/sql-files";
 import { parseOutputs, readStackOutputs, terraformOutputFailure } from "../scripts/lib/stack-outputs";
 import { ensureStateBucket, tlsOnlyPolicy } from "../scripts/lib/state-bucket";
-import { mirrorCliConfig, terraform, terraformEnv, terraformErrorLine, terraformFailure } from "../scripts/lib/terraform";
+import { mirrorCliConfig, PROVIDER_MIRROR, terraform, terraformEnv, terraformErrorLine, terraformFailure } from "../scripts/lib/terraform";
 import { contractViolation, listFiles, planUploads } from "../scripts/lib/upload";
+import { withEnv } from "./support/env";
 
 // In-process tests of scripts/lib: the CLI tests run the scripts as child processes, which prove the wiring
 // but leave these functions' details (messages, boundaries, defaults) to these.
 
 const scratch = () => mkdtempSync(join(tmpdir(), "scripts-lib-"));
-
-/** Runs fn with some environment variables set (undefined: unset), restoring them afterwards. */
-async function withEnv<T>(vars: Record<string, string | undefined>, fn: () => T | Promise<T>): Promise<T> {
-  const saved = Object.fromEntries(Object.keys(vars).map((k) => [k, process.env[k]]));
-  const apply = (values: Record<string, string | undefined>) => {
-    for (const [k, v] of Object.entries(values)) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
-  };
-  apply(vars);
-  try {
-    return await fn();
-  } finally {
-    apply(saved);
-  }
-}
 
 describe("parseCli", () => {
   const spec = { usage: "usage: x --stack S [--dry-run]", strings: ["stack", "outputs"], booleans: ["dry-run"], required: ["stack"] };
@@ -169,10 +153,9 @@ describe("terraform helpers", () => {
   it("run terraform non-interactively, with the offline mirror unless the user's CLI config exists", () => {
     const env = terraformEnv({ PATH: "/bin", TF_CLI_CONFIG_FILE: "/nowhere/cli.tfrc" });
     expect(env).toMatchObject({ PATH: "/bin", TF_IN_AUTOMATION: "1", TF_INPUT: "0", CHECKPOINT_DISABLE: "1" });
-    const mirror = process.env.TF_PROVIDER_MIRROR || "/opt/tf-plugins";
-    if (existsSync(mirror)) {
+    if (existsSync(PROVIDER_MIRROR)) {
       expect(env.TF_CLI_CONFIG_FILE).toMatch(/\/tf-cli-[^/]+\/cli\.tfrc$/);
-      expect(readFileSync(env.TF_CLI_CONFIG_FILE as string, "utf8")).toBe(mirrorCliConfig(mirror));
+      expect(readFileSync(env.TF_CLI_CONFIG_FILE as string, "utf8")).toBe(mirrorCliConfig(PROVIDER_MIRROR));
     }
     const own = join(scratch(), "mine.tfrc");
     writeFileSync(own, "");

@@ -4,16 +4,16 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 /** Where the machines keep hashicorp/aws 5.100.0 for offline use (DESIGN.md); elsewhere the registry is used. */
-const MIRROR = process.env.TF_PROVIDER_MIRROR || "/opt/tf-plugins";
+export const PROVIDER_MIRROR = process.env.TF_PROVIDER_MIRROR || "/opt/tf-plugins";
 
 /** Environment for terraform: non-interactive, and the offline provider mirror when this machine has one. */
 export function terraformEnv(base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...base, TF_IN_AUTOMATION: "1", TF_INPUT: "0", CHECKPOINT_DISABLE: "1" };
   // A CLI config of the user's wins; one that is named but missing (as on some machines) does not count.
   const userConfig = base.TF_CLI_CONFIG_FILE && existsSync(base.TF_CLI_CONFIG_FILE);
-  if (existsSync(MIRROR) && !userConfig) {
+  if (existsSync(PROVIDER_MIRROR) && !userConfig) {
     const file = join(mkdtempSync(join(tmpdir(), "tf-cli-")), "cli.tfrc");
-    writeFileSync(file, mirrorCliConfig(MIRROR));
+    writeFileSync(file, mirrorCliConfig(PROVIDER_MIRROR));
     env.TF_CLI_CONFIG_FILE = file;
   }
   return env;
