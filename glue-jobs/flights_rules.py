@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import re
+import sys
+import threading
 from collections.abc import Callable, Sequence
 
 from pyspark.sql import Column, DataFrame, Observation, SparkSession
@@ -27,6 +29,10 @@ SOURCE_URI_PREFIX = r"^s3[an]?://[^/]+/"
 # '%', one line): such a file's rows are quarantined with this reason instead of breaking the load.
 UNSAFE_KEY_PATTERN = r"[;%\r\n]"
 UNSAFE_KEY_REASON = "the source key contains ';', '%' or a line break, which the Redshift connector's actions cannot carry: rename the file"
+# How long HeaderAssumption.held() waits for its observation after the action. The metrics come through Spark's
+# listener bus within moments of the action, or never: when the optimizer proves one side of a join empty it drops
+# the other side whole, the observed node with it, and PySpark's Observation.get then waits forever (Spark 3.5).
+OBSERVATION_WAIT_SECONDS = 60.0
 
 
 def configure_session(spark: SparkSession) -> None:
@@ -94,13 +100,40 @@ class HeaderAssumption:
     then exactly the aggregate's: a file with no header or a bad one has all its rows quarantined).
     """
 
-    def __init__(self, refs: Sequence[str]):
+    def __init__(self, refs: Sequence[str], wait_seconds: float | None = None):
         self.refs = list(refs)
+        self.wait_seconds = OBSERVATION_WAIT_SECONDS if wait_seconds is None else wait_seconds
         self.observation = Observation("header_lines")
 
     def held(self) -> bool:
-        seen = self.observation.get
+        """False also when the observation never reports (see OBSERVATION_WAIT_SECONDS): the caller then takes the
+        safe path, the header facts aggregated."""
+        seen = observed(self.observation, self.wait_seconds)
+        if seen is None:
+            print(f"header observation not reported within {self.wait_seconds:g} s: classifying again with the header aggregate", file=sys.stderr)
+            return False
         return seen["bad_header_files"] == 0 and seen["header_files"] == len(set(self.refs))
+
+
+def observed(observation: Observation, wait_seconds: float) -> dict | None:
+    """An observation's metrics, or None when they did not come within ``wait_seconds``.
+
+    Observation.get has no timeout; it waits in a daemon thread, which is left waiting when the metrics never come.
+    """
+    outcome: dict = {}
+
+    def wait() -> None:
+        try:
+            outcome["metrics"] = observation.get
+        except BaseException as error:  # raised in the caller's thread below
+            outcome["error"] = error
+
+    waiter = threading.Thread(target=wait, name="observation-wait", daemon=True)
+    waiter.start()
+    waiter.join(wait_seconds)
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome.get("metrics")
 
 
 def _is_header(line: Column) -> Column:

@@ -44,6 +44,8 @@ def spark():
     session.sparkContext.setLogLevel("ERROR")
     flights_rules.configure_session(session)
     if "MUTANT_UNDER_TEST" in os.environ:
+        # A mutant that silences the header observation would make every held() wait a minute; 5 s is ample here.
+        flights_rules.OBSERVATION_WAIT_SECONDS = 5.0
         # What earlier mutants left in the shared JVM: a job still running after its tests were killed at their
         # timeout, the query listeners their Observations registered (never removed: a forked py4j client releases
         # nothing) and their cached frames. Left there, they slow every later mutant until all time out.
