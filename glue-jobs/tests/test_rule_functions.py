@@ -1,6 +1,7 @@
 """The building blocks of the rules and the transform, one function at a time (what the row-rule scenarios reach
 only through a whole classification)."""
 
+import threading
 from datetime import datetime
 
 import flights_rules as rules
@@ -143,6 +144,9 @@ def test_observed_is_none_when_the_optimizer_dropped_the_observed_node(spark):
     # An inner join with a side Spark proves empty at planning time drops the other side, observation included.
     nothing = spark.sql("SELECT 0 AS id FROM VALUES (1) AS t(x)").where("id = 1")
     assert rules.observed(_observed_count(spark, lambda df: df.join(F.broadcast(nothing), "id")), wait_seconds=1) is None
+    # The waiting thread stays blocked in the JVM: a daemon, or the local run would never exit after its summary.
+    left = [t for t in threading.enumerate() if t.name == "observation-wait"]
+    assert left and all(t.daemon for t in left)
 
 
 def test_observed_raises_what_the_observation_raises():
