@@ -65,6 +65,10 @@ describe("mutmut's kept results (scripts/mutation/mutmut-incremental/)", () => {
     expect(r).toEqual({ type_check_error_by_key: {}, durations_by_key: {}, estimated_durations_by_key: {}, exit_code_by_key: {}, hash_by_function_name: {} });
   });
 
+  it("count the mutants with a verdict across results files (what the restart every batch watches)", () => {
+    expect(call(`m.checked([${JSON.stringify(results)}, { exit_code_by_key: { "g.x_b__mutmut_1": null, "g.x_b__mutmut_2": -24 } }])`)).toBe(5);
+  });
+
   it("keep verdicts and hashes only, one entry per line", () => {
     const text: string = call(`m.kept(${JSON.stringify(results)})`);
     expect(JSON.parse(text)).toEqual({ exit_code_by_key: results.exit_code_by_key, hash_by_function_name: results.hash_by_function_name });

@@ -13,7 +13,7 @@
 // that changed, plus the survivors not listed as equivalent (a new test may kill them; mutmut would not retry them).
 // Equivalent mutants (no test can tell them apart) are listed with a reason in
 // scripts/mutation/equivalent-mutants.json and left out of the score.
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -29,6 +29,12 @@ const EQUIVALENT = join(ROOT, "scripts", "mutation", "equivalent-mutants.json");
 // flights_rules.OBSERVATION_WAIT_SECONDS). At 4x the tests' time, mutants whose tests all pass timed out while
 // StrykerJS ran beside it (counted as killed: wrong). Changing this makes mutmut retest every timeout.
 const TIMEOUT_MULTIPLIER = 8;
+// The shared JVM's heap grows with every mutant (about 70 MB each: plans that the forked test processes leave
+// there), and at 12 GB the JVM spends its time collecting garbage, so later mutants time out: every BATCH results
+// the run is stopped and started again with a fresh JVM. mutmut keeps its results and test statistics, so a
+// restart costs about a minute (listing the tests, the clean run, the forced failure).
+const BATCH = 50;
+const STOP_GRACE_MS = 60_000;
 const SURVIVED = 0; // mutmut's exit code of a mutant whose tests all passed
 const MUTATED = ["flights_rules.py", "flights_transform.py"];
 const ALSO_COPY = ["local_run.py", "flights_ingest.py", "flights_load.py", "flights_jdbc.py", "bench_local.py"];
@@ -39,7 +45,7 @@ const env = { ...process.env, PIPELINE_REPO: ROOT, PYTHONDONTWRITEBYTECODE: "1" 
 
 function run(args, options = {}) {
   const r = spawnSync(python, args, { cwd: WORK, env, encoding: "utf8", stdio: options.capture ? ["ignore", "pipe", "inherit"] : "inherit" });
-  if (r.status !== 0 && !options.allowFailure) {
+  if (r.status !== 0) {
     process.stderr.write(`mutmut: ${args.join(" ")} exited with ${r.status}\n`);
     process.exit(r.status ?? 1);
   }
@@ -98,13 +104,44 @@ function keepResults() {
   }
 }
 
+/** How many mutants of these results files have a verdict. */
+export function checked(metas) {
+  return metas.flatMap((m) => Object.values(m.exit_code_by_key)).filter((code) => code !== null).length;
+}
+
+function checkedNow() {
+  const metas = MUTATED.map((f) => join(WORK, "mutants", `${f}.meta`)).filter(existsSync);
+  return checked(metas.map((meta) => JSON.parse(readFileSync(meta, "utf8"))));
+}
+
+/** One mutmut run, stopped (Ctrl-C, then harder) once it has BATCH more verdicts; resolves to whether it was. */
+function runBatch() {
+  return new Promise((resolve) => {
+    const child = spawn(python, ["-m", "mutmut", "run", "--max-children", "1"], { cwd: WORK, env, stdio: "inherit" });
+    const start = checkedNow();
+    let stopped = false;
+    const watch = setInterval(() => {
+      if (stopped || checkedNow() - start < BATCH) return;
+      stopped = true;
+      process.stderr.write(`\nmutmut: ${BATCH} more results: restarting with a fresh JVM\n`);
+      child.kill("SIGINT");
+      setTimeout(() => child.kill("SIGTERM"), STOP_GRACE_MS).unref();
+      setTimeout(() => child.kill("SIGKILL"), 2 * STOP_GRACE_MS).unref();
+    }, 10_000);
+    child.on("exit", () => {
+      clearInterval(watch);
+      resolve(stopped);
+    });
+  });
+}
+
 /** Every mutant's status from `mutmut results --all true` ("name: status" lines). */
 function results() {
   const out = run(["-m", "mutmut", "results", "--all", "true"], { capture: true });
   return [...out.matchAll(/^\s*(\S+): (.+)$/gm)].map((m) => ({ name: m[1], status: m[2].trim() }));
 }
 
-function main() {
+async function main() {
   python = ensurePythonEnv(GLUE_ENV);
   const equivalent = existsSync(EQUIVALENT) ? (JSON.parse(readFileSync(EQUIVALENT, "utf8")).python ?? {}) : {};
   installMutmut();
@@ -112,8 +149,13 @@ function main() {
   restoreResults(equivalent);
   const started = Date.now();
   // Ctrl-C stops mutmut (it gets the signal too); this process stays to keep what the run had finished.
-  for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => {});
-  run(["-m", "mutmut", "run", "--max-children", "1"], { allowFailure: true });
+  let interrupted = false;
+  for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => (interrupted = true));
+  for (let restart = true; restart && !interrupted; ) {
+    const before = checkedNow();
+    restart = (await runBatch()) && checkedNow() > before;
+    keepResults();
+  }
   const minutes = ((Date.now() - started) / 60000).toFixed(1);
   keepResults();
   const all = results().filter((r) => !(r.name in equivalent));
@@ -127,4 +169,4 @@ function main() {
   process.exit(score >= 90 ? 0 : 1);
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) main();
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await main();
