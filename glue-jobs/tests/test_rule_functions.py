@@ -164,3 +164,9 @@ def test_the_header_assumption_waits_the_set_time_by_default_and_counts_a_silent
     assert transform.classify(lines_df(spark, {odd: f"{HEADER}\nAA,{ANCHORAGE},{ADAK},1,2\n"}), airports, assumption=assumption).collect() == []
     assert assumption.held() is False
     assert "header observation not reported within 1 s" in capsys.readouterr().err
+
+
+def test_clean_field_leaves_carriage_returns_to_the_caller_that_says_they_are_gone(spark):
+    # strip_cr=False spares a pass over every field of lines that lost their CRs already: it must not strip again.
+    frame = spark.createDataFrame([(' "x\ry" ',)], "v string")
+    assert frame.select(rules.clean_field(F.col("v"), strip_cr=False).alias("c")).first()["c"] == "x\ry"
