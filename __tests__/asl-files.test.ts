@@ -186,6 +186,12 @@ describe("asl-validator runs once per template, not once per stack", () => {
     withEnv({ ASL_VALIDATOR_CACHE_DIR: join(dir, "verdicts") }, () =>
       jest.isolateModules(() => expect(require("../modules/asl-validator-check").ASL_VALIDATOR_CACHE_DIR).toBe(join(dir, "verdicts"))),
     );
+    // Unset (mutation runs set it, so the default is checked here whatever this process was given).
+    withEnv({ ASL_VALIDATOR_CACHE_DIR: undefined }, () =>
+      jest.isolateModules(() =>
+        expect(require("../modules/asl-validator-check").ASL_VALIDATOR_CACHE_DIR).toBe(join(__dirname, "..", "node_modules", ".cache", "asl-validator")),
+      ),
+    );
   });
 
   it("answers a definition accepted in this process from memory, and writes no marker when the file cache is off", () => {
