@@ -145,18 +145,18 @@ describe("npm run smoke against moto S3 and a mocked Redshift Data API (mock: aw
     expect((await s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: "daily_flights/" }))).Contents ?? []).toEqual([]);
   });
 
-  it("gives up when no report names the file, polling until the timeout; reports from before the upload do not count", async () => {
+  it.each([
+    { options: { pollMs: 60_000, timeoutMs: 120_000 }, after: "2 min" },
+    { options: { pollMs: 15 * 60_000, timeoutMs: undefined }, after: "30 min" }, // the default timeout (undefined: not the helper's 10 ms)
+  ])("gives up when no report names the file, polling until the timeout ($after); reports from before the upload do not count", async ({ options, after }) => {
     let sleeps = 0;
     const later = new Date(Date.now() + 5 * 60_000); // every report in the bucket is older than this upload
     const key = `daily_flights/date=${later.toISOString().slice(0, 10)}/smoke-${later.getTime()}.csv`;
     const stale = JSON.stringify({ files: [key], rows_loaded: 2, rows_quarantined: 5 });
     await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: "reports/runs/stale.json", Body: stale }));
-    const error = await smoke(
-      { rows: joined, reasons: REASONS },
-      { now: () => later, pollMs: 60_000, timeoutMs: 120_000, sleep: async () => void sleeps++ },
-    ).catch((e) => e);
+    const error = await smoke({ rows: joined, reasons: REASONS }, { now: () => later, ...options, sleep: async () => void sleeps++ }).catch((e) => e);
     expect(error.message).toMatch(
-      new RegExp(`^no run report under s3://${BUCKET}/reports/runs/ names daily_flights/date=\\S+\\.csv after 2 min: did the upload start the pipeline\\?`),
+      new RegExp(`^no run report under s3://${BUCKET}/reports/runs/ names daily_flights/date=\\S+\\.csv after ${after}: did the upload start the pipeline\\?`),
     );
     expect(sleeps).toBe(2);
     const left = (await s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: "daily_flights/" }))).Contents ?? [];
