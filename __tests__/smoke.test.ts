@@ -238,6 +238,16 @@ describe("the smoke file and its check, in process", () => {
     expect(make().rows[1]).toEqual(["SMK", "Sunport", "Bergstrom", "Albuquerque, NM", "Austin, TX", "NM", "TX", null, null, "2026-11-27"]);
   });
 
+  it("lists missing rows in sorted order, whatever order the airports give them", () => {
+    const reversed = [
+      { id: "10", city: "Zuni, NM", state: "NM", name: "Zephyr" },
+      { id: "20", city: "Abilene, TX", state: "TX", name: "Apex" },
+      { id: "30", city: "Austin, TX", state: "TX", name: "Bergstrom" },
+    ];
+    const missing = compare(smokeFile("daily_flights/date=2026-11-27/smoke-1.csv", "2026-11-27", reversed, "31"), [], reasons, alone).slice(0, 2);
+    expect(missing.map((p) => p.split(" | ")[1])).toEqual(["Apex", "Zephyr"]);
+  });
+
   it("finds nothing wrong in a correct load, in any row order", () => {
     expect(compare(make(), rows().reverse(), reasons, alone)).toEqual([]);
   });
