@@ -32,5 +32,5 @@ const STABLE: Record<string, string[]> = {
 };
 
 it.each(Object.entries(STABLE))("the addresses of %s stay where their state is", (type, addresses) => {
-  expect(Object.keys(synth("dev").resource[type] ?? {}).sort()).toEqual(addresses);
+  expect(Object.keys(synth("dev").resource[type] ?? {}).sort()).toStrictEqual(addresses);
 });

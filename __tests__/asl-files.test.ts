@@ -96,7 +96,7 @@ describe("asl/ files are validated when the app synthesizes", () => {
 
   it("accepts the project's own files", () => {
     expect(JSON.parse(loadStateMachineDefinition(STATE_MACHINE_FILE, SUBSTITUTIONS)).States.WaitForCrawler.Seconds).toBe(30);
-    expect(JSON.parse(loadEventPattern(EVENT_PATTERN_FILE, { DataBucketName: "b", DailyFlightsPrefix: "daily_flights/" })).detail.object.key).toEqual([
+    expect(JSON.parse(loadEventPattern(EVENT_PATTERN_FILE, { DataBucketName: "b", DailyFlightsPrefix: "daily_flights/" })).detail.object.key).toStrictEqual([
       { wildcard: "daily_flights/*.csv" },
     ]);
   });
@@ -200,7 +200,7 @@ describe("asl-validator runs once per template, not once per stack", () => {
     try {
       expect(aslValidatorVerdict(definition)).toMatchObject({ isValid: true, fromCache: false });
       expect(existsSync(marker)).toBe(false);
-      expect(aslValidatorVerdict(definition)).toEqual({ isValid: true, errors: [], fromCache: true });
+      expect(aslValidatorVerdict(definition)).toStrictEqual({ isValid: true, errors: [], fromCache: true });
     } finally {
       delete process.env.ASL_VALIDATOR_CACHE;
       rmSync(marker, { force: true });
@@ -279,7 +279,7 @@ describe("the messages of a bad asl/ file, word for word", () => {
   });
 
   it("finds JSONata expressions by path, arrays by index", () => {
-    expect(jsonataExpressions({ a: [{ b: "{% $x + 1 %}" }, "plain"], c: "{%$y%}" })).toEqual([
+    expect(jsonataExpressions({ a: [{ b: "{% $x + 1 %}" }, "plain"], c: "{%$y%}" })).toStrictEqual([
       { path: "a[0].b", expression: " $x + 1 " },
       { path: "c", expression: "$y" },
     ]);

@@ -10,7 +10,7 @@ describe("CatalogLayer", () => {
     expect(s3.s3_target[0].path).toMatch(/^s3:\/\/\$\{aws_s3_bucket\.[^}]+\.bucket\}\/daily_flights\/$/);
     expect(s3.recrawl_policy.recrawl_behavior).toBe("CRAWL_NEW_FOLDERS_ONLY");
     const jdbc = only(dev, "aws_glue_crawler", (c) => c.jdbc_target);
-    expect(jdbc.jdbc_target[0]).toEqual({ connection_name: ref(dev, "aws_glue_connection", () => true, "name"), path: "dev/airlines/%" });
+    expect(jdbc.jdbc_target[0]).toStrictEqual({ connection_name: ref(dev, "aws_glue_connection", () => true, "name"), path: "dev/airlines/%" });
   });
 
   it("connects to Redshift as the job's own user (its secret, not the admin's), inside the VPC", () => {
@@ -18,7 +18,7 @@ describe("CatalogLayer", () => {
     const etlSecret = ref(dev, "aws_secretsmanager_secret", () => true, "arn");
     expect(conn.connection_properties.SECRET_ID).toBe(etlSecret);
     for (const role of ["catalog-jdbc-crawler", "etl-flights-ingest"]) {
-      expect(grantsOf(roleStatements(dev, role), "secretsmanager:GetSecretValue")).toEqual([etlSecret]);
+      expect(grantsOf(roleStatements(dev, role), "secretsmanager:GetSecretValue")).toStrictEqual([etlSecret]);
     }
     expect(conn.connection_properties.JDBC_CONNECTION_URL).toMatch(/^jdbc:redshift:\/\/\$\{aws_redshiftserverless_workgroup\..+\}:\$\{.+\}\/dev$/);
     expect(conn.connection_properties.PASSWORD).toBeUndefined();
@@ -27,8 +27,8 @@ describe("CatalogLayer", () => {
 
   it("lets the S3 crawler read only the daily flights prefix", () => {
     const statements = roleStatements(dev, "catalog-s3-crawler");
-    expect(grantsOf(statements, "s3:GetObject")).toEqual([expect.stringMatching(/\.arn\}\/daily_flights\/\*$/)]);
-    expect(grantsOf(statements, "s3:PutObject")).toEqual([]);
+    expect(grantsOf(statements, "s3:GetObject")).toStrictEqual([expect.stringMatching(/\.arn\}\/daily_flights\/\*$/)]);
+    expect(grantsOf(statements, "s3:PutObject")).toStrictEqual([]);
   });
 });
 
@@ -46,12 +46,12 @@ describe("WarehouseLayer", () => {
   it("runs the workgroup privately on the three subnets with enhanced VPC routing", () => {
     expect(wg().subnet_ids).toHaveLength(3);
     expect(wg()).toMatchObject({ publicly_accessible: false, enhanced_vpc_routing: true });
-    expect(wg().security_group_ids).toEqual([ref(dev, "aws_security_group", (s) => s.name.endsWith("-redshift"), "id")]);
+    expect(wg().security_group_ids).toStrictEqual([ref(dev, "aws_security_group", (s) => s.name.endsWith("-redshift"), "id")]);
   });
 
   it("attaches a COPY role that reads the airport codes prefix", () => {
     const copyRole = ref(dev, "aws_iam_role", (r) => r.name.endsWith("warehouse-s3-access"), "arn");
-    expect(ns().iam_roles).toEqual([copyRole]);
+    expect(ns().iam_roles).toStrictEqual([copyRole]);
     expect(ns().default_iam_role_arn).toBe(copyRole);
     expect(grantsOf(roleStatements(dev, "warehouse-s3-access"), "s3:GetObject")).toContainEqual(expect.stringMatching(/\/airport_codes\/\*$/));
   });
@@ -63,7 +63,7 @@ describe("WarehouseLayer", () => {
 
   it("keeps the job user's secret encrypted with the stack's key and without a value in the state", () => {
     expect(only(dev, "aws_secretsmanager_secret").kms_key_id).toBe(ref(dev, "aws_kms_key", () => true, "arn"));
-    expect(bodies(dev, "aws_secretsmanager_secret_version")).toEqual([]);
+    expect(bodies(dev, "aws_secretsmanager_secret_version")).toStrictEqual([]);
   });
 });
 
@@ -78,13 +78,13 @@ describe("names and settings of the catalog and the warehouse", () => {
       bodies(dev, type)
         .map((b) => b[attribute])
         .sort();
-    expect(named("aws_glue_catalog_database")).toEqual(["airline_ingest_dev_catalog_airlines"]);
-    expect(named("aws_glue_security_configuration")).toEqual(["airline-ingest-dev-catalog-encrypted"]);
-    expect(named("aws_glue_connection")).toEqual(["airline-ingest-dev-catalog-redshift"]);
-    expect(named("aws_glue_crawler")).toEqual(["airline-ingest-dev-catalog-daily-flights", "airline-ingest-dev-catalog-redshift-tables"]);
-    expect(named("aws_redshiftserverless_namespace", "namespace_name")).toEqual(["airline-ingest-dev-warehouse-ns"]);
-    expect(named("aws_redshiftserverless_workgroup", "workgroup_name")).toEqual(["airline-ingest-dev-warehouse-wg"]);
-    expect(named("aws_secretsmanager_secret")).toEqual(["airline-ingest-dev-warehouse-etl-user"]);
+    expect(named("aws_glue_catalog_database")).toStrictEqual(["airline_ingest_dev_catalog_airlines"]);
+    expect(named("aws_glue_security_configuration")).toStrictEqual(["airline-ingest-dev-catalog-encrypted"]);
+    expect(named("aws_glue_connection")).toStrictEqual(["airline-ingest-dev-catalog-redshift"]);
+    expect(named("aws_glue_crawler")).toStrictEqual(["airline-ingest-dev-catalog-daily-flights", "airline-ingest-dev-catalog-redshift-tables"]);
+    expect(named("aws_redshiftserverless_namespace", "namespace_name")).toStrictEqual(["airline-ingest-dev-warehouse-ns"]);
+    expect(named("aws_redshiftserverless_workgroup", "workgroup_name")).toStrictEqual(["airline-ingest-dev-warehouse-wg"]);
+    expect(named("aws_secretsmanager_secret")).toStrictEqual(["airline-ingest-dev-warehouse-etl-user"]);
   });
 
   it("describes what each catalog and warehouse resource is for", () => {
@@ -99,7 +99,7 @@ describe("names and settings of the catalog and the warehouse", () => {
   });
 
   it("encrypts what Glue writes with the stack's key: S3 and CloudWatch with SSE-KMS, bookmarks client-side", () => {
-    expect(only(dev, "aws_glue_security_configuration").encryption_configuration).toEqual({
+    expect(only(dev, "aws_glue_security_configuration").encryption_configuration).toStrictEqual({
       s3_encryption: { s3_encryption_mode: "SSE-KMS", kms_key_arn: key() },
       cloudwatch_encryption: { cloudwatch_encryption_mode: "SSE-KMS", kms_key_arn: key() },
       job_bookmarks_encryption: { job_bookmarks_encryption_mode: "CSE-KMS", kms_key_arn: key() },
@@ -110,10 +110,10 @@ describe("names and settings of the catalog and the warehouse", () => {
   });
 
   it("manages the account's catalog encryption only where the environment says so, with passwords returned encrypted", () => {
-    expect(bodies(dev, "aws_glue_data_catalog_encryption_settings")).toEqual([]);
+    expect(bodies(dev, "aws_glue_data_catalog_encryption_settings")).toStrictEqual([]);
     const prod = synth("prod");
     const prodKey = ref(prod, "aws_kms_key", () => true, "arn");
-    expect(only(prod, "aws_glue_data_catalog_encryption_settings").data_catalog_encryption_settings).toEqual({
+    expect(only(prod, "aws_glue_data_catalog_encryption_settings").data_catalog_encryption_settings).toStrictEqual({
       encryption_at_rest: { catalog_encryption_mode: "SSE-KMS", sse_aws_kms_key_id: prodKey },
       connection_password_encryption: { return_connection_password_encrypted: true, aws_kms_key_id: prodKey },
     });
@@ -123,7 +123,7 @@ describe("names and settings of the catalog and the warehouse", () => {
     const conn = only(dev, "aws_glue_connection");
     expect(conn.connection_type).toBe("JDBC");
     expect(conn.connection_properties.JDBC_ENFORCE_SSL).toBe("true");
-    expect(conn.physical_connection_requirements).toEqual({
+    expect(conn.physical_connection_requirements).toStrictEqual({
       availability_zone: "us-east-1a",
       subnet_id: ref(dev, "aws_subnet", (s) => s.availability_zone === "us-east-1a" && s.tags.Name.includes("-private-"), "id"),
       security_group_id_list: [ref(dev, "aws_security_group", (s) => s.name.endsWith("-glue"), "id")],
@@ -132,9 +132,9 @@ describe("names and settings of the catalog and the warehouse", () => {
 
   it("crawls new daily-flights folders only, skips hidden and underscore files, and logs schema changes instead of applying them", () => {
     const s3 = only(dev, "aws_glue_crawler", (c) => c.s3_target);
-    expect(s3.s3_target[0].exclusions).toEqual(["**/_*", "**/.*"]);
-    expect(s3.schema_change_policy).toEqual({ update_behavior: "LOG", delete_behavior: "LOG" });
-    expect(JSON.parse(s3.configuration)).toEqual({
+    expect(s3.s3_target[0].exclusions).toStrictEqual(["**/_*", "**/.*"]);
+    expect(s3.schema_change_policy).toStrictEqual({ update_behavior: "LOG", delete_behavior: "LOG" });
+    expect(JSON.parse(s3.configuration)).toStrictEqual({
       Version: 1,
       CrawlerOutput: { Partitions: { AddOrUpdateBehavior: "InheritFromTable" } },
       Grouping: { TableGroupingPolicy: "CombineCompatibleSchemas" },
@@ -142,16 +142,16 @@ describe("names and settings of the catalog and the warehouse", () => {
   });
 
   it("lets only Glue assume the crawler roles, and only Redshift the COPY role", () => {
-    expect(trust("-catalog-s3-crawler")).toEqual(["glue.amazonaws.com"]);
-    expect(trust("-catalog-jdbc-crawler")).toEqual(["glue.amazonaws.com"]);
-    expect(trust("-warehouse-s3-access")).toEqual(["redshift.amazonaws.com", "redshift-serverless.amazonaws.com"]);
+    expect(trust("-catalog-s3-crawler")).toStrictEqual(["glue.amazonaws.com"]);
+    expect(trust("-catalog-jdbc-crawler")).toStrictEqual(["glue.amazonaws.com"]);
+    expect(trust("-warehouse-s3-access")).toStrictEqual(["redshift.amazonaws.com", "redshift-serverless.amazonaws.com"]);
   });
 
   it("lets both crawlers write Glue logs and use the stack's key", () => {
     for (const role of ["catalog-s3-crawler", "catalog-jdbc-crawler"]) {
       const statements = roleStatements(dev, role);
-      expect(grantsOf(statements, "kms:Decrypt")).toEqual([key()]);
-      expect(grantsOf(statements, "logs:PutLogEvents")).toEqual([
+      expect(grantsOf(statements, "kms:Decrypt")).toStrictEqual([key()]);
+      expect(grantsOf(statements, "logs:PutLogEvents")).toStrictEqual([
         expect.stringMatching(/:log-group:\/aws-glue\/\*$/),
         expect.stringMatching(/:log-stream:\*$/),
       ]);
@@ -159,7 +159,7 @@ describe("names and settings of the catalog and the warehouse", () => {
   });
 
   it("lets the S3 crawler list the bucket under the daily flights prefix only", () => {
-    expect(roleStatements(dev, "catalog-s3-crawler").filter((s) => [].concat(s.Action).includes("s3:ListBucket" as never))).toEqual([
+    expect(roleStatements(dev, "catalog-s3-crawler").filter((s) => [].concat(s.Action).includes("s3:ListBucket" as never))).toStrictEqual([
       {
         Sid: "ListDailyFlights",
         Effect: "Allow",
@@ -172,7 +172,7 @@ describe("names and settings of the catalog and the warehouse", () => {
 
   it("gives the COPY role exactly: read and list the airport codes and Glue temp, write Glue temp (UNLOAD), use the key", () => {
     const data = dataArn();
-    expect(roleStatements(dev, "warehouse-s3-access")).toEqual([
+    expect(roleStatements(dev, "warehouse-s3-access")).toStrictEqual([
       { Sid: "ReadLoadableObjects", Effect: "Allow", Action: ["s3:GetObject"], Resource: [`${data}/airport_codes/*`, `${data}/glue/temp/*`] },
       {
         Sid: "ListLoadablePrefixes",
@@ -187,7 +187,7 @@ describe("names and settings of the catalog and the warehouse", () => {
   });
 
   it("requires SSL on the workgroup and logs user activity", () => {
-    expect(only(dev, "aws_redshiftserverless_workgroup").config_parameter).toEqual([
+    expect(only(dev, "aws_redshiftserverless_workgroup").config_parameter).toStrictEqual([
       { parameter_key: "require_ssl", parameter_value: "true" },
       { parameter_key: "enable_user_activity_logging", parameter_value: "true" },
     ]);

@@ -16,7 +16,7 @@ describe("CI roles (npm run ci-roles)", () => {
 
   it("grants the deploy role exactly these statements (a change here is a change of what CI may do)", () => {
     expect(deployPolicy(input).Version).toBe("2012-10-17");
-    expect(statements(deployPolicy(input)).map(row)).toEqual([
+    expect(statements(deployPolicy(input)).map(row)).toStrictEqual([
       'StateListOwnKey | Allow | s3:ListBucket | arn:aws:s3:::acme-tf-state | {"StringLike":{"s3:prefix":["terraform/airline-ingest-dev.tfstate","terraform/airline-ingest-dev.tfstate.tflock"]}}',
       "StateReadWriteAndLock | Allow | s3:GetObject s3:PutObject s3:DeleteObject | arn:aws:s3:::acme-tf-state/terraform/airline-ingest-dev.tfstate arn:aws:s3:::acme-tf-state/terraform/airline-ingest-dev.tfstate.tflock | -",
       "StackBuckets | Allow | s3:* | arn:aws:s3:::airline-ingest-dev-* arn:aws:s3:::airline-ingest-dev-*/* | -",
@@ -31,7 +31,7 @@ describe("CI roles (npm run ci-roles)", () => {
 
   it("grants the plan role exactly these read-only statements", () => {
     expect(planPolicy(input).Version).toBe("2012-10-17");
-    expect(statements(planPolicy(input)).map(row)).toEqual([
+    expect(statements(planPolicy(input)).map(row)).toStrictEqual([
       'StateListOwnKey | Allow | s3:ListBucket | arn:aws:s3:::acme-tf-state | {"StringLike":{"s3:prefix":["terraform/airline-ingest-dev.tfstate","terraform/airline-ingest-dev.tfstate.tflock"]}}',
       "StateRead | Allow | s3:GetObject | arn:aws:s3:::acme-tf-state/terraform/airline-ingest-dev.tfstate | -",
       "ReadStackBucketsRolesAndPolicies | Allow | s3:Get* s3:List* iam:Get* iam:List* | arn:aws:s3:::airline-ingest-dev-* arn:aws:s3:::airline-ingest-dev-*/* arn:aws:iam::111122223333:role/airline-ingest-dev-* arn:aws:iam::111122223333:policy/airline-ingest-dev-* | -",
@@ -49,7 +49,7 @@ describe("CI roles (npm run ci-roles)", () => {
   it("trusts only the repository: deploys from the stack's GitHub environment, plans from pull requests", () => {
     const deploy = githubTrustPolicy(input, "deploy").Statement[0];
     expect(deploy.Principal.Federated).toBe("arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com");
-    expect(deploy.Condition).toEqual({
+    expect(deploy.Condition).toStrictEqual({
       StringEquals: {
         "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
         "token.actions.githubusercontent.com:sub": "repo:acme/airline:environment:dev",
@@ -68,16 +68,16 @@ describe("CI roles (npm run ci-roles)", () => {
       const wildcard = list(s.Resource).includes("*");
       if (wildcard) {
         const conditions = JSON.stringify(s.Condition ?? {});
-        expect([s.Sid, /aws:RequestedRegion":"eu-west-1"|aws:ResourceTag\/project":"airline-ingest"/.test(conditions)]).toEqual([s.Sid, true]);
+        expect([s.Sid, /aws:RequestedRegion":"eu-west-1"|aws:ResourceTag\/project":"airline-ingest"/.test(conditions)]).toStrictEqual([s.Sid, true]);
         if (s.Sid === "CreateTaggedUnnamedResources")
-          expect(s.Condition.StringEquals).toEqual({
+          expect(s.Condition.StringEquals).toStrictEqual({
             "aws:RequestedRegion": "eu-west-1",
             "aws:RequestTag/project": "airline-ingest",
             "aws:RequestTag/environment": "dev",
           });
       } else {
         for (const arn of list(s.Resource))
-          expect([s.Sid, arn]).toEqual([s.Sid, expect.stringMatching(/airline-ingest-dev|airline_ingest_dev|acme-tf-state|:catalog$/)]);
+          expect([s.Sid, arn]).toStrictEqual([s.Sid, expect.stringMatching(/airline-ingest-dev|airline_ingest_dev|acme-tf-state|:catalog$/)]);
       }
       for (const arn of list(s.Resource).filter((r) => r.includes(":iam::") || r.includes(":glue:"))) expect(arn).toContain("111122223333");
     }
@@ -89,25 +89,25 @@ describe("CI roles (npm run ci-roles)", () => {
     expect(named?.Resource).toContain("arn:aws:dynamodb:eu-west-1:111122223333:table/airline-ingest-dev-*");
     expect(named?.Resource).toContain("arn:aws:cloudwatch::111122223333:dashboard/airline-ingest-dev-*");
     const read = statements(planPolicy(input)).find((s) => s.Sid === "ReadOnlyInRegion");
-    expect(read?.Action).toEqual(expect.arrayContaining(["dynamodb:Describe*", "dynamodb:List*", "cloudwatch:GetDashboard"]));
+    expect(read?.Action).toStrictEqual(expect.arrayContaining(["dynamodb:Describe*", "dynamodb:List*", "cloudwatch:GetDashboard"]));
   });
 
   it("gives the deploy role the state key and its lock file only, and the plan role read access to the key", () => {
     const deployState = statements(deployPolicy(input)).filter((s) => s.Sid.startsWith("State"));
-    expect(deployState.find((s) => s.Sid === "StateReadWriteAndLock")?.Resource).toEqual([
+    expect(deployState.find((s) => s.Sid === "StateReadWriteAndLock")?.Resource).toStrictEqual([
       "arn:aws:s3:::acme-tf-state/terraform/airline-ingest-dev.tfstate",
       "arn:aws:s3:::acme-tf-state/terraform/airline-ingest-dev.tfstate.tflock",
     ]);
-    expect(deployState.find((s) => s.Sid === "StateListOwnKey")?.Condition).toEqual({
+    expect(deployState.find((s) => s.Sid === "StateListOwnKey")?.Condition).toStrictEqual({
       StringLike: { "s3:prefix": ["terraform/airline-ingest-dev.tfstate", "terraform/airline-ingest-dev.tfstate.tflock"] },
     });
     const planState = statements(planPolicy(input)).find((s) => s.Sid === "StateRead");
-    expect(planState?.Action).toEqual(["s3:GetObject"]);
+    expect(planState?.Action).toStrictEqual(["s3:GetObject"]);
     expect(
       statements(planPolicy(input))
         .flatMap((s) => s.Action)
         .filter((a: string) => /Put|Delete|Create|Update|\*$/.test(a) && !/Get\*|List\*|Describe\*/.test(a)),
-    ).toEqual([]);
+    ).toStrictEqual([]);
     expect(
       statements(deployPolicy({ ...input, backend: { type: "cloud", organization: "acme", hostname: "app.terraform.io" } })).some((s) =>
         s.Sid.startsWith("State"),

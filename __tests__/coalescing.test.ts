@@ -31,18 +31,18 @@ const failed = (w: PipelineWorld) => executions(w).filter((e) => w.status(e) ===
 
 /** What every scenario must show once everything is idle. */
 async function expectSettled(w: PipelineWorld) {
-  expect([...w.uploads.keys()].filter((k) => !w.bookmarked.has(k))).toEqual([]);
+  expect([...w.uploads.keys()].filter((k) => !w.bookmarked.has(k))).toStrictEqual([]);
   expect(w.maxConcurrentJobRuns()).toBe(1);
-  expect(w.contention).toEqual({ concurrentRuns: 0, crawlerRunning: 0 });
+  expect(w.contention).toStrictEqual({ concurrentRuns: 0, crawlerRunning: 0 });
   expect(failed(w).map((e) => e.outcome?.error)).not.toContainEqual(expect.stringMatching(/Concurrent|CrawlerRunning|LeaseContention/));
   expect(w.messages).toHaveLength(passes(w));
   // No file left behind: after every upload's event, a job run started (and succeeded) that could see the file.
   const lastRun = Math.max(...w.jobRuns.filter((r) => r.state === "SUCCEEDED").map((r) => r.startedAt));
-  expect(executions(w).filter((e) => e.input.source === "s3" && e.startedAt >= lastRun)).toEqual([]);
-  expect(executions(w).filter((e) => w.status(e) === "RUNNING")).toEqual([]);
+  expect(executions(w).filter((e) => e.input.source === "s3" && e.startedAt >= lastRun)).toStrictEqual([]);
+  expect(executions(w).filter((e) => w.status(e) === "RUNNING")).toStrictEqual([]);
   const lease = await w.lease();
   expect(lease?.owner).toBeUndefined();
-  expect(lease?.requests).toEqual({ N: "0" });
+  expect(lease?.requests).toStrictEqual({ N: "0" });
 }
 
 describe("coalesced pipeline runs (simulated time, real DynamoDB conditions in moto)", () => {
@@ -51,8 +51,8 @@ describe("coalesced pipeline runs (simulated time, real DynamoDB conditions in m
     for (let i = 0; i < 200; i++) w.upload((i * 40) / 200, dayKey(i));
     await w.run();
     await expectSettled(w);
-    expect(failed(w)).toEqual([]);
-    expect(w.jobRuns.map((r) => r.files.length)).toEqual([200]);
+    expect(failed(w)).toStrictEqual([]);
+    expect(w.jobRuns.map((r) => r.files.length)).toStrictEqual([200]);
     expect(w.messages).toHaveLength(1);
     expect(executions(w).filter((e) => e.outcome?.output?.coalesced)).toHaveLength(
       200 - executions(w).filter((e) => e.outcome?.output?.coalesced === false).length,
@@ -70,7 +70,7 @@ describe("coalesced pipeline runs (simulated time, real DynamoDB conditions in m
     for (let i = 0; i * 45 < 20 * 60; i++) w.upload(i * 45, dayKey(i));
     await w.run();
     await expectSettled(w);
-    expect(failed(w)).toEqual([]);
+    expect(failed(w)).toStrictEqual([]);
     // A pass takes about 2.5 minutes: uploads every 45 s coalesce three or four to a pass.
     expect(w.jobRuns.length).toBeLessThan(w.uploads.size / 2);
   }, 60_000);
@@ -82,10 +82,10 @@ describe("coalesced pipeline runs (simulated time, real DynamoDB conditions in m
     for (let i = 1; i <= 5; i++) w.upload(150 + i * 5, dayKey(i));
     await w.run();
     await expectSettled(w);
-    expect(w.jobRuns.map((r) => r.files.length)).toEqual([1, 5]);
+    expect(w.jobRuns.map((r) => r.files.length)).toStrictEqual([1, 5]);
     const owner = executions(w).find((e) => e.outcome?.output?.passes === 2);
     expect(owner?.arn).toBe(w.jobRuns[0].execution);
-    expect(w.messages.map((m) => m.message.requests)).toEqual([1, 5]);
+    expect(w.messages.map((m) => m.message.requests)).toStrictEqual([1, 5]);
   }, 60_000);
 
   it("a failed crawl: one FAILED message naming the waiting requests, the lease released, the next upload loads everything", async () => {
@@ -96,10 +96,10 @@ describe("coalesced pipeline runs (simulated time, real DynamoDB conditions in m
     w.upload(600, dayKey(3));
     await w.run();
     await expectSettled(w);
-    expect(failed(w).map((e) => e.outcome?.error)).toEqual(["CrawlerFailed"]);
+    expect(failed(w).map((e) => e.outcome?.error)).toStrictEqual(["CrawlerFailed"]);
     const failure = w.messages.find((m) => m.message.status === "FAILED");
     expect(failure?.message).toMatchObject({ error: "CrawlerFailed", requestsWaiting: 2 });
-    expect(w.jobRuns.map((r) => r.files.length)).toEqual([4]);
+    expect(w.jobRuns.map((r) => r.files.length)).toStrictEqual([4]);
   }, 60_000);
 
   it("a failed job run: the files stay unloaded until the next pass, which loads them; one message per pass", async () => {
@@ -109,12 +109,12 @@ describe("coalesced pipeline runs (simulated time, real DynamoDB conditions in m
     w.upload(900, dayKey(2));
     await w.run();
     await expectSettled(w);
-    expect(failed(w).map((e) => e.outcome?.error)).toEqual(["States.TaskFailed"]);
-    expect(w.jobRuns.map((r) => [r.state, r.files.length])).toEqual([
+    expect(failed(w).map((e) => e.outcome?.error)).toStrictEqual(["States.TaskFailed"]);
+    expect(w.jobRuns.map((r) => [r.state, r.files.length])).toStrictEqual([
       ["FAILED", 1],
       ["SUCCEEDED", 3],
     ]);
-    expect(w.messages.map((m) => m.message.status)).toEqual(["FAILED", "SUCCEEDED"]);
+    expect(w.messages.map((m) => m.message.status)).toStrictEqual(["FAILED", "SUCCEEDED"]);
     expect(w.messages[0].message).toMatchObject({ requestsWaiting: 1, cause: expect.stringContaining("appears 2 times") });
   }, 60_000);
 
@@ -126,14 +126,14 @@ describe("coalesced pipeline runs (simulated time, real DynamoDB conditions in m
     w.upload(175, dayKey(2));
     await w.run();
     await expectSettled(w);
-    expect(w.jobRuns.map((r) => [r.state, r.files.length])).toEqual([
+    expect(w.jobRuns.map((r) => [r.state, r.files.length])).toStrictEqual([
       ["STOPPED", 1],
       ["SUCCEEDED", 3],
     ]);
     const taker = executions(w).find((e) => e.outcome?.path.includes("TakeOverLease"));
     expect(taker?.input.key).toBe(dayKey(1));
     // The stopped owner sends nothing; the taker's pass sends one message.
-    expect(w.messages.map((m) => m.message.status)).toEqual(["SUCCEEDED"]);
+    expect(w.messages.map((m) => m.message.status)).toStrictEqual(["SUCCEEDED"]);
   }, 60_000);
 
   it("a long run of passes is handed to a new execution before the owner's timeout", async () => {
@@ -145,11 +145,11 @@ describe("coalesced pipeline runs (simulated time, real DynamoDB conditions in m
     for (let i = 0; i * 120 < lastPassStart + 900; i++) w.upload(i * 120, dayKey(i));
     await w.run();
     await expectSettled(w);
-    expect(failed(w)).toEqual([]);
+    expect(failed(w)).toStrictEqual([]);
     const handedOff = executions(w).filter((e) => e.outcome?.output?.handedOffTo);
     expect(handedOff.length).toBeGreaterThanOrEqual(1);
     const successor = w.executions.get(handedOff[0].outcome?.output.handedOffTo);
-    expect(successor?.input).toEqual({ source: "handoff", from: handedOff[0].arn });
+    expect(successor?.input).toStrictEqual({ source: "handoff", from: handedOff[0].arn });
     for (const e of executions(w)) expect(e.outcome?.status).toBe("SUCCEEDED");
     const owner = handedOff[0];
     const lastPass = owner.outcome?.path.lastIndexOf("StartPass") ?? -1;
@@ -163,7 +163,7 @@ describe("coalesced pipeline runs (simulated time, real DynamoDB conditions in m
     expect(before.jobRuns).toBeGreaterThan(40);
     expect(before.failedExecutions).toBeGreaterThan(100);
     for (const files of [31, 182]) {
-      expect(await simulateBurst(definition, files, 1, moto)).toEqual({
+      expect(await simulateBurst(definition, files, 1, moto)).toStrictEqual({
         files,
         executions: files,
         jobRuns: 1,

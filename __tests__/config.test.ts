@@ -20,9 +20,9 @@ function errorFor(change: (raw: Json) => void): string {
 describe("pipeline config", () => {
   it("loads the project's file with dev and prod, defaults applied", () => {
     const config = loadPipelineConfig();
-    expect(Object.keys(config.environments)).toEqual(expect.arrayContaining(["dev", "prod"]));
+    expect(Object.keys(config.environments)).toStrictEqual(expect.arrayContaining(["dev", "prod"]));
     const dev = config.environments.dev;
-    expect(dev.storage.prefixes).toEqual({
+    expect(dev.storage.prefixes).toStrictEqual({
       airportCodes: "airport_codes/",
       dailyFlights: "daily_flights/",
       glueScripts: "glue/scripts/",
@@ -240,14 +240,14 @@ describe("config rules at their edges (each one a mutant that once survived)", (
   });
 
   it("sizes the smallest subnet Redshift Serverless accepts at each capacity boundary", () => {
-    expect([8, 64, 65, 128, 129, 256, 257, 512].map(minimumSubnetPrefix)).toEqual([27, 27, 26, 26, 25, 25, 24, 24]);
+    expect([8, 64, 65, 128, 129, 256, 257, 512].map(minimumSubnetPrefix)).toStrictEqual([27, 27, 26, 26, 25, 25, 24, 24]);
   });
 
   it("sees two environments in one region and one explicit account as managing the same catalog encryption", () => {
     const env = (account?: string) => ({ region: "us-east-1", account, catalog: { manageCatalogEncryption: true } });
-    expect(catalogEncryptionConflicts({ a: env("111111111111"), b: env("111111111111") })).toEqual([["a", "b"]]);
-    expect(catalogEncryptionConflicts({ a: env("111111111111"), b: env("222222222222") })).toEqual([]);
-    expect(catalogEncryptionConflicts({ a: env(), b: env("222222222222") })).toEqual([["a", "b"]]);
+    expect(catalogEncryptionConflicts({ a: env("111111111111"), b: env("111111111111") })).toStrictEqual([["a", "b"]]);
+    expect(catalogEncryptionConflicts({ a: env("111111111111"), b: env("222222222222") })).toStrictEqual([]);
+    expect(catalogEncryptionConflicts({ a: env(), b: env("222222222222") })).toStrictEqual([["a", "b"]]);
   });
 });
 

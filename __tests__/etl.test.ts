@@ -10,8 +10,8 @@ describe("EtlLayer", () => {
 
   it("runs one bookmarked run at a time through the Redshift connection", () => {
     expect(job().default_arguments["--job-bookmark-option"]).toBe("job-bookmark-enable");
-    expect(job().execution_property).toEqual({ max_concurrent_runs: 1 });
-    expect(job().connections).toEqual([ref(dev, "aws_glue_connection", () => true, "name")]);
+    expect(job().execution_property).toStrictEqual({ max_concurrent_runs: 1 });
+    expect(job().connections).toStrictEqual([ref(dev, "aws_glue_connection", () => true, "name")]);
     expect(job().glue_version).toBe("5.0");
     expect(job().default_arguments["--TempDir"]).toMatch(/\/glue\/temp\/$/);
   });
@@ -30,7 +30,7 @@ describe("EtlLayer", () => {
       bodies(dev, "aws_s3_object")
         .map((o) => o.key)
         .sort(),
-    ).toEqual([
+    ).toStrictEqual([
       "glue/scripts/flights_ingest.py",
       "glue/scripts/flights_jdbc.py",
       "glue/scripts/flights_load.py",
@@ -43,7 +43,7 @@ describe("EtlLayer", () => {
       job()
         .default_arguments["--extra-files"].split(",")
         .map((u: string) => u.replace(/^.*\//, "")),
-    ).toEqual(["stage_daily_flights.sql", "merge_daily_flights.sql"]);
+    ).toStrictEqual(["stage_daily_flights.sql", "merge_daily_flights.sql"]);
   });
 
   it("passes exactly the arguments the Glue script reads (Glue adds JOB_NAME and JOB_RUN_ID), with the config's prefixes", () => {
@@ -53,7 +53,7 @@ describe("EtlLayer", () => {
     const passed = Object.keys(job().default_arguments)
       .filter((k) => !/^--(job-|enable-|extra-|continuous-)/.test(k))
       .map((k) => k.slice(2));
-    expect(passed.sort()).toEqual(read.sort());
+    expect(passed.sort()).toStrictEqual(read.sort());
     const { prefixes } = loadPipelineConfig().environments.dev.storage;
     expect(job().default_arguments).toMatchObject({
       "--daily_flights_prefix": prefixes.dailyFlights,
@@ -65,17 +65,17 @@ describe("EtlLayer", () => {
 
   it("lets the job write only temp, quarantine and run reports, and read code and flights", () => {
     const statements = roleStatements(dev, "etl-flights-ingest");
-    expect(grantsOf(statements, "s3:PutObject").map((r) => r.replace(/^.*\}\//, ""))).toEqual(["glue/temp/*", "quarantine/*", "reports/runs/*"]);
+    expect(grantsOf(statements, "s3:PutObject").map((r) => r.replace(/^.*\}\//, ""))).toStrictEqual(["glue/temp/*", "quarantine/*", "reports/runs/*"]);
     expect(
       grantsOf(statements, "s3:GetObject")
         .map((r) => r.replace(/^.*\}\//, ""))
         .sort(),
-    ).toEqual(["daily_flights/*", "glue/scripts/*", "glue/temp/*", "quarantine/*"]);
+    ).toStrictEqual(["daily_flights/*", "glue/scripts/*", "glue/temp/*", "quarantine/*"]);
   });
   it("passes the job every argument it needs, each from its resource or the config", () => {
     const bucket = ref(dev, "aws_s3_bucket", (b) => b.bucket_prefix?.endsWith("-data-"), "bucket");
     const lib = (f: string) => `s3://${bucket}/glue/scripts/${f}`;
-    expect(job().default_arguments).toEqual({
+    expect(job().default_arguments).toStrictEqual({
       "--job-language": "python",
       "--job-bookmark-option": "job-bookmark-enable",
       "--TempDir": `s3://${bucket}/glue/temp/`,
@@ -106,7 +106,7 @@ describe("EtlLayer", () => {
   });
 
   it("runs the script as a Python 3 Spark job, encrypted, never retried by Glue (the state machine reports the failure)", () => {
-    expect(job().command).toEqual({ name: "glueetl", python_version: "3", script_location: expect.stringMatching(/\/flights_ingest\.py$/) });
+    expect(job().command).toStrictEqual({ name: "glueetl", python_version: "3", script_location: expect.stringMatching(/\/flights_ingest\.py$/) });
     expect(job().max_retries).toBe(0);
     expect(job().security_configuration).toBe(ref(dev, "aws_glue_security_configuration", () => true, "name"));
     expect(job().role_arn).toBe(ref(dev, "aws_iam_role", (r) => r.name.endsWith("-etl-flights-ingest"), "arn"));
@@ -114,7 +114,7 @@ describe("EtlLayer", () => {
 
   it("keeps the job's log group encrypted for the configured days, and its code encrypted in S3", () => {
     const key = ref(dev, "aws_kms_key", () => true, "arn");
-    expect(only(dev, "aws_cloudwatch_log_group", (g) => g.name.includes("/glue/"))).toEqual({
+    expect(only(dev, "aws_cloudwatch_log_group", (g) => g.name.includes("/glue/"))).toStrictEqual({
       name: "/airline-ingest/dev/glue/flights-ingest",
       retention_in_days: 365,
       kms_key_id: key,
@@ -129,7 +129,7 @@ describe("EtlLayer", () => {
     const logGroup = ref(dev, "aws_cloudwatch_log_group", (g) => g.name.includes("/glue/"), "arn");
     const statements = roleStatements(dev, "etl-flights-ingest");
     const bySid = Object.fromEntries(statements.map((s) => [s.Sid, s]));
-    expect(Object.keys(bySid).sort()).toEqual([
+    expect(Object.keys(bySid).sort()).toStrictEqual([
       "CatalogRead",
       "ContinuousLogs",
       "DescribeVpcForGlueConnection",
@@ -145,14 +145,14 @@ describe("EtlLayer", () => {
       "UseDataKey",
       "WriteRunReports",
     ]);
-    expect(bySid.ListFlightsTempQuarantine).toEqual({
+    expect(bySid.ListFlightsTempQuarantine).toStrictEqual({
       Sid: "ListFlightsTempQuarantine",
       Effect: "Allow",
       Action: ["s3:ListBucket"],
       Resource: [data],
       Condition: { StringLike: { "s3:prefix": ["daily_flights/*", "glue/temp/*", "quarantine/*"] } },
     });
-    expect(bySid.StageAndQuarantine.Action).toEqual(["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]);
+    expect(bySid.StageAndQuarantine.Action).toStrictEqual(["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]);
     expect(bySid.ContinuousLogs).toMatchObject({
       Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:AssociateKmsKey"],
       Resource: [logGroup, `${logGroup}:log-stream:*`],
@@ -162,9 +162,9 @@ describe("EtlLayer", () => {
       Resource: ["*"],
       Condition: { StringEquals: { "cloudwatch:namespace": "Glue" } },
     });
-    expect(bySid.UseDataKey.Resource).toEqual([ref(dev, "aws_kms_key", () => true, "arn")]);
+    expect(bySid.UseDataKey.Resource).toStrictEqual([ref(dev, "aws_kms_key", () => true, "arn")]);
     expect(bySid.CatalogRead.Action).not.toContain("glue:CreateTable");
-    expect(bySid.ReadConnection.Resource).toEqual([ref(dev, "aws_glue_connection", () => true, "arn")]);
-    expect(bySid.ReadRedshiftSecret.Resource).toEqual([ref(dev, "aws_secretsmanager_secret", () => true, "arn")]);
+    expect(bySid.ReadConnection.Resource).toStrictEqual([ref(dev, "aws_glue_connection", () => true, "arn")]);
+    expect(bySid.ReadRedshiftSecret.Resource).toStrictEqual([ref(dev, "aws_secretsmanager_secret", () => true, "arn")]);
   });
 });

@@ -100,7 +100,7 @@ describe("the synthesized event pattern, end to end on a local moto server (S3 -
   afterAll(() => moto.stop());
 
   it("starts the pipeline for every .csv created under daily_flights/ in this bucket, however it was created", () => {
-    expect(received).toEqual(
+    expect(received).toStrictEqual(
       [
         `Object Created ${BUCKET}/daily_flights/date=2001-01-15/flights.csv`,
         `Object Created ${BUCKET}/daily_flights/date=2001-01-16/copied.csv`,
@@ -112,7 +112,7 @@ describe("the synthesized event pattern, end to end on a local moto server (S3 -
 
   it("does not start it for airport codes, Glue temp and scripts, quarantine, other suffixes, other prefixes, another bucket or a delete", () => {
     for (const quiet of ["airport_codes/", "glue/", "quarantine/", ".json", ".tmp", "FLIGHTS.CSV", "archive/", "staging/", OTHER_BUCKET, "Object Deleted"]) {
-      expect(received.filter((r) => r.includes(quiet))).toEqual([]);
+      expect(received.filter((r) => r.includes(quiet))).toStrictEqual([]);
     }
   });
 });

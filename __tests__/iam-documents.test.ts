@@ -16,7 +16,7 @@ describe("policy documents", () => {
         },
       ]),
     );
-    expect(doc).toEqual({
+    expect(doc).toStrictEqual({
       Version: "2012-10-17",
       Statement: [
         { Sid: "readdatabucket1", Effect: "Allow", Action: ["s3:GetObject"], Resource: ["arn:aws:s3:::b/*"] },
@@ -44,11 +44,11 @@ describe("a service role", () => {
     const json = synthRole({ data: [{ sid: "Read", actions: ["s3:GetObject"], resources: ["arn"] }], nothing: [] });
     const role = Object.values(json.resource.aws_iam_role)[0] as { name: string; assume_role_policy: string };
     expect(role.name).toBe("the-role");
-    expect(JSON.parse(role.assume_role_policy)).toEqual({
+    expect(JSON.parse(role.assume_role_policy)).toStrictEqual({
       Version: "2012-10-17",
       Statement: [{ Effect: "Allow", Principal: { Service: ["glue.amazonaws.com"] }, Action: "sts:AssumeRole" }],
     });
     const policies = Object.values(json.resource.aws_iam_role_policy) as { name: string }[];
-    expect(policies.map((p) => p.name)).toEqual(["data"]);
+    expect(policies.map((p) => p.name)).toStrictEqual(["data"]);
   });
 });

@@ -62,8 +62,8 @@ function walkIamPolicies(stack: Json): { findings: Finding[]; starred: string[] 
 describe("IAM walk over every synthesized stack", () => {
   it.each(["dev", "prod"])("%s: no wildcard action, every resource a reference, '*' only where AWS requires it", (env) => {
     const { findings, starred } = walkIamPolicies(synth(env));
-    expect(findings).toEqual([]);
-    expect([...new Set(starred)].sort()).toEqual(Object.keys(AWS_REQUIRES_STAR).sort());
+    expect(findings).toStrictEqual([]);
+    expect([...new Set(starred)].sort()).toStrictEqual(Object.keys(AWS_REQUIRES_STAR).sort());
   });
 
   it("lets each role be assumed by its own service only, and only with sts:AssumeRole", () => {
@@ -71,7 +71,7 @@ describe("IAM walk over every synthesized stack", () => {
       const [statement, ...more] = JSON.parse(r.assume_role_policy).Statement;
       return `${r.name.replace("airline-ingest-dev-", "")} <- ${statement.Effect} ${statement.Action} ${statement.Principal.Service.join(" ")}${more.length ? " + more" : ""}`;
     });
-    expect(trust.sort()).toEqual([
+    expect(trust.sort()).toStrictEqual([
       "catalog-jdbc-crawler <- Allow sts:AssumeRole glue.amazonaws.com",
       "catalog-s3-crawler <- Allow sts:AssumeRole glue.amazonaws.com",
       "etl-flights-ingest <- Allow sts:AssumeRole glue.amazonaws.com",
@@ -88,7 +88,7 @@ describe("IAM walk over every synthesized stack", () => {
     const doc = JSON.parse(body.policy);
     doc.Statement.push({ Sid: "Sneaky", Effect: "Allow", Action: "s3:*", Resource: "*" });
     stack.resource.aws_iam_role_policy[name] = { ...body, policy: JSON.stringify(doc) };
-    expect(walkIamPolicies(stack).findings).toEqual([
+    expect(walkIamPolicies(stack).findings).toStrictEqual([
       { where: `aws_iam_role_policy.${name}`, sid: "Sneaky", problem: "wildcard action s3:*" },
       { where: `aws_iam_role_policy.${name}`, sid: "Sneaky", problem: 'Resource "*" without an AWS reason' },
     ]);
@@ -100,7 +100,7 @@ describe("IAM walk over every synthesized stack", () => {
     const doc = JSON.parse(body.policy);
     delete doc.Statement[0].Condition;
     stack.resource.aws_iam_role_policy[name as string] = { ...body, policy: JSON.stringify(doc) };
-    expect(walkIamPolicies(stack).findings).toEqual([
+    expect(walkIamPolicies(stack).findings).toStrictEqual([
       { where: `aws_iam_role_policy.${name}`, sid: "PassMetrics", problem: "cloudwatch:PutMetricData without a cloudwatch:namespace condition" },
     ]);
   });

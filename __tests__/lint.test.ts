@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -26,4 +26,10 @@ describe("npm run lint (in npm test) fails on what a team would not merge", () =
     expect(r.stdout + r.stderr).toContain("F401");
     expect(r.stdout + r.stderr).toContain("Would reformat");
   });
+});
+
+it("no test compares with toEqual, which takes [a, undefined] for [a] (mutants adding an item survived it)", () => {
+  const tests = readdirSync(__dirname, { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".ts"));
+  const loose = tests.filter((f) => /\.toEqual\(/.test(readFileSync(join(__dirname, f), "utf8")));
+  expect(loose).toStrictEqual([]);
 });

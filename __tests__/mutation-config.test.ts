@@ -21,7 +21,7 @@ describe("the StrykerJS chunks (a stopped full run resumes chunk by chunk)", () 
   const listed = Object.values(chunks).flat();
 
   it("list every mutated file once", () => {
-    expect([...listed].sort()).toEqual(mutated());
+    expect([...listed].sort()).toStrictEqual(mutated());
     expect(new Set(listed).size).toBe(listed.length);
   });
 
@@ -55,14 +55,26 @@ describe("mutmut's kept results (scripts/mutation/mutmut-incremental/)", () => {
 
   it("resume with survivors unchecked, except those listed as equivalent; other verdicts and hashes kept", () => {
     const r = call(`m.resumed(${JSON.stringify(results)}, { "f.x_a__mutmut_2": "reason" })`);
-    expect(r.exit_code_by_key).toEqual({ "f.x_a__mutmut_1": null, "f.x_a__mutmut_2": 0, "f.x_a__mutmut_3": 1, "f.x_a__mutmut_4": 36, "f.x_a__mutmut_5": null });
-    expect(r.hash_by_function_name).toEqual({ x_a: "abc" });
-    expect(r.durations_by_key).toEqual({ "f.x_a__mutmut_1": 0.5 });
+    expect(r.exit_code_by_key).toStrictEqual({
+      "f.x_a__mutmut_1": null,
+      "f.x_a__mutmut_2": 0,
+      "f.x_a__mutmut_3": 1,
+      "f.x_a__mutmut_4": 36,
+      "f.x_a__mutmut_5": null,
+    });
+    expect(r.hash_by_function_name).toStrictEqual({ x_a: "abc" });
+    expect(r.durations_by_key).toStrictEqual({ "f.x_a__mutmut_1": 0.5 });
   });
 
   it("resume a kept file with the timing fields mutmut requires", () => {
     const r = call(`m.resumed({ exit_code_by_key: {}, hash_by_function_name: {} }, {})`);
-    expect(r).toEqual({ type_check_error_by_key: {}, durations_by_key: {}, estimated_durations_by_key: {}, exit_code_by_key: {}, hash_by_function_name: {} });
+    expect(r).toStrictEqual({
+      type_check_error_by_key: {},
+      durations_by_key: {},
+      estimated_durations_by_key: {},
+      exit_code_by_key: {},
+      hash_by_function_name: {},
+    });
   });
 
   it("count the mutants with a verdict across results files (what the restart every batch watches)", () => {
@@ -71,7 +83,7 @@ describe("mutmut's kept results (scripts/mutation/mutmut-incremental/)", () => {
 
   it("keep verdicts and hashes only, one entry per line", () => {
     const text: string = call(`m.kept(${JSON.stringify(results)})`);
-    expect(JSON.parse(text)).toEqual({ exit_code_by_key: results.exit_code_by_key, hash_by_function_name: results.hash_by_function_name });
+    expect(JSON.parse(text)).toStrictEqual({ exit_code_by_key: results.exit_code_by_key, hash_by_function_name: results.hash_by_function_name });
     expect(text.split("\n")).toContain('  "f.x_a__mutmut_3": 1,');
     expect(text.endsWith("}\n")).toBe(true);
   });

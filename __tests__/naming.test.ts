@@ -69,7 +69,7 @@ describe("names in the synthesized stack", () => {
   // Operators, the scripts and the runbook find resources by these names; a changed one is a renamed (replaced)
   // resource. Policy names are the inline policies' keys: a changed one replaces the policy.
   it("names every resource of an environment from project, environment, layer and purpose", () => {
-    expect(namesOf(synth("dev"))).toEqual([
+    expect(namesOf(synth("dev"))).toStrictEqual([
       "aws_cloudwatch_dashboard.dashboard_name = airline-ingest-dev-monitoring-pipeline",
       "aws_cloudwatch_event_rule.name = airline-ingest-dev-monitoring-glue-job-failed",
       "aws_cloudwatch_event_rule.name = airline-ingest-dev-trigger-flights-uploaded",

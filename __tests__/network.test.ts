@@ -7,7 +7,7 @@ describe("NetworkLayer", () => {
 
   it("puts three private subnets in three Availability Zones", () => {
     const subnets = bodies(dev, "aws_subnet");
-    expect(subnets.map((s) => s.availability_zone).sort()).toEqual(["us-east-1a", "us-east-1b", "us-east-1c"]);
+    expect(subnets.map((s) => s.availability_zone).sort()).toStrictEqual(["us-east-1a", "us-east-1b", "us-east-1c"]);
     expect(subnets.every((s) => !s.map_public_ip_on_launch)).toBe(true);
   });
 
@@ -23,7 +23,7 @@ describe("NetworkLayer", () => {
       expect.objectContaining({ security_group_id: sg("glue"), referenced_security_group_id: sg("glue"), ip_protocol: "tcp", from_port: 0, to_port: 65535 }),
     );
     const toRedshift = ingress.filter((r) => r.security_group_id === sg("redshift"));
-    expect(toRedshift).toEqual([expect.objectContaining({ referenced_security_group_id: sg("glue"), from_port: 5439, to_port: 5439 })]);
+    expect(toRedshift).toStrictEqual([expect.objectContaining({ referenced_security_group_id: sg("glue"), from_port: 5439, to_port: 5439 })]);
     expect(ingress.some((r) => r.cidr_ipv4)).toBe(false);
   });
 
@@ -31,7 +31,7 @@ describe("NetworkLayer", () => {
     const services = bodies(dev, "aws_vpc_endpoint")
       .filter((e) => e.vpc_endpoint_type === "Interface")
       .map((e) => e.service_name.split(".").pop());
-    expect(services.sort()).toEqual([...GLUE_INTERFACE_ENDPOINT_SERVICES].sort());
+    expect(services.sort()).toStrictEqual([...GLUE_INTERFACE_ENDPOINT_SERVICES].sort());
     expect(bodies(dev, "aws_nat_gateway")).toHaveLength(0);
     const prod = synth("prod");
     expect(bodies(prod, "aws_nat_gateway")).toHaveLength(1);
@@ -61,12 +61,12 @@ describe("NetworkLayer", () => {
       .sort();
 
   it("allows exactly these flows: Glue to itself, to Redshift, to S3 and to the API endpoints; Redshift to S3", () => {
-    expect(rules(dev, "aws_vpc_security_group_ingress_rule")).toEqual([
+    expect(rules(dev, "aws_vpc_security_group_ingress_rule")).toStrictEqual([
       "sg:endpoints | sg:glue | tcp | 443 | 443 | HTTPS from Glue",
       "sg:glue | sg:glue | tcp | 0 | 65535 | Glue workers to each other",
       "sg:redshift | sg:glue | tcp | 5439 | 5439 | JDBC from Glue",
     ]);
-    expect(rules(dev, "aws_vpc_security_group_egress_rule")).toEqual([
+    expect(rules(dev, "aws_vpc_security_group_egress_rule")).toStrictEqual([
       "sg:glue | s3-prefix-list | tcp | 443 | 443 | HTTPS to S3 through the gateway endpoint",
       "sg:glue | sg:endpoints | tcp | 443 | 443 | HTTPS to AWS API endpoints",
       "sg:glue | sg:glue | tcp | 0 | 65535 | Glue workers to each other",
@@ -84,7 +84,7 @@ describe("NetworkLayer", () => {
   });
 
   it("builds a DNS-enabled VPC whose default security group is taken over with no rules", () => {
-    expect(only(dev, "aws_vpc")).toEqual({
+    expect(only(dev, "aws_vpc")).toStrictEqual({
       cidr_block: "10.40.0.0/16",
       enable_dns_hostnames: true,
       enable_dns_support: true,
@@ -92,17 +92,17 @@ describe("NetworkLayer", () => {
     });
     const adopted = only(dev, "aws_default_security_group");
     expect(short(adopted.vpc_id)).toBe("vpc");
-    expect(adopted.ingress ?? []).toEqual([]);
-    expect(adopted.egress ?? []).toEqual([]);
+    expect(adopted.ingress ?? []).toStrictEqual([]);
+    expect(adopted.egress ?? []).toStrictEqual([]);
   });
 
   it("cuts the private subnets from the VPC CIDR in order and routes all three through the one private table", () => {
-    expect(bodies(dev, "aws_subnet").map((s) => [s.availability_zone, s.cidr_block, short(s.vpc_id)])).toEqual([
+    expect(bodies(dev, "aws_subnet").map((s) => [s.availability_zone, s.cidr_block, short(s.vpc_id)])).toStrictEqual([
       ["us-east-1a", '${cidrsubnet("10.40.0.0/16", 4, 0)}', "vpc"],
       ["us-east-1b", '${cidrsubnet("10.40.0.0/16", 4, 1)}', "vpc"],
       ["us-east-1c", '${cidrsubnet("10.40.0.0/16", 4, 2)}', "vpc"],
     ]);
-    expect(bodies(dev, "aws_route_table_association").map((a) => [short(a.subnet_id), short(a.route_table_id)])).toEqual([
+    expect(bodies(dev, "aws_route_table_association").map((a) => [short(a.subnet_id), short(a.route_table_id)])).toStrictEqual([
       ["subnet:private-0", "routes:private"],
       ["subnet:private-1", "routes:private"],
       ["subnet:private-2", "routes:private"],
@@ -113,7 +113,7 @@ describe("NetworkLayer", () => {
 
   it("puts each interface endpoint in the Glue subnet behind the endpoints group, with private DNS", () => {
     for (const endpoint of bodies(dev, "aws_vpc_endpoint").filter((e) => e.vpc_endpoint_type === "Interface")) {
-      expect([endpoint.private_dns_enabled, endpoint.subnet_ids.map(short), endpoint.security_group_ids.map(short), short(endpoint.vpc_id)]).toEqual([
+      expect([endpoint.private_dns_enabled, endpoint.subnet_ids.map(short), endpoint.security_group_ids.map(short), short(endpoint.vpc_id)]).toStrictEqual([
         true,
         ["subnet:private-0"],
         ["sg:endpoints"],
@@ -125,7 +125,7 @@ describe("NetworkLayer", () => {
   it("sends every flow of the VPC to an encrypted log group through a role only VPC flow logs may assume", () => {
     const group = ref(dev, "aws_cloudwatch_log_group", (g) => g.name.endsWith("/flow-logs"), "arn");
     const role = only(dev, "aws_iam_role", (r) => r.name.endsWith("-network-flow-logs"));
-    expect(only(dev, "aws_flow_log")).toEqual({
+    expect(only(dev, "aws_flow_log")).toStrictEqual({
       vpc_id: expect.stringMatching(/^\$\{aws_vpc\./),
       traffic_type: "ALL",
       log_destination_type: "cloud-watch-logs",
@@ -133,8 +133,8 @@ describe("NetworkLayer", () => {
       iam_role_arn: ref(dev, "aws_iam_role", (r) => r === role, "arn"),
       max_aggregation_interval: 600,
     });
-    expect(JSON.parse(role.assume_role_policy).Statement[0].Principal.Service).toEqual(["vpc-flow-logs.amazonaws.com"]);
-    expect(roleStatements(dev, "network-flow-logs")).toEqual([
+    expect(JSON.parse(role.assume_role_policy).Statement[0].Principal.Service).toStrictEqual(["vpc-flow-logs.amazonaws.com"]);
+    expect(roleStatements(dev, "network-flow-logs")).toStrictEqual([
       {
         Sid: "DeliverFlowLogs",
         Effect: "Allow",
@@ -166,7 +166,7 @@ describe("NetworkLayer", () => {
       bodies(prod, "aws_route")
         .map((r) => [r.route_table_id, r.destination_cidr_block, r.gateway_id ?? r.nat_gateway_id])
         .sort(),
-    ).toEqual(
+    ).toStrictEqual(
       [
         [publicRoutes, "0.0.0.0/0", id("aws_internet_gateway")],
         [privateRoutes, "0.0.0.0/0", id("aws_nat_gateway")],
@@ -180,7 +180,7 @@ describe("NetworkLayer", () => {
     const named = ["aws_internet_gateway", "aws_subnet", "aws_route_table", "aws_eip", "aws_nat_gateway"].flatMap((type) =>
       bodies(prod, type).map((b) => `${type} ${b.tags.Name}`),
     );
-    expect(named.sort()).toEqual([
+    expect(named.sort()).toStrictEqual([
       "aws_eip airline-ingest-prod-network-nat",
       "aws_internet_gateway airline-ingest-prod-network-igw",
       "aws_nat_gateway airline-ingest-prod-network-nat",

@@ -18,7 +18,7 @@ describe("the notifications topic", () => {
 
   it("refuses publishing over plain HTTP to anyone", () => {
     expect(policy().Version).toBe("2012-10-17");
-    expect(policy().Statement[0]).toEqual({
+    expect(policy().Statement[0]).toStrictEqual({
       Sid: "DenyInsecureTransport",
       Effect: "Deny",
       Principal: "*",
@@ -38,7 +38,7 @@ describe("the notifications topic", () => {
       .filter(([name]) => targeting.has(`\${aws_cloudwatch_event_rule.${name}.name}`))
       .map(([name]) => `\${aws_cloudwatch_event_rule.${name}.arn}`);
     expect(policy().Statement).toHaveLength(2);
-    expect(policy().Statement[1]).toEqual({
+    expect(policy().Statement[1]).toStrictEqual({
       Sid: "PipelineEventRulesPublish",
       Effect: "Allow",
       Principal: { Service: "events.amazonaws.com" },
@@ -50,13 +50,13 @@ describe("the notifications topic", () => {
   });
 
   it("subscribes each configured e-mail address, and none when the list is empty", () => {
-    expect(bodies(dev, "aws_sns_topic_subscription")).toEqual([]);
+    expect(bodies(dev, "aws_sns_topic_subscription")).toStrictEqual([]);
     const withEmails = synth(
       "dev",
       (raw) => (raw.environments.dev.notifications = { ...raw.environments.dev.notifications, emails: ["ops@example.com", "data@example.com"] }),
     );
     const topicRef = ref(withEmails, "aws_sns_topic", () => true, "arn");
-    expect(bodies(withEmails, "aws_sns_topic_subscription").map((s) => [s.topic_arn, s.protocol, s.endpoint])).toEqual([
+    expect(bodies(withEmails, "aws_sns_topic_subscription").map((s) => [s.topic_arn, s.protocol, s.endpoint])).toStrictEqual([
       [topicRef, "email", "ops@example.com"],
       [topicRef, "email", "data@example.com"],
     ]);

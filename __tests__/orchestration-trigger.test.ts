@@ -20,7 +20,7 @@ describe("OrchestrationLayer", () => {
   it("writes the lease in this stack's table and reads the run reports under the configured prefix of this bucket", () => {
     const table = ref(dev, "aws_dynamodb_table", () => true, "name");
     const leaseStates = Object.entries<Json>(definition().States).filter(([, s]) => s.Resource === "arn:aws:states:::dynamodb:updateItem");
-    expect(leaseStates.map(([n]) => n).sort()).toEqual([
+    expect(leaseStates.map(([n]) => n).sort()).toStrictEqual([
       "AcquireLease",
       "BeginPass",
       "RecordRequest",
@@ -30,7 +30,7 @@ describe("OrchestrationLayer", () => {
       "TakeOverLease",
     ]);
     for (const [, s] of leaseStates) expect(s.Arguments).toMatchObject({ TableName: table, Key: { id: { S: "pass" } } });
-    expect(definition().States.ReadRunReport.Arguments).toEqual({
+    expect(definition().States.ReadRunReport.Arguments).toStrictEqual({
       Bucket: ref(dev, "aws_s3_bucket", (b) => b.bucket_prefix?.endsWith("-data-"), "bucket"),
       Key: "{% 'reports/runs/' & $jobRun.Id & '.json' %}",
     });
@@ -44,13 +44,13 @@ describe("OrchestrationLayer", () => {
       Object.entries<Json>(definition().States)
         .filter(([, s]) => targets(s).includes(name))
         .map(([n]) => n);
-    expect(into("NotifyFailure")).toEqual(["ReleaseAfterFailure"]);
-    expect(into("Failed")).toEqual(["NotifyFailure"]);
+    expect(into("NotifyFailure")).toStrictEqual(["ReleaseAfterFailure"]);
+    expect(into("Failed")).toStrictEqual(["NotifyFailure"]);
     // Every Catch of States.ALL either goes there or to a state that carries on (report, metrics, owner lookup).
     const catchAll = Object.entries<Json>(definition().States).flatMap(([n, s]) =>
       (s.Catch ?? []).filter((c: Json) => c.ErrorEquals.includes("States.ALL")).map((c: Json) => [n, c.Next]),
     );
-    expect(catchAll.filter(([, next]) => next !== "ReleaseAfterFailure")).toEqual([
+    expect(catchAll.filter(([, next]) => next !== "ReleaseAfterFailure")).toStrictEqual([
       ["DescribeOwner", "IsOwnerRunning"],
       ["ReadRunReport", "NotifyPass"],
       ["PublishMetrics", "NotifyPass"],
@@ -84,25 +84,25 @@ describe("OrchestrationLayer", () => {
   it("logs all events with execution data and traces with X-Ray", () => {
     expect(machine().logging_configuration).toMatchObject({ level: "ALL", include_execution_data: true });
     expect(machine().logging_configuration.log_destination).toMatch(/^\$\{aws_cloudwatch_log_group\..+\.arn\}:\*$/);
-    expect(machine().tracing_configuration).toEqual({ enabled: true });
+    expect(machine().tracing_configuration).toStrictEqual({ enabled: true });
   });
 
   it("scopes its role to this crawler, this job and this topic", () => {
     const statements = roleStatements(dev, "orchestration-pipeline");
     const crawlerArn = ref(dev, "aws_glue_crawler", (c) => c.s3_target, "arn");
     const jobArn = ref(dev, "aws_glue_job", () => true, "arn");
-    expect(grantsOf(statements, "glue:StartCrawler")).toEqual([crawlerArn]);
-    expect(grantsOf(statements, "glue:GetCrawler")).toEqual([crawlerArn]);
+    expect(grantsOf(statements, "glue:StartCrawler")).toStrictEqual([crawlerArn]);
+    expect(grantsOf(statements, "glue:GetCrawler")).toStrictEqual([crawlerArn]);
     for (const action of ["glue:StartJobRun", "glue:GetJobRun", "glue:GetJobRuns", "glue:BatchStopJobRun"])
-      expect(grantsOf(statements, action)).toEqual([jobArn]);
-    expect(grantsOf(statements, "sns:Publish")).toEqual([ref(dev, "aws_sns_topic", () => true, "arn")]);
+      expect(grantsOf(statements, action)).toStrictEqual([jobArn]);
+    expect(grantsOf(statements, "sns:Publish")).toStrictEqual([ref(dev, "aws_sns_topic", () => true, "arn")]);
   });
 
   it("gives its role exactly these statements (every action and resource reviewed here)", () => {
     const statements = roleStatements(dev, "orchestration-pipeline").map((s: Json) => [s.Sid, s.Action, s.Resource, s.Condition]);
     const key = ref(dev, "aws_kms_key", () => true, "arn");
     const machine = (attr: string) => ref(dev, "aws_sfn_state_machine", () => true, attr);
-    expect(statements).toEqual([
+    expect(statements).toStrictEqual([
       ["StartAndWatchCrawler", ["glue:StartCrawler", "glue:GetCrawler"], [ref(dev, "aws_glue_crawler", (c) => c.s3_target, "arn")], undefined],
       [
         "RunJobSync",
@@ -140,7 +140,7 @@ describe("OrchestrationLayer", () => {
       ["ReadRunReports", ["s3:GetObject"], [`${ref(dev, "aws_s3_bucket", (b) => b.bucket_prefix?.endsWith("-data-"), "arn")}/reports/runs/*`], undefined],
     ]);
     const role = only(dev, "aws_iam_role", (r) => r.name === "airline-ingest-dev-orchestration-pipeline");
-    expect(JSON.parse(role.assume_role_policy).Statement).toEqual([
+    expect(JSON.parse(role.assume_role_policy).Statement).toStrictEqual([
       { Effect: "Allow", Principal: { Service: ["states.amazonaws.com"] }, Action: "sts:AssumeRole" },
     ]);
   });
@@ -153,7 +153,7 @@ describe("OrchestrationLayer", () => {
       role_arn: ref(dev, "aws_iam_role", (r) => r.name === "airline-ingest-dev-orchestration-pipeline", "arn"),
       encryption_configuration: { type: "CUSTOMER_MANAGED_KMS_KEY", kms_key_id: key, kms_data_key_reuse_period_seconds: 300 },
     });
-    expect(only(dev, "aws_cloudwatch_log_group", (g) => g.name.includes("vendedlogs"))).toEqual({
+    expect(only(dev, "aws_cloudwatch_log_group", (g) => g.name.includes("vendedlogs"))).toStrictEqual({
       name: "/aws/vendedlogs/states/airline-ingest-dev-orchestration-pipeline",
       retention_in_days: 365,
       kms_key_id: key,
@@ -162,16 +162,18 @@ describe("OrchestrationLayer", () => {
 
   it("scopes the new calls to the lease table, the report prefix, the stack's namespace and its own executions", () => {
     const statements = roleStatements(dev, "orchestration-pipeline");
-    expect(grantsOf(statements, "dynamodb:UpdateItem")).toEqual([ref(dev, "aws_dynamodb_table", () => true, "arn")]);
-    expect(statements.flatMap((s) => [].concat(s.Action)).filter((a: string) => a.startsWith("dynamodb:"))).toEqual(["dynamodb:UpdateItem"]);
-    expect(grantsOf(statements, "s3:GetObject")).toEqual([`${ref(dev, "aws_s3_bucket", (b) => b.bucket_prefix?.endsWith("-data-"), "arn")}/reports/runs/*`]);
+    expect(grantsOf(statements, "dynamodb:UpdateItem")).toStrictEqual([ref(dev, "aws_dynamodb_table", () => true, "arn")]);
+    expect(statements.flatMap((s) => [].concat(s.Action)).filter((a: string) => a.startsWith("dynamodb:"))).toStrictEqual(["dynamodb:UpdateItem"]);
+    expect(grantsOf(statements, "s3:GetObject")).toStrictEqual([
+      `${ref(dev, "aws_s3_bucket", (b) => b.bucket_prefix?.endsWith("-data-"), "arn")}/reports/runs/*`,
+    ]);
     const metrics = statements.find((s) => [].concat(s.Action).includes("cloudwatch:PutMetricData" as never));
-    expect(metrics.Condition).toEqual({ StringEquals: { "cloudwatch:namespace": "airline-ingest/dev" } });
+    expect(metrics.Condition).toStrictEqual({ StringEquals: { "cloudwatch:namespace": "airline-ingest/dev" } });
     const machineName = ref(dev, "aws_sfn_state_machine", () => true, "name");
-    expect(grantsOf(statements, "states:DescribeExecution")).toEqual([
+    expect(grantsOf(statements, "states:DescribeExecution")).toStrictEqual([
       `arn:\${local.partition}:states:us-east-1:\${local.account_id}:execution:${machineName}:*`,
     ]);
-    expect(grantsOf(statements, "states:StartExecution")).toEqual([ref(dev, "aws_sfn_state_machine", () => true, "arn")]);
+    expect(grantsOf(statements, "states:StartExecution")).toStrictEqual([ref(dev, "aws_sfn_state_machine", () => true, "arn")]);
   });
 });
 
@@ -181,7 +183,7 @@ describe("TriggerLayer", () => {
   const machineArn = ref(dev, "aws_sfn_state_machine", () => true, "arn");
 
   it("matches only .csv objects created under this bucket's daily flights prefix", () => {
-    expect(JSON.parse(onUpload().event_pattern)).toEqual({
+    expect(JSON.parse(onUpload().event_pattern)).toStrictEqual({
       source: ["aws.s3"],
       "detail-type": ["Object Created"],
       detail: {
@@ -194,16 +196,16 @@ describe("TriggerLayer", () => {
   it("starts the state machine through its own role, with retries, a dead-letter queue and bucket/key input", () => {
     const target = only(dev, "aws_cloudwatch_event_target", (t) => t.arn === machineArn && t.input_transformer?.input_paths?.key);
     expect(target.role_arn).toBe(ref(dev, "aws_iam_role", (r) => r.name.endsWith("trigger-start-pipeline"), "arn"));
-    expect(target.retry_policy).toEqual({ maximum_event_age_in_seconds: 3600, maximum_retry_attempts: 10 });
+    expect(target.retry_policy).toStrictEqual({ maximum_event_age_in_seconds: 3600, maximum_retry_attempts: 10 });
     expect(target.dead_letter_config.arn).toBe(ref(dev, "aws_sqs_queue", () => true, "arn"));
     expect(target.input_transformer.input_paths).toMatchObject({ bucket: "$.detail.bucket.name", key: "$.detail.object.key" });
-    expect(grantsOf(roleStatements(dev, "trigger-start-pipeline"), "states:StartExecution")).toEqual([machineArn]);
+    expect(grantsOf(roleStatements(dev, "trigger-start-pipeline"), "states:StartExecution")).toStrictEqual([machineArn]);
     expect(only(dev, "aws_sqs_queue").kms_master_key_id).toBe(ref(dev, "aws_kms_key", () => true, "arn"));
   });
 
   it("passes the object that started the run, and its time, as the execution input", () => {
     const target = only(dev, "aws_cloudwatch_event_target", (t) => t.arn === machineArn);
-    expect(target.input_transformer).toEqual({
+    expect(target.input_transformer).toStrictEqual({
       input_paths: { bucket: "$.detail.bucket.name", key: "$.detail.object.key", eventTime: "$.time" },
       input_template: '{"bucket": <bucket>, "key": <key>, "eventTime": <eventTime>, "source": "s3"}',
     });
@@ -211,7 +213,7 @@ describe("TriggerLayer", () => {
 
   it("lets only EventBridge assume the trigger role", () => {
     const role = only(dev, "aws_iam_role", (r) => r.name.endsWith("trigger-start-pipeline"));
-    expect(JSON.parse(role.assume_role_policy).Statement[0].Principal.Service).toEqual(["events.amazonaws.com"]);
+    expect(JSON.parse(role.assume_role_policy).Statement[0].Principal.Service).toStrictEqual(["events.amazonaws.com"]);
   });
 
   it("keeps undelivered events 14 days in a queue only this stack's rules may send to", () => {
@@ -231,10 +233,10 @@ describe("TriggerLayer", () => {
         },
       ],
     });
-    expect(policyOf(dev)).toEqual(statement(dev, [ref(dev, "aws_cloudwatch_event_rule", (r) => r.name.endsWith("trigger-flights-uploaded"), "arn")]));
+    expect(policyOf(dev)).toStrictEqual(statement(dev, [ref(dev, "aws_cloudwatch_event_rule", (r) => r.name.endsWith("trigger-flights-uploaded"), "arn")]));
     const prod = synth("prod");
     const ruleArn = (suffix: string) => ref(prod, "aws_cloudwatch_event_rule", (r) => r.name.endsWith(suffix), "arn");
-    expect(policyOf(prod)).toEqual(statement(prod, [ruleArn("trigger-flights-uploaded"), ruleArn("trigger-scheduled")]));
+    expect(policyOf(prod)).toStrictEqual(statement(prod, [ruleArn("trigger-flights-uploaded"), ruleArn("trigger-scheduled")]));
   });
 
   it("adds the schedule from config only where one is set", () => {
@@ -247,7 +249,7 @@ describe("TriggerLayer", () => {
       schedule_expression: "cron(0 6 * * ? *)",
     });
     const scheduledName = ref(prod, "aws_cloudwatch_event_rule", (r) => r.schedule_expression, "name");
-    expect(only(prod, "aws_cloudwatch_event_target", (t) => t.rule === scheduledName).input_transformer).toEqual({
+    expect(only(prod, "aws_cloudwatch_event_target", (t) => t.rule === scheduledName).input_transformer).toStrictEqual({
       input_paths: { eventTime: "$.time" },
       input_template: '{"eventTime": <eventTime>, "source": "schedule"}',
     });

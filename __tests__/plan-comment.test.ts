@@ -39,10 +39,10 @@ describe("the pull-request plan comment", () => {
 
   it("lists every resource with its action, IAM, KMS and Redshift first; reads are left out", () => {
     const listed = [...body.matchAll(/^\+ (\S+)$/gm)].map((m) => m[1]);
-    expect(new Set(listed)).toEqual(new Set(changes.map((c) => c.address)));
+    expect(new Set(listed)).toStrictEqual(new Set(changes.map((c) => c.address)));
     expect(body).toContain("All 104 resources");
     const ranks = listed.map(reviewRank);
-    expect(ranks).toEqual([...ranks].sort((a, b) => a - b));
+    expect(ranks).toStrictEqual([...ranks].sort((a, b) => a - b));
     expect(listed[0]).toMatch(/^aws_iam_/);
     expect(listed.findIndex((a) => a.startsWith("aws_kms_"))).toBeLessThan(listed.findIndex((a) => a.startsWith("aws_redshift")));
     expect(body).not.toContain("aws_caller_identity");
@@ -158,7 +158,7 @@ describe("the plan comment, exactly", () => {
   });
 
   it("counts creates, updates and deletes of what changes (a replacement counts as both)", () => {
-    expect(countActions(small)).toEqual({ create: 3, update: 1, delete: 3 });
+    expect(countActions(small)).toStrictEqual({ create: 3, update: 1, delete: 3 });
     expect(effectiveChanges(small).map((c) => c.address)).not.toContain("aws_sns_topic.t");
     expect(effectiveChanges([{ address: "x", actions: ["no-op", "read"] }])).toHaveLength(1);
   });
@@ -168,7 +168,7 @@ describe("the plan comment, exactly", () => {
     expect(resourceBlocks("  # a.b will be destroyed\n  - x\n  Plan: not a summary").get("a.b")).toBe(
       "  # a.b will be destroyed\n  - x\n  Plan: not a summary",
     );
-    expect([...resourceBlocks("  # a.b must be replaced\n  # c.d has changed\n  # e.f is tainted\n").keys()]).toEqual(["a.b", "c.d", "e.f"]);
+    expect([...resourceBlocks("  # a.b must be replaced\n  # c.d has changed\n  # e.f is tainted\n").keys()]).toStrictEqual(["a.b", "c.d", "e.f"]);
   });
 
   it("keeps 1,000 characters of the limit for the closing lines, and cuts only what passes the rest", () => {

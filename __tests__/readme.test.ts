@@ -18,8 +18,8 @@ describe("README", () => {
     const raw = { project: "pp", environments: { dev: { region: "us-east-1", account: "000000000000" } } };
     const settings = keys(parsePipelineConfig(raw, "all keys").environments.dev);
     expect(settings.length).toBeGreaterThan(30);
-    expect(settings.filter((k) => !documented.has(k))).toEqual([]);
-    expect([...documented].filter((k) => !settings.includes(k))).toEqual([]);
+    expect(settings.filter((k) => !documented.has(k))).toStrictEqual([]);
+    expect([...documented].filter((k) => !settings.includes(k))).toStrictEqual([]);
   });
 
   it("gives each key's default as the schema applies it", () => {
@@ -39,7 +39,7 @@ describe("README", () => {
     };
     for (const [key, cell] of checked) {
       const text = cell.slice(1, -1);
-      expect([key, at(key)]).toEqual([key, typeof at(key) === "string" ? text.replace(/^"(.*)"$/, "$1") : parse(text)]);
+      expect([key, at(key)]).toStrictEqual([key, typeof at(key) === "string" ? text.replace(/^"(.*)"$/, "$1") : parse(text)]);
     }
   });
 

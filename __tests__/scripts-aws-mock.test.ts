@@ -41,7 +41,7 @@ describe("Redshift Data API waiting and errors (mock: aws-sdk-client-mock; nothi
       .resolves({ Status: "FINISHED", Duration: 2e9 });
     const done = await runBatch(new RedshiftDataClient({ region: "us-east-1" }), target, ["CREATE SCHEMA IF NOT EXISTS airlines", "SELECT 1"], noSleep);
     expect(done.Status).toBe("FINISHED");
-    expect(data.commandCalls(BatchExecuteStatementCommand)[0].args[0].input).toEqual({
+    expect(data.commandCalls(BatchExecuteStatementCommand)[0].args[0].input).toStrictEqual({
       WorkgroupName: target.workgroupName,
       Database: "dev",
       SecretArn: target.secretArn,
@@ -105,7 +105,7 @@ describe("Redshift Data API waiting and errors (mock: aws-sdk-client-mock; nothi
     await expect(
       waitForStatement(new RedshiftDataClient({ region: "us-east-1" }), "s", { sleep, pollMs: 100, maxPollMs: 300, timeoutMs: 900 }),
     ).rejects.toThrow("statement s still STARTED after 1 s");
-    expect(pauses).toEqual([100, 200, 300, 300]);
+    expect(pauses).toStrictEqual([100, 200, 300, 300]);
     data.reset();
     data.on(DescribeStatementCommand).resolvesOnce({ Status: "SUBMITTED" }).resolves({ Status: "FINISHED" });
     expect(await timeoutsDuring(() => waitForStatement(new RedshiftDataClient({ region: "us-east-1" }), "s", { pollMs: 50 }))).toContain(50);
@@ -122,11 +122,11 @@ describe("Redshift Data API waiting and errors (mock: aws-sdk-client-mock; nothi
       })
       .resolves({ Records: [[{ stringValue: "b" }, { longValue: 0 }, { doubleValue: 0 }, { booleanValue: true }, { isNull: true }, {} as never]] });
     const rows = await queryRows(new RedshiftDataClient({ region: "us-east-1" }), target, "SELECT 1", noSleep);
-    expect(rows).toEqual([
+    expect(rows).toStrictEqual([
       ["a", "7", "1.5", "false", null, null],
       ["b", "0", "0", "true", null, null],
     ]);
-    expect(data.commandCalls(GetStatementResultCommand).map((c) => c.args[0].input)).toEqual([
+    expect(data.commandCalls(GetStatementResultCommand).map((c) => c.args[0].input)).toStrictEqual([
       { Id: "q-1", NextToken: undefined },
       { Id: "q-1", NextToken: "t" },
     ]);
@@ -145,7 +145,7 @@ describe("Redshift Data API waiting and errors (mock: aws-sdk-client-mock; nothi
 
   it("says when the load errors cannot be read instead of failing the report", async () => {
     data.on(ExecuteStatementCommand).rejects(new Error("AccessDenied"));
-    expect(await loadErrorDetails(new RedshiftDataClient({ region: "us-east-1" }), target, noSleep)).toEqual([
+    expect(await loadErrorDetails(new RedshiftDataClient({ region: "us-east-1" }), target, noSleep)).toStrictEqual([
       "(could not read sys_load_error_detail: AccessDenied)",
     ]);
   });
@@ -222,8 +222,8 @@ describe("following an execution (mock: aws-sdk-client-mock; Step Functions' Glu
       .resolvesOnce({ status: "RUNNING" } as never)
       .resolves({ status: "SUCCEEDED" } as never);
     const { states, result } = await follow();
-    expect(states).toEqual(["RecordTrigger", "StartCrawler", "StartJob"]);
-    expect(result).toEqual({ status: "SUCCEEDED", jobRunId: "jr_abc123", error: undefined, cause: undefined });
+    expect(states).toStrictEqual(["RecordTrigger", "StartCrawler", "StartJob"]);
+    expect(result).toStrictEqual({ status: "SUCCEEDED", jobRunId: "jr_abc123", error: undefined, cause: undefined });
   });
 
   it("takes the newest job run of the history, with spaces around the colon, and none from a history without one", () => {
@@ -249,7 +249,7 @@ describe("following an execution (mock: aws-sdk-client-mock; Step Functions' Glu
     expect(sleeps).toBe(3);
     sfn.reset();
     sfn.on(DescribeExecutionCommand).resolves({ status: "SUCCEEDED", output: '{"done":true}' } as never);
-    expect(await whoServes(client, arn, 0, 1, async () => undefined)).toEqual({ arn, owner: true });
+    expect(await whoServes(client, arn, 0, 1, async () => undefined)).toStrictEqual({ arn, owner: true });
   });
 
   it("reads every page of a long history before deciding the job run", async () => {
@@ -270,7 +270,7 @@ describe("following an execution (mock: aws-sdk-client-mock; Step Functions' Glu
     });
     sfn.on(DescribeExecutionCommand).resolves({ status: "SUCCEEDED" } as never);
     const { states, result } = await follow();
-    expect(states).toEqual(["RecordTrigger", "StartJob"]);
+    expect(states).toStrictEqual(["RecordTrigger", "StartJob"]);
     expect(result.jobRunId).toBe("jr_0abc2");
   });
 
@@ -286,13 +286,13 @@ describe("following an execution (mock: aws-sdk-client-mock; Step Functions' Glu
 
   it("reports a plain run as it is, following nothing", async () => {
     const { followed, result } = await followEnded({ status: "FAILED", error: "CrawlerFailed", cause: "c", output: undefined });
-    expect(followed).toEqual([]);
-    expect(result).toEqual({ status: "FAILED", jobRunId: undefined, error: "CrawlerFailed", cause: "c", executionArn: arn });
+    expect(followed).toStrictEqual([]);
+    expect(result).toStrictEqual({ status: "FAILED", jobRunId: undefined, error: "CrawlerFailed", cause: "c", executionArn: arn });
   });
 
   it("stops at an execution whose output hands off to itself (no loop)", async () => {
     const { followed, result } = await followEnded({ status: "SUCCEEDED", output: JSON.stringify({ handedOffTo: arn }) });
-    expect(followed).toEqual([]);
+    expect(followed).toStrictEqual([]);
     expect(result.executionArn).toBe(arn);
     expect(sfn.commandCalls(DescribeExecutionCommand)).toHaveLength(1);
   });
@@ -302,7 +302,7 @@ describe("following an execution (mock: aws-sdk-client-mock; Step Functions' Glu
     const noWait = async () => undefined;
     const owner = `${arn}-owner`;
     sfn.on(DescribeExecutionCommand).resolves({ status: "SUCCEEDED", output: JSON.stringify({ coalesced: true, owner }) } as never);
-    expect(await whoServes(client, arn, 10, 1, noWait)).toEqual({ arn: owner, owner: false });
+    expect(await whoServes(client, arn, 10, 1, noWait)).toStrictEqual({ arn: owner, owner: false });
     sfn.reset();
     const entered = (id: number, name: string) => ({ id, type: "WaitStateEntered" as const, timestamp: new Date(), stateEnteredEventDetails: { name } });
     sfn.on(DescribeExecutionCommand).resolves({ status: "RUNNING" } as never);
@@ -310,7 +310,7 @@ describe("following an execution (mock: aws-sdk-client-mock; Step Functions' Glu
       .on(GetExecutionHistoryCommand)
       .resolvesOnce({ events: [entered(2, "AcquireLease")] })
       .resolves({ events: [entered(2, "AcquireLease"), entered(3, "Settle")] });
-    expect(await whoServes(client, arn, 10, 1, noWait)).toEqual({ arn, owner: true });
+    expect(await whoServes(client, arn, 10, 1, noWait)).toStrictEqual({ arn, owner: true });
     sfn.reset();
     sfn.on(DescribeExecutionCommand).resolves({ status: "RUNNING" } as never);
     sfn.on(GetExecutionHistoryCommand).resolves({ events: [entered(2, "AcquireLease")] });
@@ -337,7 +337,10 @@ describe("following an execution (mock: aws-sdk-client-mock; Step Functions' Glu
       0,
       async () => undefined,
     );
-    expect(followed).toEqual([`${owner}: a pass is running; its owner serves this request`, `${successor}: the owner handed its next pass to a new execution`]);
+    expect(followed).toStrictEqual([
+      `${owner}: a pass is running; its owner serves this request`,
+      `${successor}: the owner handed its next pass to a new execution`,
+    ]);
     expect(result).toMatchObject({ status: "SUCCEEDED", executionArn: successor, output: { passes: 1 } });
   });
 
@@ -351,14 +354,14 @@ describe("following an execution (mock: aws-sdk-client-mock; Step Functions' Glu
       },
     ];
     expect(jobRunIdFromHistory(events as never)).toBe("jr_f00");
-    expect(consoleLinks("eu-west-1", arn, "airline-ingest-dev-etl-flights-ingest", "jr_f00")).toEqual([
+    expect(consoleLinks("eu-west-1", arn, "airline-ingest-dev-etl-flights-ingest", "jr_f00")).toStrictEqual([
       `execution: https://eu-west-1.console.aws.amazon.com/states/home?region=eu-west-1#/v2/executions/details/${arn}`,
       "job run:   https://eu-west-1.console.aws.amazon.com/gluestudio/home?region=eu-west-1#/job/airline-ingest-dev-etl-flights-ingest/run/jr_f00",
     ]);
   });
 
   it("links the execution only when there is no job run", () => {
-    expect(consoleLinks("eu-west-1", arn, "j")).toEqual([
+    expect(consoleLinks("eu-west-1", arn, "j")).toStrictEqual([
       `execution: https://eu-west-1.console.aws.amazon.com/states/home?region=eu-west-1#/v2/executions/details/${arn}`,
     ]);
   });
@@ -411,7 +414,7 @@ describe("crawling the Redshift tables after the DDL (mock: aws-sdk-client-mock;
       .resolves(crawler("READY", "SUCCEEDED", 0));
     const states: string[] = [];
     await crawlAndWait(new GlueClient({ region: "us-east-1" }), "c", { ...noSleep, onState: (s) => states.push(s) });
-    expect(states).toEqual(["READY", "RUNNING", "STOPPING", "READY"]);
+    expect(states).toStrictEqual(["READY", "RUNNING", "STOPPING", "READY"]);
   });
 
   it("counts a crawl that started up to 5 s before the call as this one", async () => {
@@ -460,7 +463,7 @@ describe("crawling the Redshift tables after the DDL (mock: aws-sdk-client-mock;
     await expect(crawlAndWait(new GlueClient({ region: "us-east-1" }), "c", { ...noSleep, onState: (s) => states.push(s) })).rejects.toThrow(
       new OperatorError("crawler c ended without a crawl: no message (log group /aws-glue/crawlers)"),
     );
-    expect(states).toEqual(["UNKNOWN", "READY"]);
+    expect(states).toStrictEqual(["UNKNOWN", "READY"]);
   });
 
   it("joins a crawl already under way, and reports a failed crawl with Glue's message", async () => {

@@ -26,7 +26,7 @@ describe("the after-apply scripts' command line", () => {
     const r = runScript("seed-warehouse", ["--stack", "dev", "--outputs", outputsFile, "--dry-run"]);
     expect(r.status).toBe(0);
     const files = [...r.stdout.matchAll(/^-- \d+\. (\S+)$/gm)].map((m) => m[1]);
-    expect(files).toEqual([
+    expect(files).toStrictEqual([
       "shared/001_create_schema.sql",
       "shared/002_create_dim_airport_codes.sql",
       "shared/003_create_daily_flights_processed.sql",

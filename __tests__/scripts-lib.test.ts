@@ -50,7 +50,7 @@ describe("parseCli", () => {
 
   it("accepts --debug and no options at all when nothing is required", () => {
     expect(parseCli(["--debug"], { usage: "u" }).debug).toBe(true);
-    expect(parseCli([], { usage: "u" })._).toEqual([]);
+    expect(parseCli([], { usage: "u" })._).toStrictEqual([]);
   });
 
   it("keeps string options as text, takes no value for a boolean, and names every unknown option", () => {
@@ -108,7 +108,7 @@ describe("stackSettings and runScript", () => {
 describe("awsClientConfig and ensureCredentials", () => {
   it("takes AWS_REGION, then AWS_DEFAULT_REGION, then the stack's region", async () => {
     const none = { AWS_REGION: undefined, AWS_DEFAULT_REGION: undefined, AWS_ENDPOINT_URL: undefined };
-    await withEnv(none, () => expect(awsClientConfig("eu-west-1")).toEqual({ region: "eu-west-1" }));
+    await withEnv(none, () => expect(awsClientConfig("eu-west-1")).toStrictEqual({ region: "eu-west-1" }));
     await withEnv({ ...none, AWS_DEFAULT_REGION: "eu-central-1" }, () => expect(awsClientConfig("eu-west-1").region).toBe("eu-central-1"));
     await withEnv({ ...none, AWS_DEFAULT_REGION: "eu-central-1", AWS_REGION: "us-west-2" }, () =>
       expect(awsClientConfig("eu-west-1").region).toBe("us-west-2"),
@@ -117,7 +117,7 @@ describe("awsClientConfig and ensureCredentials", () => {
 
   it("addresses a local endpoint path-style", async () => {
     await withEnv({ AWS_REGION: undefined, AWS_DEFAULT_REGION: undefined, AWS_ENDPOINT_URL: "http://127.0.0.1:5000" }, () =>
-      expect(awsClientConfig("us-east-1")).toEqual({ region: "us-east-1", endpoint: "http://127.0.0.1:5000", forcePathStyle: true }),
+      expect(awsClientConfig("us-east-1")).toStrictEqual({ region: "us-east-1", endpoint: "http://127.0.0.1:5000", forcePathStyle: true }),
     );
   });
 
@@ -176,7 +176,7 @@ describe("terraform helpers", () => {
     const bad = await terraform(["no-such-command"], dir, terraformEnv());
     expect(bad.code).not.toBe(0);
     expect(bad.out).toContain("no-such-command");
-    expect(await terraform(["version"], dir, { PATH: dir })).toEqual({
+    expect(await terraform(["version"], dir, { PATH: dir })).toStrictEqual({
       code: 127,
       out: expect.stringMatching(/^terraform could not start: .*ENOENT.* \(install Terraform 1\.11\)$/),
     });
@@ -305,8 +305,8 @@ describe("SQL files", () => {
 
   it("split at semicolons that end a line, trimmed, comment lines dropped", () => {
     const text = "-- header\nCREATE TABLE a (x int);  \n  -- note\nINSERT INTO a VALUES (1);\nSELECT ';' AS s; SELECT 2;\n\nSELECT 3 -- tail\n";
-    expect(splitStatements(text)).toEqual(["CREATE TABLE a (x int)", "INSERT INTO a VALUES (1)", "SELECT ';' AS s; SELECT 2", "SELECT 3 -- tail"]);
-    expect(splitStatements("x -- y;\nz;")).toEqual(["x -- y", "z"]);
+    expect(splitStatements(text)).toStrictEqual(["CREATE TABLE a (x int)", "INSERT INTO a VALUES (1)", "SELECT ';' AS s; SELECT 2", "SELECT 3 -- tail"]);
+    expect(splitStatements("x -- y;\nz;")).toStrictEqual(["x -- y", "z"]);
   });
 
   it("merge sql/shared and sql/redshift by file number, .sql files only", () => {
@@ -316,7 +316,7 @@ describe("SQL files", () => {
     writeFileSync(join(dir, "redshift", "02_copy.sql"), "COPY x FROM '{{bucket}}';\nANALYZE x;");
     writeFileSync(join(dir, "shared", "03_view.sql"), "CREATE VIEW v AS SELECT 1;");
     writeFileSync(join(dir, "redshift", "README.md"), "not SQL;");
-    expect(warehouseSeedStatements({ bucket: "b" }, dir)).toEqual([
+    expect(warehouseSeedStatements({ bucket: "b" }, dir)).toStrictEqual([
       { file: "shared/01_schema.sql", sql: "CREATE SCHEMA s" },
       { file: "redshift/02_copy.sql", sql: "COPY x FROM 'b'" },
       { file: "redshift/02_copy.sql", sql: "ANALYZE x" },
@@ -348,20 +348,20 @@ describe("upload contract and plan (no bucket)", () => {
     writeFileSync(join(root, "notes.txt"), "x");
     symlinkSync(join(root, "notes.txt"), join(root, "zz-link.txt"));
     const files = listFiles(root);
-    expect(files.map((f) => [f.key, f.bytes])).toEqual([
+    expect(files.map((f) => [f.key, f.bytes])).toStrictEqual([
       ["airport_codes/airport_codes.csv", 3],
       ["daily_flights/date=2001-01-02/f.csv", 4],
       ["notes.txt", 1],
     ]);
     const plan = await planUploads(null, "b", files, prefixes);
-    expect(plan.map((d) => d.action)).toEqual(["upload", "upload", "refuse"]);
+    expect(plan.map((d) => d.action)).toStrictEqual(["upload", "upload", "refuse"]);
     expect(plan[0]).toMatchObject({ file: files[0], sha256: createHash("sha256").update("id\n").digest("hex") });
-    expect(plan[2]).toEqual({ file: files[2], action: "refuse", reason: "not airport_codes/airport_codes.csv and not under daily_flights/" });
+    expect(plan[2]).toStrictEqual({ file: files[2], action: "refuse", reason: "not airport_codes/airport_codes.csv and not under daily_flights/" });
   });
 
   it("refuses a file too large for one PutObject", async () => {
     const file = { path: "/dev/null", key: "daily_flights/date=2001-01-02/big.csv", bytes: 5 * 1024 ** 3 + 1 };
-    expect(await planUploads(null, "b", [file], prefixes)).toEqual([{ file, action: "refuse", reason: `larger than ${5 * 1024 ** 3} bytes` }]);
+    expect(await planUploads(null, "b", [file], prefixes)).toStrictEqual([{ file, action: "refuse", reason: `larger than ${5 * 1024 ** 3} bytes` }]);
     const limit = { ...file, path: "/dev/null", bytes: 5 * 1024 ** 3 };
     expect((await planUploads(null, "b", [limit], prefixes))[0].action).toBe("upload");
   });
@@ -369,7 +369,7 @@ describe("upload contract and plan (no bucket)", () => {
 
 describe("tlsOnlyPolicy", () => {
   it("denies every S3 action on the bucket and its objects without TLS", () => {
-    expect(tlsOnlyPolicy("team-state")).toEqual({
+    expect(tlsOnlyPolicy("team-state")).toStrictEqual({
       Version: "2012-10-17",
       Statement: [
         {
@@ -409,7 +409,7 @@ describe("S3 answers the scripts handle (mock: aws-sdk-client-mock; moto answers
     s3.on(CreateBucketCommand).resolves({});
     expect(await ensureStateBucket(client(), "w", "eu-west-1")).toBe("created");
     expect(await ensureStateBucket(client(), "e", "us-east-1")).toBe("created");
-    expect(s3.commandCalls(CreateBucketCommand).map((c) => c.args[0].input)).toEqual([
+    expect(s3.commandCalls(CreateBucketCommand).map((c) => c.args[0].input)).toStrictEqual([
       { Bucket: "w", CreateBucketConfiguration: { LocationConstraint: "eu-west-1" } },
       { Bucket: "e", CreateBucketConfiguration: undefined },
     ]);
@@ -460,6 +460,6 @@ describe("S3 answers the scripts handle (mock: aws-sdk-client-mock; moto answers
     s3.on(ListObjectsV2Command).resolves({ Contents: [{ Key: "reports/runs/a.json", ETag: "1", LastModified: new Date(since.getTime() - 60_000) }] });
     s3.on(GetObjectCommand).resolves(body(JSON.stringify({ files: ["k.csv"] })));
     const found = await waitForReport(smokeTarget(), "k.csv", since, { timeoutMs: 0, pollMs: 1, sleep: async () => undefined });
-    expect(found).toEqual({ key: "reports/runs/a.json", report: { files: ["k.csv"] } });
+    expect(found).toStrictEqual({ key: "reports/runs/a.json", report: { files: ["k.csv"] } });
   });
 });

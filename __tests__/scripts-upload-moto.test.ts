@@ -52,7 +52,7 @@ describe("npm run seed:upload against a local moto S3 server", () => {
     const r = runScript("seed-upload", ["--data", data, "--stack", "dev", "--outputs", outputs, "--only", "airport_codes/"], env());
     expect(r.output).toContain("uploaded 1 file(s)");
     expect(r.status).toBe(0);
-    expect(Object.keys(await bucketContents())).toEqual(["airport_codes/airport_codes.csv"]);
+    expect(Object.keys(await bucketContents())).toStrictEqual(["airport_codes/airport_codes.csv"]);
   });
 
   it("uploads the conforming files with layout and bytes intact, and refuses the rest by name", async () => {
@@ -70,7 +70,7 @@ describe("npm run seed:upload against a local moto S3 server", () => {
     expect(first.output).toContain("2001-02-30 is not a real day");
     expect(first.status).toBe(2);
     const contents = await bucketContents();
-    expect(Object.keys(contents).sort()).toEqual([
+    expect(Object.keys(contents).sort()).toStrictEqual([
       "airport_codes/airport_codes.csv",
       "daily_flights/date=2001-01-01/flights.csv",
       "daily_flights/date=2001-01-02/flights.csv",

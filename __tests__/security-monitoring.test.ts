@@ -17,18 +17,18 @@ describe("encryption by default", () => {
 
   it("attaches a Glue security configuration (S3, CloudWatch, bookmarks) to the job and both crawlers, and encrypts the catalog", () => {
     const security = only(dev, "aws_glue_security_configuration");
-    expect(security.encryption_configuration).toEqual({
+    expect(security.encryption_configuration).toStrictEqual({
       s3_encryption: { s3_encryption_mode: "SSE-KMS", kms_key_arn: key },
       cloudwatch_encryption: { cloudwatch_encryption_mode: "SSE-KMS", kms_key_arn: key },
       job_bookmarks_encryption: { job_bookmarks_encryption_mode: "CSE-KMS", kms_key_arn: key },
     });
     const name = ref(dev, "aws_glue_security_configuration", () => true, "name");
     expect(only(dev, "aws_glue_job").security_configuration).toBe(name);
-    expect(bodies(dev, "aws_glue_crawler").map((c) => c.security_configuration)).toEqual([name, name]);
+    expect(bodies(dev, "aws_glue_crawler").map((c) => c.security_configuration)).toStrictEqual([name, name]);
     // The shipped config lets prod manage the account-wide catalog settings; dev leaves them alone.
-    expect(bodies(dev, "aws_glue_data_catalog_encryption_settings")).toEqual([]);
+    expect(bodies(dev, "aws_glue_data_catalog_encryption_settings")).toStrictEqual([]);
     const prod = synth("prod");
-    expect(only(prod, "aws_glue_data_catalog_encryption_settings").data_catalog_encryption_settings.encryption_at_rest).toEqual({
+    expect(only(prod, "aws_glue_data_catalog_encryption_settings").data_catalog_encryption_settings.encryption_at_rest).toStrictEqual({
       catalog_encryption_mode: "SSE-KMS",
       sse_aws_kms_key_id: ref(prod, "aws_kms_key", () => true, "arn"),
     });
@@ -36,7 +36,7 @@ describe("encryption by default", () => {
 
   it("keeps Redshift private, routed through the VPC, with audit logs", () => {
     expect(only(dev, "aws_redshiftserverless_workgroup")).toMatchObject({ publicly_accessible: false, enhanced_vpc_routing: true });
-    expect(only(dev, "aws_redshiftserverless_namespace").log_exports).toEqual(["useractivitylog", "userlog", "connectionlog"]);
+    expect(only(dev, "aws_redshiftserverless_namespace").log_exports).toStrictEqual(["useractivitylog", "userlog", "connectionlog"]);
   });
 
   it("logs every VPC flow to an encrypted group", () => {
@@ -54,7 +54,7 @@ describe("alarms reach the operators' topic", () => {
 
   it("alarms on failed and timed-out executions and on dead letters", () => {
     const alarms = bodies(dev, "aws_cloudwatch_metric_alarm").filter((a) => a.namespace.startsWith("AWS/"));
-    expect(alarms.map((a) => `${a.namespace}/${a.metric_name}`).sort()).toEqual([
+    expect(alarms.map((a) => `${a.namespace}/${a.metric_name}`).sort()).toStrictEqual([
       "AWS/SQS/ApproximateNumberOfMessagesVisible",
       "AWS/States/ExecutionsFailed",
       "AWS/States/ExecutionsTimedOut",
@@ -67,10 +67,10 @@ describe("alarms reach the operators' topic", () => {
   it("sums each AWS metric over five minutes, alarms and clears on the topic, and reads no data as fine", () => {
     const alarms = bodies(dev, "aws_cloudwatch_metric_alarm").filter((a) => a.namespace.startsWith("AWS/"));
     for (const a of alarms) {
-      expect([a.statistic, a.period, a.evaluation_periods, a.treat_missing_data, a.ok_actions]).toEqual(["Sum", 300, 1, "notBreaching", [topic]]);
+      expect([a.statistic, a.period, a.evaluation_periods, a.treat_missing_data, a.ok_actions]).toStrictEqual(["Sum", 300, 1, "notBreaching", [topic]]);
     }
     const deadLetters = only(dev, "aws_cloudwatch_metric_alarm", (a) => a.namespace === "AWS/SQS");
-    expect(deadLetters.dimensions).toEqual({ QueueName: ref(dev, "aws_sqs_queue", () => true, "name") });
+    expect(deadLetters.dimensions).toStrictEqual({ QueueName: ref(dev, "aws_sqs_queue", () => true, "name") });
   });
 
   it("tells in each alarm's description what went wrong", () => {
@@ -83,7 +83,7 @@ describe("alarms reach the operators' topic", () => {
   });
 
   it("says which job, run and state failed, and Glue's message, in the failure notice", () => {
-    expect(only(dev, "aws_cloudwatch_event_target", (t) => t.arn === topic).input_transformer).toEqual({
+    expect(only(dev, "aws_cloudwatch_event_target", (t) => t.arn === topic).input_transformer).toStrictEqual({
       input_paths: { job: "$.detail.jobName", state: "$.detail.state", run: "$.detail.jobRunId", message: "$.detail.message" },
       input_template: '"Glue job <job> run <run> ended <state>: <message>"',
     });
@@ -112,7 +112,7 @@ describe("alarms reach the operators' topic", () => {
     expect(dashboard.dashboard_name).toBe("airline-ingest-dev-monitoring-pipeline");
     const widgets = JSON.parse(dashboard.dashboard_body).widgets;
     const metrics = widgets.flatMap((w: Json) => w.properties.metrics.map((m: Json[]) => `${m[0]}/${m[1]}`));
-    expect(metrics).toEqual([
+    expect(metrics).toStrictEqual([
       "AWS/States/ExecutionsStarted",
       "AWS/States/ExecutionsSucceeded",
       "AWS/States/ExecutionsFailed",
@@ -131,14 +131,14 @@ describe("alarms reach the operators' topic", () => {
         .flatMap((w: Json) => w.properties.metrics)
         .find((m: Json[]) => m[1] === metric)
         .slice(2, 4);
-    expect(dimensionOf("ExecutionsStarted")).toEqual(["StateMachineArn", machine]);
-    expect(dimensionOf("ApproximateNumberOfMessagesVisible")).toEqual(["QueueName", ref(dev, "aws_sqs_queue", () => true, "name")]);
+    expect(dimensionOf("ExecutionsStarted")).toStrictEqual(["StateMachineArn", machine]);
+    expect(dimensionOf("ApproximateNumberOfMessagesVisible")).toStrictEqual(["QueueName", ref(dev, "aws_sqs_queue", () => true, "name")]);
     expect(widgets.every((w: Json) => w.properties.region === "us-east-1")).toBe(true);
   });
 
   it("lays the dashboard out two 12 x 6 widgets a row, five-minute points, each with its title and statistic", () => {
     const widgets = JSON.parse(only(dev, "aws_cloudwatch_dashboard").dashboard_body).widgets;
-    expect(widgets.map((w: Json) => [w.type, w.x, w.y, w.width, w.height])).toEqual([
+    expect(widgets.map((w: Json) => [w.type, w.x, w.y, w.width, w.height])).toStrictEqual([
       ["metric", 0, 0, 12, 6],
       ["metric", 12, 0, 12, 6],
       ["metric", 0, 6, 12, 6],
@@ -146,7 +146,7 @@ describe("alarms reach the operators' topic", () => {
       ["metric", 0, 12, 12, 6],
       ["metric", 12, 12, 12, 6],
     ]);
-    expect(widgets.map((w: Json) => [w.properties.title, w.properties.stat])).toEqual([
+    expect(widgets.map((w: Json) => [w.properties.title, w.properties.stat])).toStrictEqual([
       ["Executions", "Sum"],
       ["Passes", "Sum"],
       ["Job run and pass duration (s)", "Maximum"],
@@ -157,7 +157,7 @@ describe("alarms reach the operators' topic", () => {
     expect(widgets.every((w: Json) => w.properties.period === 300 && w.properties.view === "timeSeries")).toBe(true);
     // Per-metric statistics where a widget mixes them.
     const options = widgets.flatMap((w: Json) => w.properties.metrics).filter((m: Json[]) => typeof m.at(-1) === "object");
-    expect(options.map((m: Json[]) => [m[1], m.at(-1).stat])).toEqual([
+    expect(options.map((m: Json[]) => [m[1], m.at(-1).stat])).toStrictEqual([
       ["Passes", "Sum"],
       ["JobRunSeconds", "Maximum"],
       ["PassSeconds", "Maximum"],
@@ -169,7 +169,7 @@ describe("alarms reach the operators' topic", () => {
 
   it("sends Glue job failures to the topic, and the topic lets exactly that rule publish", () => {
     const rule = only(dev, "aws_cloudwatch_event_rule", (r) => r.name.endsWith("glue-job-failed"));
-    expect(JSON.parse(rule.event_pattern)).toEqual({
+    expect(JSON.parse(rule.event_pattern)).toStrictEqual({
       source: ["aws.glue"],
       "detail-type": ["Glue Job State Change"],
       detail: { jobName: [ref(dev, "aws_glue_job", () => true, "name")], state: ["FAILED", "TIMEOUT", "STOPPED", "ERROR"] },

@@ -103,13 +103,13 @@ describe("npm run smoke against moto S3 and a mocked Redshift Data API (mock: aw
 
   it("passes a correct load and cleans up after itself", async () => {
     const verdict = await smoke({ rows: joined, reasons: REASONS });
-    expect(verdict.problems).toEqual([]);
+    expect(verdict.problems).toStrictEqual([]);
     expect(verdict.line).toBe(
       "smoke PASSED: 2 rows loaded with their airports, 5 quarantined with their reasons, report reports/runs/jr_1.json agrees (cleaned up)",
     );
     const left = (await s3.send(new ListObjectsV2Command({ Bucket: BUCKET }))).Contents?.map((o) => o.Key) ?? [];
-    expect(left).toEqual(["reports/runs/jr_1.json"]);
-    expect(data.commandCalls(BatchExecuteStatementCommand)[0].args[0].input.Sqls).toEqual([
+    expect(left).toStrictEqual(["reports/runs/jr_1.json"]);
+    expect(data.commandCalls(BatchExecuteStatementCommand)[0].args[0].input.Sqls).toStrictEqual([
       expect.stringMatching(/^DELETE FROM airlines\.daily_flights_processed WHERE source_file = 'daily_flights\/date=\d{4}-\d{2}-\d{2}\/smoke-\d+\.csv'$/),
     ]);
   });
@@ -121,8 +121,8 @@ describe("npm run smoke against moto S3 and a mocked Redshift Data API (mock: aw
     const left = (await s3.send(new ListObjectsV2Command({ Bucket: BUCKET }))).Contents?.map((o) => o.Key!) ?? [];
     const key = left.find((k) => k.startsWith("daily_flights/"))!;
     expect(verdict.line).toMatch(new RegExp(`agrees \\(kept: s3://${BUCKET}/${key.replace(/[.]/g, "\\.")}\\)$`));
-    expect(left.filter((k) => k.startsWith("quarantine/"))).toEqual([`quarantine/source_id=${sourceId(key)}/part-00000.csv`]);
-    expect(logged).toEqual([`uploaded s3://${BUCKET}/${key}; waiting for the pass that loads it ...`]);
+    expect(left.filter((k) => k.startsWith("quarantine/"))).toStrictEqual([`quarantine/source_id=${sourceId(key)}/part-00000.csv`]);
+    expect(logged).toStrictEqual([`uploaded s3://${BUCKET}/${key}; waiting for the pass that loads it ...`]);
     expect(data.commandCalls(BatchExecuteStatementCommand)).toHaveLength(0);
     const head = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }));
     expect(head.ContentType).toBe("text/csv");
@@ -137,12 +137,12 @@ describe("npm run smoke against moto S3 and a mocked Redshift Data API (mock: aw
     data.on(ExecuteStatementCommand).resolves({ Id: "q" });
     data.on(DescribeStatementCommand).resolves({ Status: "FINISHED" });
     data.on(GetStatementResultCommand).resolves({ Records: AIRPORTS.slice(0, 2).map((a) => a.map(field)) });
-    expect(await runSmoke(target, { sleep: async () => undefined })).toEqual({
+    expect(await runSmoke(target, { sleep: async () => undefined })).toStrictEqual({
       ok: false,
       line: "smoke FAILED: airlines.dim_airport_codes has 2 airports (run npm run seed:warehouse first)",
       problems: [],
     });
-    expect((await s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: "daily_flights/" }))).Contents ?? []).toEqual([]);
+    expect((await s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: "daily_flights/" }))).Contents ?? []).toStrictEqual([]);
   });
 
   it.each([
@@ -182,7 +182,7 @@ describe("npm run smoke against moto S3 and a mocked Redshift Data API (mock: aw
   it("fails on an empty quarantine, naming every field no reason names", async () => {
     const verdict = await smoke({ rows: joined, reasons: [] });
     expect(verdict.ok).toBe(false);
-    expect(verdict.problems).toEqual(
+    expect(verdict.problems).toStrictEqual(
       expect.arrayContaining([
         "quarantine has 0 rows of the smoke file, expected 5",
         "no quarantine reason names Carrier (reasons: none)",
@@ -196,7 +196,7 @@ describe("npm run smoke against moto S3 and a mocked Redshift Data API (mock: aw
     expect(sourceId("daily_flights/date=2026-11-27/smoke-1764230400000.csv")).toBe("daily_flights_date_2026-11-27_smoke-1764230400000.csv-df2fe0379d");
     expect(sourceId("daily_flights/date=2001-01-14/o'hare flights.csv")).toBe("daily_flights_date_2001-01-14_o_hare_flights.csv-c2ea64b036");
     expect(sourceId(`daily_flights/${"x".repeat(100)}.csv`)).toBe(`${"x".repeat(76)}.csv-d9a34cd5eb`);
-    expect(parseCsv('a,"b ""c"", d",e\r\nf,,g\n')).toEqual([
+    expect(parseCsv('a,"b ""c"", d",e\r\nf,,g\n')).toStrictEqual([
       ["a", 'b "c", d', "e"],
       ["f", "", "g"],
     ]);
@@ -234,8 +234,8 @@ describe("the smoke file and its check, in process", () => {
         "",
       ].join("\r\n"),
     );
-    expect(make().badFields).toEqual(["fields", "Carrier", "OriginAirportID", "DestAirportID", "DepDelay"]);
-    expect(make().rows[1]).toEqual(["SMK", "Sunport", "Bergstrom", "Albuquerque, NM", "Austin, TX", "NM", "TX", null, null, "2026-11-27"]);
+    expect(make().badFields).toStrictEqual(["fields", "Carrier", "OriginAirportID", "DestAirportID", "DepDelay"]);
+    expect(make().rows[1]).toStrictEqual(["SMK", "Sunport", "Bergstrom", "Albuquerque, NM", "Austin, TX", "NM", "TX", null, null, "2026-11-27"]);
   });
 
   it("lists missing rows in sorted order, whatever order the airports give them", () => {
@@ -245,27 +245,27 @@ describe("the smoke file and its check, in process", () => {
       { id: "30", city: "Austin, TX", state: "TX", name: "Bergstrom" },
     ];
     const missing = compare(smokeFile("daily_flights/date=2026-11-27/smoke-1.csv", "2026-11-27", reversed, "31"), [], reasons, alone).slice(0, 2);
-    expect(missing.map((p) => p.split(" | ")[1])).toEqual(["Apex", "Zephyr"]);
+    expect(missing.map((p) => p.split(" | ")[1])).toStrictEqual(["Apex", "Zephyr"]);
   });
 
   it("finds nothing wrong in a correct load, in any row order", () => {
-    expect(compare(make(), rows().reverse(), reasons, alone)).toEqual([]);
+    expect(compare(make(), rows().reverse(), reasons, alone)).toStrictEqual([]);
   });
 
   it("names a missing row and what the table has, or that it has none", () => {
-    expect(compare(make(), rows().slice(1), reasons, report(["k"], 1, 5))).toEqual([
+    expect(compare(make(), rows().slice(1), reasons, report(["k"], 1, 5))).toStrictEqual([
       "missing or wrong row: expected SMK | Abilene Regional | Sunport | Abilene, TX | Albuquerque, NM | TX | NM | 5 | -3 | 2026-11-27; table has SMK | Sunport | Bergstrom | Albuquerque, NM | Austin, TX | NM | TX | NULL | NULL | 2026-11-27",
       "run report says rows_loaded 1, expected 2",
     ]);
     expect(compare(make(), [], reasons, alone)[0]).toMatch(/; table has no row of the smoke file$/);
     const wrong = rows().map((r) => [...r.slice(0, 9), "2026-11-26"]);
-    expect(compare(make(), [wrong[1], wrong[0]], reasons, alone).slice(0, 1)).toEqual([
+    expect(compare(make(), [wrong[1], wrong[0]], reasons, alone).slice(0, 1)).toStrictEqual([
       `missing or wrong row: expected SMK | Abilene Regional | Sunport | Abilene, TX | Albuquerque, NM | TX | NM | 5 | -3 | 2026-11-27; table has ${[wrong[0], wrong[1]].map((r) => r.map((v) => v ?? "NULL").join(" | ")).join(" ; ")}`,
     ]);
   });
 
   it("counts the quarantine and names each field no reason names", () => {
-    expect(compare(make(), rows(), reasons.slice(1), report(["k"], 2, 4))).toEqual([
+    expect(compare(make(), rows(), reasons.slice(1), report(["k"], 2, 4))).toStrictEqual([
       "quarantine has 4 rows of the smoke file, expected 5",
       "no quarantine reason names fields (reasons: Carrier is empty ; OriginAirportID: abc ; DestAirportID 31 unknown ; DepDelay 12.5)",
       "run report says rows_quarantined 4, expected 5",
@@ -273,21 +273,21 @@ describe("the smoke file and its check, in process", () => {
   });
 
   it("holds a pass of this file alone to exact counts, a pass of several files to at least these", () => {
-    expect(compare(make(), rows(), reasons, report(["k"], 3, 6))).toEqual([
+    expect(compare(make(), rows(), reasons, report(["k"], 3, 6))).toStrictEqual([
       "run report says rows_loaded 3, expected 2",
       "run report says rows_quarantined 6, expected 5",
     ]);
-    expect(compare(make(), rows(), reasons, report(["k", "other"], 3, 6))).toEqual([]);
-    expect(compare(make(), rows(), reasons, report(["k", "other"], 2, 5))).toEqual([]);
-    expect(compare(make(), rows(), reasons, report(["k", "other"], 1, 4))).toEqual([
+    expect(compare(make(), rows(), reasons, report(["k", "other"], 3, 6))).toStrictEqual([]);
+    expect(compare(make(), rows(), reasons, report(["k", "other"], 2, 5))).toStrictEqual([]);
+    expect(compare(make(), rows(), reasons, report(["k", "other"], 1, 4))).toStrictEqual([
       "run report says rows_loaded 1, expected at least 2",
       "run report says rows_quarantined 4, expected at least 5",
     ]);
-    expect(compare(make(), rows(), reasons, { files: "k", rows_loaded: 3, rows_quarantined: 5 })).toEqual([]);
+    expect(compare(make(), rows(), reasons, { files: "k", rows_loaded: 3, rows_quarantined: 5 })).toStrictEqual([]);
   });
 
   it("reads quoted CSV fields with LF or CRLF records, rows of any length", () => {
-    expect(parseCsv('reason\n"a, ""b"""\r\nc\n')).toEqual([["reason"], ['a, "b"'], ["c"]]);
-    expect(parseCsv("a,b\nc\n")).toEqual([["a", "b"], ["c"]]);
+    expect(parseCsv('reason\n"a, ""b"""\r\nc\n')).toStrictEqual([["reason"], ['a, "b"'], ["c"]]);
+    expect(parseCsv("a,b\nc\n")).toStrictEqual([["a", "b"], ["c"]]);
   });
 });

@@ -17,7 +17,7 @@ describe("PipelineStack", () => {
   const dev = synth("dev");
 
   it("declares exactly the documented outputs", () => {
-    expect(Object.keys(dev.output).sort()).toEqual(
+    expect(Object.keys(dev.output).sort()).toStrictEqual(
       [
         "data_bucket_name",
         "state_machine_arn",
@@ -78,7 +78,7 @@ describe("PipelineStack", () => {
       // Hex content hashes of assets may hold 12 digits in a row: an account id stands alone.
       expect(text).not.toMatch(/(^|[^0-9A-Fa-f])[0-9]{12}([^0-9A-Fa-f]|$)/);
       const literalArns = text.match(/arn:aws[a-z-]*:[a-z0-9-]+:[^"$]*?:\d{12}/g) ?? [];
-      expect(literalArns).toEqual([]);
+      expect(literalArns).toStrictEqual([]);
     }
   });
 
@@ -90,7 +90,7 @@ describe("PipelineStack", () => {
         // A Deny of s3:* / sns:Publish without TLS is the standard TLS-only guard, not a grant.
         if (statement.Effect !== "Allow") continue;
         for (const action of [].concat(statement.Action)) {
-          expect({ where, action }).not.toEqual({ where, action: expect.stringMatching(/^(\*|[a-z0-9-]+:\*)$/) });
+          expect({ where, action }).not.toStrictEqual({ where, action: expect.stringMatching(/^(\*|[a-z0-9-]+:\*)$/) });
         }
       }
     }
@@ -109,12 +109,12 @@ describe("PipelineStack", () => {
   });
 
   it("keeps local state outside cdktf.out by default and uses one Terraform Cloud workspace per stack when configured", () => {
-    expect(dev.terraform.backend).toEqual({ local: { path: "../../../terraform.dev.tfstate" } });
+    expect(dev.terraform.backend).toStrictEqual({ local: { path: "../../../terraform.dev.tfstate" } });
     const cloud = synth("prod", (raw) => (raw.backend = { type: "cloud", organization: "acme-data" }));
-    expect(cloud.terraform.cloud).toEqual({ hostname: "app.terraform.io", organization: "acme-data", workspaces: { name: "airline-ingest-prod" } });
+    expect(cloud.terraform.cloud).toStrictEqual({ hostname: "app.terraform.io", organization: "acme-data", workspaces: { name: "airline-ingest-prod" } });
     expect(cloud.terraform.backend).toBeUndefined();
     const s3 = synth("prod", (raw) => (raw.backend = { type: "s3", bucket: "acme-terraform-state", region: "eu-west-1" }));
-    expect(s3.terraform.backend).toEqual({
+    expect(s3.terraform.backend).toStrictEqual({
       s3: { bucket: "acme-terraform-state", region: "eu-west-1", key: "terraform/airline-ingest-prod.tfstate", encrypt: true, use_lockfile: true },
     });
     // A DynamoDB lock table, where one is named, replaces S3-native locking.
@@ -124,8 +124,8 @@ describe("PipelineStack", () => {
   });
 
   it("configures the provider for the environment's region and tags everything with project, environment and the config's tags", () => {
-    expect(dev.provider.aws).toEqual([{ region: "us-east-1", default_tags: [{ tags: { project: "airline-ingest", environment: "dev" } }] }]);
+    expect(dev.provider.aws).toStrictEqual([{ region: "us-east-1", default_tags: [{ tags: { project: "airline-ingest", environment: "dev" } }] }]);
     const tagged = synth("dev", (raw) => (raw.environments.dev.tags = { team: "data" }));
-    expect(tagged.provider.aws[0].default_tags).toEqual([{ tags: { project: "airline-ingest", environment: "dev", team: "data" } }]);
+    expect(tagged.provider.aws[0].default_tags).toStrictEqual([{ tags: { project: "airline-ingest", environment: "dev", team: "data" } }]);
   });
 });

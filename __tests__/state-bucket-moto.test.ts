@@ -26,7 +26,7 @@ describe("npm run bootstrap:state against a local moto S3 server", () => {
     expect((await s3.send(new GetBucketVersioningCommand({ Bucket: "team-tf-state" }))).Status).toBe("Enabled");
     const sse = await s3.send(new GetBucketEncryptionCommand({ Bucket: "team-tf-state" }));
     expect(sse.ServerSideEncryptionConfiguration?.Rules?.[0].ApplyServerSideEncryptionByDefault?.SSEAlgorithm).toBe("aws:kms");
-    expect((await s3.send(new GetPublicAccessBlockCommand({ Bucket: "team-tf-state" }))).PublicAccessBlockConfiguration).toEqual({
+    expect((await s3.send(new GetPublicAccessBlockCommand({ Bucket: "team-tf-state" }))).PublicAccessBlockConfiguration).toStrictEqual({
       BlockPublicAcls: true,
       IgnorePublicAcls: true,
       BlockPublicPolicy: true,
@@ -48,16 +48,16 @@ describe("npm run bootstrap:state against a local moto S3 server", () => {
       expect((await s3.send(new GetBucketLocationCommand({ Bucket: bucket }))).LocationConstraint ?? undefined).toBe(location);
       expect(await ensureStateBucket(s3, bucket, region)).toBe("existed");
       expect((await s3.send(new GetBucketVersioningCommand({ Bucket: bucket }))).Status).toBe("Enabled");
-      expect((await s3.send(new GetBucketEncryptionCommand({ Bucket: bucket }))).ServerSideEncryptionConfiguration?.Rules).toEqual([
+      expect((await s3.send(new GetBucketEncryptionCommand({ Bucket: bucket }))).ServerSideEncryptionConfiguration?.Rules).toStrictEqual([
         { ApplyServerSideEncryptionByDefault: { SSEAlgorithm: "aws:kms" }, BucketKeyEnabled: true },
       ]);
-      expect((await s3.send(new GetPublicAccessBlockCommand({ Bucket: bucket }))).PublicAccessBlockConfiguration).toEqual({
+      expect((await s3.send(new GetPublicAccessBlockCommand({ Bucket: bucket }))).PublicAccessBlockConfiguration).toStrictEqual({
         BlockPublicAcls: true,
         IgnorePublicAcls: true,
         BlockPublicPolicy: true,
         RestrictPublicBuckets: true,
       });
-      expect(JSON.parse((await s3.send(new GetBucketPolicyCommand({ Bucket: bucket }))).Policy ?? "{}")).toEqual(tlsOnlyPolicy(bucket));
+      expect(JSON.parse((await s3.send(new GetBucketPolicyCommand({ Bucket: bucket }))).Policy ?? "{}")).toStrictEqual(tlsOnlyPolicy(bucket));
     }
   }, 60000);
 

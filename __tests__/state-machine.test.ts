@@ -148,14 +148,14 @@ describe("state machine, one pass (JSONata evaluated with the jsonata package, t
       crawls: [crawler("RUNNING", { Status: "SUCCEEDED" }), crawler("STOPPING", { Status: "SUCCEEDED" }), crawler("READY", { Status: "SUCCEEDED" })],
     });
     expect(out.status).toBe("SUCCEEDED");
-    expect(out.output).toEqual({ coalesced: false, passes: 1 });
+    expect(out.output).toStrictEqual({ coalesced: false, passes: 1 });
     expect(out.path.filter((s) => s === "GetCrawler")).toHaveLength(3);
     expect(out.path.indexOf("StartJob")).toBeGreaterThan(out.path.lastIndexOf("GetCrawler"));
-    expect(out.waits).toEqual([60, 30, 30, 30]);
+    expect(out.waits).toStrictEqual([60, 30, 30, 30]);
     const read = out.calls.find((c) => c.state === "ReadRunReport");
-    expect(read?.args).toEqual({ Bucket: BUCKET, Key: `reports/runs/${JOB_RUN.Id}.json` });
+    expect(read?.args).toStrictEqual({ Bucket: BUCKET, Key: `reports/runs/${JOB_RUN.Id}.json` });
     const [msg] = published(out.calls);
-    expect(msg.message).toEqual({
+    expect(msg.message).toStrictEqual({
       status: "SUCCEEDED",
       environment: "dev",
       execution: ME,
@@ -178,7 +178,7 @@ describe("state machine, one pass (JSONata evaluated with the jsonata package, t
     expect(msg.subject).toBe(`[dev] Airline ingestion succeeded: 12 files, ${REPORT.rows_loaded} rows loaded`);
     expectValidSubject(msg.subject);
     expectReleased(out.lease);
-    expect(out.lease?.requests).toEqual({ N: "0" });
+    expect(out.lease?.requests).toStrictEqual({ N: "0" });
   });
 
   it("publishes the pass's metrics to the stack's namespace from the run report", async () => {
@@ -186,12 +186,12 @@ describe("state machine, one pass (JSONata evaluated with the jsonata package, t
     const [metrics] = metricsSent(out.calls);
     expect(metrics.Namespace).toBe("airline-ingest/dev");
     const value = (name: string) => metrics.MetricData.find((m: any) => m.MetricName === name);
-    expect(value("Passes")).toEqual({ MetricName: "Passes", Value: 1, Unit: "Count" });
-    expect(value("FilesProcessed")).toEqual({ MetricName: "FilesProcessed", Value: 12, Unit: "Count" });
-    expect(value("RowsLoaded")).toEqual({ MetricName: "RowsLoaded", Value: REPORT.rows_loaded, Unit: "Count" });
-    expect(value("RowsQuarantined")).toEqual({ MetricName: "RowsQuarantined", Value: 36, Unit: "Count" });
-    expect(value("QuarantineRatio")).toEqual({ MetricName: "QuarantineRatio", Value: 36 / 14400, Unit: "None" });
-    expect(value("JobRunSeconds")).toEqual({ MetricName: "JobRunSeconds", Value: 95, Unit: "Seconds" });
+    expect(value("Passes")).toStrictEqual({ MetricName: "Passes", Value: 1, Unit: "Count" });
+    expect(value("FilesProcessed")).toStrictEqual({ MetricName: "FilesProcessed", Value: 12, Unit: "Count" });
+    expect(value("RowsLoaded")).toStrictEqual({ MetricName: "RowsLoaded", Value: REPORT.rows_loaded, Unit: "Count" });
+    expect(value("RowsQuarantined")).toStrictEqual({ MetricName: "RowsQuarantined", Value: 36, Unit: "Count" });
+    expect(value("QuarantineRatio")).toStrictEqual({ MetricName: "QuarantineRatio", Value: 36 / 14400, Unit: "None" });
+    expect(value("JobRunSeconds")).toStrictEqual({ MetricName: "JobRunSeconds", Value: 95, Unit: "Seconds" });
     expect(value("PassSeconds")).toMatchObject({ MetricName: "PassSeconds", Unit: "Seconds" });
   });
 
@@ -203,7 +203,7 @@ describe("state machine, one pass (JSONata evaluated with the jsonata package, t
     const [msg] = published(out.calls);
     expect(msg.subject).toBe("[dev] Airline ingestion succeeded: 5 files, 1007 rows loaded");
     expect(msg.message).toMatchObject({ filesProcessed: 5, rowsLoaded: 1007, rowsQuarantined: 129, rowsFiltered: 0, quarantineRatio: 0.1136 });
-    expect(msg.message.files).toEqual(JSON.parse(body).files);
+    expect(msg.message.files).toStrictEqual(JSON.parse(body).files);
     const ratio = metricsSent(out.calls)[0].MetricData.find((m: any) => m.MetricName === "QuarantineRatio").Value;
     expect(ratio).toBeCloseTo(129 / 1136, 10);
     // Above the shipped alarm threshold: this pass would raise the quarantine-ratio alarm.
@@ -227,7 +227,7 @@ describe("state machine, one pass (JSONata evaluated with the jsonata package, t
       },
     });
     expect(noReport.status).toBe("SUCCEEDED");
-    expect(metricsSent(noReport.calls)).toEqual([]);
+    expect(metricsSent(noReport.calls)).toStrictEqual([]);
     const [a] = published(noReport.calls);
     expect(a.subject).toBe("[dev] Airline ingestion succeeded: no run report");
     expect(a.message).toMatchObject({ status: "SUCCEEDED", jobRunId: JOB_RUN.Id, reportError: { Error: "S3.NoSuchKeyException" } });
@@ -252,7 +252,7 @@ describe("state machine, one pass (JSONata evaluated with the jsonata package, t
       },
     });
     expect(out.status).toBe("SUCCEEDED");
-    expect(out.path.slice(0, 7)).toEqual(["RecordTrigger", "AcquireLease", "Settle", "BeginPass", "StartPass", "StartCrawler", "WaitForCrawler"]);
+    expect(out.path.slice(0, 7)).toStrictEqual(["RecordTrigger", "AcquireLease", "Settle", "BeginPass", "StartPass", "StartCrawler", "WaitForCrawler"]);
     expect(jobStarts(out.calls)).toBe(1);
   });
 
@@ -292,7 +292,7 @@ describe("state machine, one pass (JSONata evaluated with the jsonata package, t
     });
     expect(out).toMatchObject({ status: "FAILED", error: "States.TaskFailed", cause });
     const msgs = published(out.calls);
-    expect(msgs.map((m) => m.message.status)).toEqual(["FAILED"]);
+    expect(msgs.map((m) => m.message.status)).toStrictEqual(["FAILED"]);
     expect(msgs[0].message.cause).toContain("appears 2 times");
     expect(msgs[0].message.links.execution).toContain(ME);
     expect(msgs[0].subject).toBe("[dev] Airline ingestion FAILED: States.TaskFailed");
@@ -309,9 +309,9 @@ describe("state machine, one pass (JSONata evaluated with the jsonata package, t
     const always = await run({ job: [busy] });
     expect(jobStarts(always.calls)).toBe(1 + definition.States.StartJob.Retry[0].MaxAttempts);
     // Full jitter up to 60 s x 2^n, capped at 900 s (the simulator draws the largest delay).
-    expect(always.retryDelays.map((ms) => Math.round(ms / 1000))).toEqual([60, 120, 240, 480, 900, 900, 900, 900]);
+    expect(always.retryDelays.map((ms) => Math.round(ms / 1000))).toStrictEqual([60, 120, 240, 480, 900, 900, 900, 900]);
     expect(always).toMatchObject({ status: "FAILED", error: "Glue.ConcurrentRunsExceededException" });
-    expect(published(always.calls).map((m) => m.message.status)).toEqual(["FAILED"]);
+    expect(published(always.calls).map((m) => m.message.status)).toStrictEqual(["FAILED"]);
     expectReleased(always.lease);
   });
 
@@ -347,9 +347,9 @@ describe("state machine, the lease", () => {
   it("records its request and ends SUCCEEDED at once, naming the owner, when a running execution holds the lease", async () => {
     const out = await run({}, S3_EVENT_INPUT, heldBy(OTHER, 7200, 3));
     expect(out.status).toBe("SUCCEEDED");
-    expect(out.output).toEqual({ coalesced: true, owner: OTHER, requestsWaiting: 4 });
-    expect(out.path).toEqual(["RecordTrigger", "AcquireLease", "RecordRequest", "DescribeOwner", "IsOwnerRunning", "Coalesced"]);
-    expect(published(out.calls)).toEqual([]);
+    expect(out.output).toStrictEqual({ coalesced: true, owner: OTHER, requestsWaiting: 4 });
+    expect(out.path).toStrictEqual(["RecordTrigger", "AcquireLease", "RecordRequest", "DescribeOwner", "IsOwnerRunning", "Coalesced"]);
+    expect(published(out.calls)).toStrictEqual([]);
     expect(out.lease).toMatchObject({ owner: { S: OTHER }, requests: { N: "4" } });
     expect(out.lease?.lastRequestAt).toBeDefined();
   });
@@ -402,13 +402,13 @@ describe("state machine, the lease", () => {
       },
       { executionArn: ME, clock },
     );
-    expect(out.path.slice(0, 5)).toEqual(["RecordTrigger", "AcquireLease", "RecordRequest", "Contended", "AcquireLease"]);
-    expect(out.output).toEqual({ coalesced: false, passes: 1 });
+    expect(out.path.slice(0, 5)).toStrictEqual(["RecordTrigger", "AcquireLease", "RecordRequest", "Contended", "AcquireLease"]);
+    expect(out.output).toStrictEqual({ coalesced: false, passes: 1 });
   });
 
   it("acquires a lease whose time is up without asking about its owner", async () => {
     const out = await run({}, S3_EVENT_INPUT, heldBy(OTHER, -1));
-    expect(out.path.slice(0, 3)).toEqual(["RecordTrigger", "AcquireLease", "Settle"]);
+    expect(out.path.slice(0, 3)).toStrictEqual(["RecordTrigger", "AcquireLease", "Settle"]);
     expect(out.calls.some((c) => c.resource.endsWith("describeExecution"))).toBe(false);
     expectReleased(out.lease);
   });
@@ -444,9 +444,9 @@ describe("state machine, the lease", () => {
       },
       { executionArn: ME },
     );
-    expect(out.output).toEqual({ coalesced: false, passes: 2 });
+    expect(out.output).toStrictEqual({ coalesced: false, passes: 2 });
     expect(jobStarts(out.calls)).toBe(2);
-    expect(published(out.calls).map((m) => [m.message.pass, m.message.requests])).toEqual([
+    expect(published(out.calls).map((m) => [m.message.pass, m.message.requests])).toStrictEqual([
       [1, 1],
       [2, 1],
     ]);
@@ -472,15 +472,15 @@ describe("state machine, the lease", () => {
       { executionArn: ME, clock, stateMachineArn: "arn:aws:states:us-east-1:000000000000:stateMachine:pipeline" },
     );
     expect(out.status).toBe("SUCCEEDED");
-    expect(out.output).toEqual({ coalesced: false, passes: 1, handedOffTo: `${ME}-successor` });
+    expect(out.output).toStrictEqual({ coalesced: false, passes: 1, handedOffTo: `${ME}-successor` });
     const start2 = out.calls.find((c) => c.state === "StartSuccessor");
-    expect(start2?.args).toEqual({
+    expect(start2?.args).toStrictEqual({
       StateMachineArn: "arn:aws:states:us-east-1:000000000000:stateMachine:pipeline",
       Input: JSON.stringify({ source: "handoff", from: ME }),
     });
     const lease = await table.item();
     expectReleased(lease);
-    expect(lease?.requests).toEqual({ N: "1" });
+    expect(lease?.requests).toStrictEqual({ N: "1" });
   });
 
   it("tries the lease again when it changed hands between two writes, and fails (releasing nothing of others) after 10 rounds", async () => {
@@ -497,8 +497,8 @@ describe("state machine, the lease", () => {
       },
       { executionArn: ME },
     );
-    expect(once.path.slice(0, 5)).toEqual(["RecordTrigger", "AcquireLease", "RecordRequest", "Contended", "AcquireLease"]);
-    expect(once.output).toEqual({ coalesced: false, passes: 1 });
+    expect(once.path.slice(0, 5)).toStrictEqual(["RecordTrigger", "AcquireLease", "RecordRequest", "Contended", "AcquireLease"]);
+    expect(once.output).toStrictEqual({ coalesced: false, passes: 1 });
 
     // Pathological: the lease is released before every RecordRequest and taken again before every AcquireLease.
     const table2 = await new MotoLeaseTable(moto.clientConfig).create();
@@ -521,6 +521,6 @@ describe("state machine, the lease", () => {
   it("evaluated every JSONata expression of the definition in the scenarios above", () => {
     const all = jsonataExpressions(definition).map((e) => e.expression);
     expect(all.length).toBeGreaterThan(30);
-    expect(all.filter((e) => !evaluatedExpressions.has(e))).toEqual([]);
+    expect(all.filter((e) => !evaluatedExpressions.has(e))).toStrictEqual([]);
   });
 });

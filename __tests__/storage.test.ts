@@ -8,14 +8,17 @@ describe("StorageLayer", () => {
 
   it("names buckets by prefix from config, never a literal bucket name", () => {
     const buckets = bodies(dev, "aws_s3_bucket");
-    expect(buckets.map((b) => b.bucket_prefix).sort()).toEqual(["airline-ingest-dev-data-", "airline-ingest-dev-s3-logs-"]);
+    expect(buckets.map((b) => b.bucket_prefix).sort()).toStrictEqual(["airline-ingest-dev-data-", "airline-ingest-dev-s3-logs-"]);
     expect(buckets.every((b) => b.bucket === undefined)).toBe(true);
   });
 
   it("versions the data bucket and encrypts it with the environment's KMS key", () => {
     expect(onData("aws_s3_bucket_versioning").versioning_configuration.status).toBe("Enabled");
     const sse = onData("aws_s3_bucket_server_side_encryption_configuration").rule[0];
-    expect(sse.apply_server_side_encryption_by_default).toEqual({ sse_algorithm: "aws:kms", kms_master_key_id: ref(dev, "aws_kms_key", () => true, "arn") });
+    expect(sse.apply_server_side_encryption_by_default).toStrictEqual({
+      sse_algorithm: "aws:kms",
+      kms_master_key_id: ref(dev, "aws_kms_key", () => true, "arn"),
+    });
   });
 
   it("blocks public access and denies non-TLS requests", () => {
@@ -52,12 +55,12 @@ describe("StorageLayer", () => {
     // Quarantined rows are kept: no rule expires their current versions.
     expect(
       rules.filter((r: { expiration?: unknown; filter: Array<{ prefix: string }> }) => r.expiration && "quarantine/".startsWith(r.filter[0].prefix)),
-    ).toEqual([]);
+    ).toStrictEqual([]);
   });
 
   it("expires access logs after the configured days, old log versions after a day, and aborts their incomplete uploads", () => {
     const logs = ref(dev, "aws_s3_bucket", (b) => b.bucket_prefix?.endsWith("-s3-logs-"), "id");
-    expect(only(dev, "aws_s3_bucket_lifecycle_configuration", (c) => c.bucket === logs).rule).toEqual([
+    expect(only(dev, "aws_s3_bucket_lifecycle_configuration", (c) => c.bucket === logs).rule).toStrictEqual([
       { id: "abort-incomplete-uploads", status: "Enabled", filter: [{ prefix: "" }], abort_incomplete_multipart_upload: [{ days_after_initiation: 7 }] },
       {
         id: "expire-access-logs",
@@ -71,14 +74,14 @@ describe("StorageLayer", () => {
 
   it("expires Glue temp objects (current after the configured days, old versions after a day), nothing else", () => {
     const rules = onData("aws_s3_bucket_lifecycle_configuration").rule;
-    expect(rules.map((r: { id: string }) => r.id)).toEqual(["abort-incomplete-uploads", "expire-glue-temp", "expire-old-versions"]);
-    expect(rules[0]).toEqual({
+    expect(rules.map((r: { id: string }) => r.id)).toStrictEqual(["abort-incomplete-uploads", "expire-glue-temp", "expire-old-versions"]);
+    expect(rules[0]).toStrictEqual({
       id: "abort-incomplete-uploads",
       status: "Enabled",
       filter: [{ prefix: "" }],
       abort_incomplete_multipart_upload: [{ days_after_initiation: 7 }],
     });
-    expect(rules[1]).toEqual({
+    expect(rules[1]).toStrictEqual({
       id: "expire-glue-temp",
       status: "Enabled",
       filter: [{ prefix: "glue/temp/" }],
@@ -93,7 +96,7 @@ describe("StorageLayer", () => {
       .flatMap((c) => c.rule)
       .filter((r) => r.expiration)
       .map((r) => [r.id, r.expiration[0].days]);
-    expect(expirations.sort()).toEqual([
+    expect(expirations.sort()).toStrictEqual([
       ["expire-access-logs", 30],
       ["expire-glue-temp", 3],
     ]);
@@ -101,7 +104,7 @@ describe("StorageLayer", () => {
 
   it("encrypts access logs with SSE-S3 (S3 logging cannot write to a KMS bucket) and uses a bucket key only with KMS", () => {
     const logs = ref(dev, "aws_s3_bucket", (b) => b.bucket_prefix?.endsWith("-s3-logs-"), "id");
-    expect(only(dev, "aws_s3_bucket_server_side_encryption_configuration", (c) => c.bucket === logs).rule).toEqual([
+    expect(only(dev, "aws_s3_bucket_server_side_encryption_configuration", (c) => c.bucket === logs).rule).toStrictEqual([
       { apply_server_side_encryption_by_default: { sse_algorithm: "AES256" }, bucket_key_enabled: false },
     ]);
     expect(onData("aws_s3_bucket_server_side_encryption_configuration").rule[0].bucket_key_enabled).toBe(true);
@@ -116,14 +119,14 @@ describe("StorageLayer", () => {
       ],
     ]) {
       const on = (type: string) => only(dev, type, (b) => b.bucket === bucket);
-      expect(on("aws_s3_bucket_versioning").versioning_configuration).toEqual({ status: "Enabled" });
-      expect(on("aws_s3_bucket_ownership_controls").rule).toEqual({ object_ownership: "BucketOwnerEnforced" });
+      expect(on("aws_s3_bucket_versioning").versioning_configuration).toStrictEqual({ status: "Enabled" });
+      expect(on("aws_s3_bucket_ownership_controls").rule).toStrictEqual({ object_ownership: "BucketOwnerEnforced" });
       const block = resources(dev, "aws_s3_bucket_public_access_block").find(([, b]) => b.bucket === bucket)?.[0];
       const policy = on("aws_s3_bucket_policy");
-      expect(policy.depends_on).toEqual([`aws_s3_bucket_public_access_block.${block}`]);
+      expect(policy.depends_on).toStrictEqual([`aws_s3_bucket_public_access_block.${block}`]);
       const doc = JSON.parse(policy.policy);
       expect(doc.Version).toBe("2012-10-17");
-      expect(doc.Statement[0]).toEqual({
+      expect(doc.Statement[0]).toStrictEqual({
         Sid: "DenyInsecureTransport",
         Effect: "Deny",
         Principal: "*",
@@ -140,7 +143,7 @@ describe("StorageLayer", () => {
     expect(onData("aws_s3_bucket_logging")).toMatchObject({ target_bucket: logs, target_prefix: "data/" });
     const logsArn = ref(dev, "aws_s3_bucket", (b) => b.bucket_prefix?.endsWith("-s3-logs-"), "arn");
     const policy = JSON.parse(only(dev, "aws_s3_bucket_policy", (p) => p.bucket === logs).policy);
-    expect(policy.Statement[1]).toEqual({
+    expect(policy.Statement[1]).toStrictEqual({
       Sid: "S3ServerAccessLogsFromTheDataBucket",
       Effect: "Allow",
       Principal: { Service: "logging.s3.amazonaws.com" },

@@ -5,7 +5,7 @@ describe("user errors", () => {
   it("are named after their class and keep their message", () => {
     class ConfigError extends UserError {}
     const e = new ConfigError("bad value");
-    expect([e.name, e.message, e instanceof Error]).toEqual(["ConfigError", "bad value", true]);
+    expect([e.name, e.message, e instanceof Error]).toStrictEqual(["ConfigError", "bad value", true]);
     expect(userErrorMessage(e)).toBe("bad value");
   });
 
@@ -44,7 +44,7 @@ describe("user errors", () => {
     it("print one error line and give exit code 1", () => {
       const lines: string[] = [];
       expect(reportUserError(new UserError('stack "qa" was never applied'), (l) => lines.push(l))).toBe(1);
-      expect(lines).toEqual(['error: stack "qa" was never applied']);
+      expect(lines).toStrictEqual(['error: stack "qa" was never applied']);
     });
 
     it("print on stderr when no printer is given", () => {
