@@ -353,6 +353,15 @@ describe("upload contract and plan (no bucket)", () => {
       ["daily_flights/date=2001-01-02/f.csv", 4],
       ["notes.txt", 1],
     ]);
+    // Sorted by whole key, not folder by folder: a file named like a folder plus "." comes before that folder's files.
+    mkdirSync(join(root, "b", "c"), { recursive: true });
+    writeFileSync(join(root, "b", "c", "z.csv"), "");
+    writeFileSync(join(root, "b", "c.csv"), "");
+    expect(
+      listFiles(root)
+        .map((f) => f.key)
+        .filter((k) => k.startsWith("b/")),
+    ).toStrictEqual(["b/c.csv", "b/c/z.csv"]);
     const plan = await planUploads(null, "b", files, prefixes);
     expect(plan.map((d) => d.action)).toStrictEqual(["upload", "upload", "refuse"]);
     expect(plan[0]).toMatchObject({ file: files[0], sha256: createHash("sha256").update("id\n").digest("hex") });
