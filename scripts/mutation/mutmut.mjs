@@ -114,11 +114,10 @@ function checkedNow() {
   return checked(metas.map((meta) => JSON.parse(readFileSync(meta, "utf8"))));
 }
 
-/** One mutmut run, stopped once it has BATCH more verdicts; resolves to whether it was. */
-function runBatch() {
+/** One mutmut run, stopped once it has BATCH verdicts more than `start`; resolves to whether it was. */
+function runBatch(start) {
   return new Promise((resolve) => {
     const child = spawn(python, ["-m", "mutmut", "run", "--max-children", "1"], { cwd: WORK, env, stdio: "inherit" });
-    const start = checkedNow();
     let stopped = false;
     const watch = setInterval(() => {
       if (stopped || checkedNow() - start < BATCH) return;
@@ -154,7 +153,7 @@ async function main() {
   for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => (interrupted = true));
   for (let restart = true; restart && !interrupted; ) {
     const before = checkedNow();
-    restart = (await runBatch()) && checkedNow() > before;
+    restart = (await runBatch(before)) && checkedNow() > before;
     keepResults();
   }
   const minutes = ((Date.now() - started) / 60000).toFixed(1);
