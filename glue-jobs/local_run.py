@@ -26,6 +26,7 @@ from pathlib import Path
 
 import flights_rules as rules
 import flights_transform as transform
+import local_fs
 
 BOOKMARK = "bookmark.json"
 TABLE_FILE = "daily_flights_processed.csv"
@@ -60,8 +61,10 @@ def scan(data: Path, prefix: str) -> dict[str, list[int]]:
 def spark_session():
     from pyspark.sql import SparkSession
 
+    fs_jar = local_fs.jar()
+    builder = SparkSession.builder.config("spark.driver.extraClassPath", str(fs_jar)) if fs_jar else SparkSession.builder
     spark = (
-        SparkSession.builder.master(os.environ.get("SPARK_MASTER", "local[*]"))
+        builder.master(os.environ.get("SPARK_MASTER", "local[*]"))
         .appName("flights-local-run")
         .config("spark.ui.enabled", "false")
         .config("spark.sql.shuffle.partitions", "8")
@@ -73,9 +76,10 @@ def spark_session():
         # A task writes the fragments of its few files at once instead of sorting its rows by file first
         # (a task reads at most 128 MB, about 32 small files: two kinds each; past 100 Spark sorts again).
         .config("spark.sql.maxConcurrentOutputFileWriters", "100")
-        # The fragments are renamed into the state by this script: no checksum file beside each, and each task
-        # commits straight into the output folder instead of the job renaming every file once more.
-        .config("spark.hadoop.fs.file.impl", "org.apache.hadoop.fs.RawLocalFileSystem")
+        # The fragments are renamed into the state by this script: no checksum file beside each (a raw local file
+        # system, one that sets permissions without a chmod process when it could be built: see local_fs), and each
+        # task commits straight into the output folder instead of the job renaming every file once more.
+        .config("spark.hadoop.fs.file.impl", local_fs.CLASS_NAME if fs_jar else local_fs.FALLBACK_CLASS_NAME)
         .config("spark.hadoop.mapreduce.fileoutputcommitter.algorithm.version", "2")
         .getOrCreate()
     )

@@ -16,6 +16,15 @@ def postgres_jdbc_jar() -> str:
     return str(jar)
 
 
+def local_fs_jar():
+    import local_fs
+
+    jar = local_fs.jar()
+    if jar is None:
+        raise RuntimeError("the local run's file system could not be built (see the line above): install a JDK 17 (javac)")
+    return jar
+
+
 @pytest.fixture(scope="session")
 def spark():
     import flights_rules
@@ -27,8 +36,9 @@ def spark():
         .config("spark.ui.enabled", "false")
         .config("spark.sql.shuffle.partitions", "4")
         .config("spark.sql.session.timeZone", "UTC")
-        # PostgreSQL's JDBC driver (Debian: libpostgresql-jdbc-java) for the Redshift connector stand-in.
-        .config("spark.driver.extraClassPath", postgres_jdbc_jar())
+        # PostgreSQL's JDBC driver (Debian: libpostgresql-jdbc-java) for the Redshift connector stand-in, and the
+        # local run's file system (local_fs), which its tests run with as the local run does.
+        .config("spark.driver.extraClassPath", os.pathsep.join([postgres_jdbc_jar(), str(local_fs_jar())]))
         # Under mutmut every mutant's forked process leaves the objects it made in the shared JVM (a forked py4j
         # client never releases them): with the default 1 GB the heap fills after a few hundred mutants and the JVM
         # spends its time collecting garbage, so every later mutant times out.

@@ -37,7 +37,7 @@ const BATCH = 50;
 const STOP_GRACE_MS = 60_000;
 const SURVIVED = 0; // mutmut's exit code of a mutant whose tests all passed
 const MUTATED = ["flights_rules.py", "flights_transform.py"];
-const ALSO_COPY = ["local_run.py", "flights_ingest.py", "flights_load.py", "flights_jdbc.py", "bench_local.py"];
+const ALSO_COPY = ["local_run.py", "local_fs.py", "local-fs", "flights_ingest.py", "flights_load.py", "flights_jdbc.py", "bench_local.py"];
 const TESTS = ["tests/test_row_rules.py", "tests/test_rule_functions.py", "tests/test_airports_and_vega.py"];
 
 let python; // set by main(): importing this file for its helpers makes no environment
@@ -64,7 +64,7 @@ function installMutmut() {
 /** The sources and tests, copied with their times kept (mutmut re-mutates only what changed), and its config. */
 function prepareWorkFolder() {
   mkdirSync(WORK, { recursive: true });
-  for (const f of [...MUTATED, ...ALSO_COPY]) cpSync(join(GLUE_JOBS, f), join(WORK, f), { preserveTimestamps: true });
+  for (const f of [...MUTATED, ...ALSO_COPY]) cpSync(join(GLUE_JOBS, f), join(WORK, f), { preserveTimestamps: true, recursive: true });
   cpSync(join(GLUE_JOBS, "tests"), join(WORK, "tests"), { recursive: true, preserveTimestamps: true, filter: (src) => !src.includes("__pycache__") });
   const list = (items) => items.map((i) => `\n    ${i}`).join("");
   writeFileSync(

@@ -1,0 +1,112 @@
+"""The local run's file system (local_fs.py, local-fs/PosixLocalFileSystem.java), compiled by the real javac and run
+in the tests' JVM (conftest puts its jar on the classpath) and in a local run of its own."""
+
+import json
+import os
+import stat
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import local_fs
+import local_run
+import pytest
+import vega_flights
+
+CLASS_FILE = "airline/local/PosixLocalFileSystem.class"
+
+
+def mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_the_class_is_compiled_once_per_source_and_hadoop_into_the_cache(tmp_path):
+    jar = local_fs.jar(cache=tmp_path)
+    assert jar == local_fs.cached_jar(tmp_path, local_fs.SOURCE, local_fs.hadoop_jars())
+    assert zipfile.ZipFile(jar).namelist() == [CLASS_FILE]
+    # Cached: no compiler is needed the second time.
+    assert local_fs.jar(cache=tmp_path, javac="/nonexistent/javac") == jar
+
+
+def test_a_new_source_or_hadoop_version_gets_a_jar_of_its_own(tmp_path):
+    source = tmp_path / "A.java"
+    source.write_text("class A {}")
+    jars = [Path("hadoop-client-api-3.3.4.jar")]
+    first = local_fs.cached_jar(tmp_path, source, jars)
+    assert local_fs.cached_jar(tmp_path, source, jars) == first
+    assert local_fs.cached_jar(tmp_path, source, [Path("hadoop-client-api-3.4.0.jar")]) != first
+    source.write_text("class A { int x; }")
+    assert local_fs.cached_jar(tmp_path, source, jars) != first
+    assert first.parent.parent == tmp_path and first.name == "posix-local-fs.jar"
+
+
+def test_without_javac_the_run_falls_back_to_hadoops_file_system_and_says_so(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(local_fs.shutil, "which", lambda name: None)
+    assert local_fs.jar(cache=tmp_path) is None
+    err = capsys.readouterr().err
+    assert "no javac on PATH" in err and local_fs.FALLBACK_CLASS_NAME in err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_failed_compile_leaves_no_jar_and_says_why(tmp_path, capsys):
+    assert local_fs.jar(cache=tmp_path, javac="false") is None
+    assert "javac could not compile PosixLocalFileSystem.java" in capsys.readouterr().err
+    assert not list(tmp_path.rglob("*.jar"))
+
+
+def test_without_hadoop_jars_nothing_is_compiled(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(local_fs, "hadoop_jars", lambda: [])
+    assert local_fs.jar(cache=tmp_path) is None
+    assert "no Hadoop jar in PySpark's jars folder" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("octal", ["750", "421", "142", "214", "777", "000", "644"])
+def test_permissions_are_those_chmod_would_set(spark, tmp_path, octal):
+    jvm = spark._jvm
+    fs = jvm.airline.local.PosixLocalFileSystem()
+    fs.initialize(jvm.java.net.URI("file:///"), spark._jsc.hadoopConfiguration())
+    target = tmp_path / "f"
+    target.write_text("")
+    fs.setPermission(jvm.org.apache.hadoop.fs.Path(str(target)), jvm.org.apache.hadoop.fs.permission.FsPermission(octal))
+    assert mode(target) == int(octal, 8)
+
+
+def test_new_files_and_folders_get_the_default_permissions_less_the_umask(spark, tmp_path):
+    jvm = spark._jvm
+    conf = jvm.org.apache.hadoop.conf.Configuration(spark._jsc.hadoopConfiguration())
+    conf.set("fs.permissions.umask-mode", "027")
+    fs = jvm.airline.local.PosixLocalFileSystem()
+    fs.initialize(jvm.java.net.URI("file:///"), conf)
+    fs.create(jvm.org.apache.hadoop.fs.Path(str(tmp_path / "a" / "b" / "part-0"))).close()
+    fs.mkdirs(jvm.org.apache.hadoop.fs.Path(str(tmp_path / "c")), jvm.org.apache.hadoop.fs.permission.FsPermission("751"))
+    assert (mode(tmp_path / "a" / "b" / "part-0"), mode(tmp_path / "c")) == (0o640, 0o750)
+
+
+def test_the_local_run_writes_through_it_when_it_could_be_built(spark, monkeypatch):
+    local_run.spark_session()
+    assert spark.conf.get("spark.hadoop.fs.file.impl") == local_fs.CLASS_NAME
+    monkeypatch.setattr(local_fs, "jar", lambda: None)
+    local_run.spark_session()
+    assert spark.conf.get("spark.hadoop.fs.file.impl") == local_fs.FALLBACK_CLASS_NAME
+
+
+def test_a_local_run_in_its_own_jvm_loads_the_class_and_writes_the_usual_permissions(tmp_path):
+    """The class path and file system settings only take effect when the run starts its own JVM."""
+    data = tmp_path / "data"
+    vega_flights.copy_airports(data)
+    day = data / "daily_flights" / "date=2001-01-15" / "a.csv"
+    day.parent.mkdir(parents=True)
+    day.write_text(f"{vega_flights.HEADER}\nAA,12478,12892,5,7\nAA,12478,99999,5,7\n")
+    state, classes = tmp_path / "state", tmp_path / "classes.log"
+    # The run's JVM logs the classes it loads: the file system's must be among them.
+    java_options = f"--driver-java-options -Xlog:class+load=info:file={classes} pyspark-shell"
+    env = {**os.environ, "SPARK_MASTER": "local[1]", "SPARK_DRIVER_MEMORY": "512m", "PYSPARK_SUBMIT_ARGS": java_options}
+    result = subprocess.run([sys.executable, local_run.__file__, "--data", str(data), "--state", str(state)], capture_output=True, text=True, env=env)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert json.loads(result.stdout.splitlines()[-1])["rows_in"] == 2
+    assert f" {local_fs.CLASS_NAME} source: file:" in classes.read_text()
+    fragments = sorted(state.glob("*/*.csv"))
+    assert [f.parent.name for f in fragments] == ["loaded", "quarantine"]
+    # Hadoop's defaults: files 0666 less its umask 022, whatever the process's umask.
+    assert [mode(f) for f in fragments] == [0o644, 0o644]
