@@ -38,6 +38,7 @@ def cached_jar(cache: Path, source: Path, jars: list[Path]) -> Path:
 
 
 def default_cache() -> Path:
+    """LOCAL_FS_CACHE, or a folder of the Python environment (rebuilt with it)."""
     return Path(os.environ.get("LOCAL_FS_CACHE") or Path(sys.prefix) / "share" / "airline-local-fs")
 
 
@@ -53,7 +54,10 @@ def jar(cache: Path | None = None, javac: str | None = None) -> Path | None:
     elif not jars:
         problem = "no Hadoop jar in PySpark's jars folder"
     else:
-        problem = build(compiler, SOURCE, jars, target)
+        try:
+            problem = build(compiler, SOURCE, jars, target)
+        except OSError as error:  # a cache folder that cannot be written: run without the class
+            problem = f"cannot build in {target.parent} ({error})"
     if problem is None:
         return target
     print(f"local run: {problem}: files are written through {FALLBACK_CLASS_NAME}, one chmod process each (slower)", file=sys.stderr)

@@ -55,6 +55,20 @@ def test_a_failed_compile_leaves_no_jar_and_says_why(tmp_path, capsys):
     assert not list(tmp_path.rglob("*.jar"))
 
 
+def test_a_cache_that_cannot_be_written_falls_back_and_says_where(tmp_path, capsys):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")
+    assert local_fs.jar(cache=blocker / "cache") is None
+    assert f"cannot build in {blocker / 'cache'}" in capsys.readouterr().err
+
+
+def test_the_cache_folder_can_be_chosen(monkeypatch, tmp_path):
+    monkeypatch.setenv("LOCAL_FS_CACHE", str(tmp_path))
+    assert local_fs.default_cache() == tmp_path
+    monkeypatch.delenv("LOCAL_FS_CACHE")
+    assert local_fs.default_cache() == Path(sys.prefix) / "share" / "airline-local-fs"
+
+
 def test_without_hadoop_jars_nothing_is_compiled(tmp_path, monkeypatch, capsys):
     monkeypatch.setattr(local_fs, "hadoop_jars", lambda: [])
     assert local_fs.jar(cache=tmp_path) is None
