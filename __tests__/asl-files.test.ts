@@ -219,8 +219,8 @@ describe("asl-validator runs once per template, not once per stack", () => {
     const pkg = JSON.parse(readFileSync(join(__dirname, "..", "package.json"), "utf8"));
     const cdktf = JSON.parse(readFileSync(join(__dirname, "..", "cdktf.json"), "utf8"));
     expect(cdktf.app).toBe(pkg.scripts.synth);
-    expect(pkg.scripts.synth).toBe("node --import tsx --import ./scripts/lib/synth-preload.mjs main.ts");
-    expect(readFileSync(join(__dirname, "..", "scripts", "lib", "synth-preload.mjs"), "utf8")).toMatch(
+    expect(pkg.scripts.synth).toBe("node --require tsx/cjs --require ./scripts/lib/synth-preload.cjs main.ts");
+    expect(readFileSync(join(__dirname, "..", "scripts", "lib", "synth-preload.cjs"), "utf8")).toMatch(
       /if \(!process\.env\.DEBUG\) process\.setSourceMapsEnabled\(false\);/,
     );
   });

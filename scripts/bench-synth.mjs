@@ -27,7 +27,7 @@ const subjects = {
 /** One synth in a fresh process: wall seconds and peak resident MB. */
 function measure({ args, env }) {
   const started = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, ["--import", "./scripts/lib/peak-rss.mjs", ...args], { cwd: ROOT, encoding: "utf8", env: { ...process.env, ...env } });
+  const r = spawnSync(process.execPath, ["--require", "./scripts/lib/peak-rss.cjs", ...args], { cwd: ROOT, encoding: "utf8", env: { ...process.env, ...env } });
   const wall = Number(process.hrtime.bigint() - started) / 1e9;
   if (r.status !== 0) {
     console.error(r.stderr);
