@@ -56,11 +56,11 @@ def jar(cache: Path | None = None, javac: str | None = None) -> Path | None:
     else:
         try:
             problem = build(compiler, SOURCE, jars, target)
-        except OSError as error:  # a cache folder that cannot be written: run without the class
-            problem = f"cannot build in {target.parent} ({error})"
+        except OSError as error:  # a cache folder that cannot be written, a javac that cannot run
+            problem = f"could not build it in {target.parent} ({error})"
     if problem is None:
         return target
-    print(f"local run: {problem}: files are written through {FALLBACK_CLASS_NAME}, one chmod process each (slower)", file=sys.stderr)
+    print(f"local run: {problem}: files are written through {FALLBACK_CLASS_NAME}, one chmod process per file and folder (slower)", file=sys.stderr)
     return None
 
 
@@ -72,7 +72,8 @@ def build(javac: str, source: Path, jars: list[Path], target: Path) -> str | Non
         argv = [javac, "--release", "17", "-nowarn", "-d", str(classes), "-cp", os.pathsep.join(map(str, jars)), str(source)]
         compiled = subprocess.run(argv, capture_output=True, text=True)
         if compiled.returncode != 0:
-            return f"javac could not compile {source.name} ({compiled.stderr.strip().splitlines()[-1:]})"
+            last = (compiled.stderr.strip().splitlines() or ["no message"])[-1]
+            return f"javac could not compile {source.name} ({last})"
         partial = Path(work) / target.name
         with zipfile.ZipFile(partial, "w") as archive:
             for path in sorted(classes.rglob("*.class")):
