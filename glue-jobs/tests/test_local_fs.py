@@ -1,7 +1,6 @@
 """The local run's file system (local_fs.py, local-fs/PosixLocalFileSystem.java), compiled by the real javac and run
 in the tests' JVM (conftest puts its jar on the classpath) and in a local run of its own."""
 
-import json
 import os
 import stat
 import subprocess
@@ -12,7 +11,6 @@ from pathlib import Path
 import local_fs
 import local_run
 import pytest
-import vega_flights
 
 CLASS_FILE = "airline/local/PosixLocalFileSystem.class"
 
@@ -105,22 +103,17 @@ def test_the_local_run_writes_through_it_when_it_could_be_built(spark, monkeypat
     assert spark.conf.get("spark.hadoop.fs.file.impl") == local_fs.FALLBACK_CLASS_NAME
 
 
-def test_a_local_run_in_its_own_jvm_loads_the_class_and_writes_the_usual_permissions(tmp_path):
-    """The class path and file system settings only take effect when the run starts its own JVM."""
-    data = tmp_path / "data"
-    vega_flights.copy_airports(data)
-    day = data / "daily_flights" / "date=2001-01-15" / "a.csv"
-    day.parent.mkdir(parents=True)
-    day.write_text(f"{vega_flights.HEADER}\nAA,12478,12892,5,7\nAA,12478,99999,5,7\n")
-    state, classes = tmp_path / "state", tmp_path / "classes.log"
-    # The run's JVM logs the classes it loads: the file system's must be among them.
+def test_the_local_runs_session_in_a_jvm_of_its_own_loads_the_class_and_writes_the_usual_permissions(tmp_path):
+    """The class path and file system settings only take effect when the session starts its own JVM."""
+    out, classes = tmp_path / "out", tmp_path / "classes.log"
+    write = f"import local_run; local_run.spark_session().range(2).selectExpr('string(id) AS part', 'string(id) AS value').write.partitionBy('part').text({str(out)!r})"
+    # The JVM logs the classes it loads: the file system's must be among them.
     java_options = f"--driver-java-options -Xlog:class+load=info:file={classes} pyspark-shell"
     env = {**os.environ, "SPARK_MASTER": "local[1]", "SPARK_DRIVER_MEMORY": "512m", "PYSPARK_SUBMIT_ARGS": java_options}
-    result = subprocess.run([sys.executable, local_run.__file__, "--data", str(data), "--state", str(state)], capture_output=True, text=True, env=env)
+    result = subprocess.run([sys.executable, "-c", write], capture_output=True, text=True, env=env, cwd=Path(local_run.__file__).parent)
     assert result.returncode == 0, result.stderr[-2000:]
-    assert json.loads(result.stdout.splitlines()[-1])["rows_in"] == 2
     assert f" {local_fs.CLASS_NAME} source: file:" in classes.read_text()
-    fragments = sorted(state.glob("*/*.csv"))
-    assert [f.parent.name for f in fragments] == ["loaded", "quarantine"]
-    # Hadoop's defaults: files 0666 less its umask 022, whatever the process's umask.
-    assert [mode(f) for f in fragments] == [0o644, 0o644]
+    parts = sorted(out.glob("part=*/part-*"))
+    assert [p.parent.name for p in parts] == ["part=0", "part=1"]
+    # Hadoop's defaults less its umask 022, whatever the process's umask: files 0644, folders 0755.
+    assert [mode(p) for p in parts] + [mode(p.parent) for p in parts] == [0o644, 0o644, 0o755, 0o755]
