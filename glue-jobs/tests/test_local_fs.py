@@ -106,7 +106,8 @@ def test_the_local_run_writes_through_it_when_it_could_be_built(spark, monkeypat
 def test_the_local_runs_session_in_a_jvm_of_its_own_loads_the_class_and_writes_the_usual_permissions(tmp_path):
     """The class path and file system settings only take effect when the session starts its own JVM."""
     out, classes = tmp_path / "out", tmp_path / "classes.log"
-    write = f"import local_run; local_run.spark_session().range(2).selectExpr('string(id) AS part', 'string(id) AS value').write.partitionBy('part').text({str(out)!r})"
+    rows = "range(2).selectExpr('string(id) AS part', 'string(id) AS value')"
+    write = f"import local_run; local_run.spark_session().{rows}.write.partitionBy('part').text({str(out)!r})"
     # The JVM logs the classes it loads: the file system's must be among them.
     java_options = f"--driver-java-options -Xlog:class+load=info:file={classes} pyspark-shell"
     env = {**os.environ, "SPARK_MASTER": "local[1]", "SPARK_DRIVER_MEMORY": "512m", "PYSPARK_SUBMIT_ARGS": java_options}
