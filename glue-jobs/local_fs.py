@@ -64,6 +64,15 @@ def jar(cache: Path | None = None, javac: str | None = None) -> Path | None:
     return None
 
 
+def spark_settings() -> dict[str, str]:
+    """The session settings that write ``file:`` paths through the class, or through Hadoop's raw local file system
+    when it could not be built (both leave no checksum file beside each output file)."""
+    built = jar()
+    if built is None:
+        return {"spark.hadoop.fs.file.impl": FALLBACK_CLASS_NAME}
+    return {"spark.hadoop.fs.file.impl": CLASS_NAME, "spark.driver.extraClassPath": str(built)}
+
+
 def build(javac: str, source: Path, jars: list[Path], target: Path) -> str | None:
     """Compiles SOURCE into the jar TARGET (written whole or not at all); returns what went wrong, or None."""
     target.parent.mkdir(parents=True, exist_ok=True)

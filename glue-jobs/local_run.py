@@ -61,10 +61,8 @@ def scan(data: Path, prefix: str) -> dict[str, list[int]]:
 def spark_session():
     from pyspark.sql import SparkSession
 
-    fs_jar = local_fs.jar()
-    builder = SparkSession.builder.config("spark.driver.extraClassPath", str(fs_jar)) if fs_jar else SparkSession.builder
     spark = (
-        builder.master(os.environ.get("SPARK_MASTER", "local[*]"))
+        SparkSession.builder.master(os.environ.get("SPARK_MASTER", "local[*]"))
         .appName("flights-local-run")
         .config("spark.ui.enabled", "false")
         .config("spark.sql.shuffle.partitions", "8")
@@ -79,7 +77,7 @@ def spark_session():
         # The fragments are renamed into the state by this script: no checksum file beside each (a raw local file
         # system, one that sets permissions without a chmod process when it could be built: see local_fs), and each
         # task commits straight into the output folder instead of the job renaming every file once more.
-        .config("spark.hadoop.fs.file.impl", local_fs.CLASS_NAME if fs_jar else local_fs.FALLBACK_CLASS_NAME)
+        .config(map=local_fs.spark_settings())
         .config("spark.hadoop.mapreduce.fileoutputcommitter.algorithm.version", "2")
         .getOrCreate()
     )

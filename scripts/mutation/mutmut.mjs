@@ -157,7 +157,6 @@ async function main() {
     keepResults();
   }
   const minutes = ((Date.now() - started) / 60000).toFixed(1);
-  keepResults();
   const all = results().filter((r) => !(r.name in equivalent));
   const killed = all.filter((r) => r.status === "killed" || r.status === "timeout");
   const survivors = all.filter((r) => !["killed", "timeout"].includes(r.status));
