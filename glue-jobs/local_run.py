@@ -32,8 +32,18 @@ BOOKMARK = "bookmark.json"
 TABLE_FILE = "daily_flights_processed.csv"
 QUARANTINE_FILE = "quarantine.csv"
 OUTPUTS = {"loaded": (TABLE_FILE, transform.FACT_COLUMNS), "quarantine": (QUARANTINE_FILE, transform.QUARANTINE_COLUMNS)}
-# Empty strings and NULLs both as empty fields, timestamps to the second: what a Redshift COPY of CSV takes.
-CSV_OPTIONS = {"emptyValue": "", "nullValue": "", "timestampFormat": "yyyy-MM-dd HH:mm:ss"}
+# What a Redshift (or PostgreSQL) COPY of CSV takes: empty strings and NULLs both as empty fields, timestamps to the
+# second, a quote inside a value doubled (Spark's default escapes it with a backslash, which COPY reads as an
+# unterminated field), and values kept whole (Spark's writer trims their ends by default: a quarantined raw line
+# would lose its spaces).
+CSV_OPTIONS = {
+    "emptyValue": "",
+    "nullValue": "",
+    "timestampFormat": "yyyy-MM-dd HH:mm:ss",
+    "escape": '"',
+    "ignoreLeadingWhiteSpace": "false",
+    "ignoreTrailingWhiteSpace": "false",
+}
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:

@@ -2,6 +2,7 @@
 actions run the way the Redshift connector runs them (glue_standin/emulation.py: split on ';', one JDBC
 connection, autocommit off, one COMMIT)."""
 
+import csv
 import re
 import sys
 from pathlib import Path
@@ -168,3 +169,30 @@ def test_rendering_refuses_unknown_placeholders_and_unsafe_identifiers():
         load.render("SELECT * FROM {{table}}", {"schema": "s"}, "x.sql")
     with pytest.raises(ValueError, match="not a safe lower-case SQL identifier"):
         load.load_sql(SQL / "load", "airlines; DROP TABLE x", ["f.csv"])
+
+
+def test_the_local_runs_csv_loads_into_postgresql_with_copy_csv_quotes_and_spaces_kept(spark, pg, tmp_path, capsys):
+    """The local run's --out files are what a COPY ... CSV takes: a quote inside a value doubled (not
+    backslash-escaped), and the raw line of a quarantined row kept whole, spaces at its ends too."""
+    import local_run
+    import vega_flights
+
+    lines = ['A"A,10299,10165,1,2', "  AA,abc,10165,1,2 ", 'AA,"10"299,10165,3,4']
+    data, out = tmp_path / "data", tmp_path / "out"
+    vega_flights.copy_airports(data)
+    vega_flights.write_days(data, {"2001-01-16": lines})
+    local_run.main(["--data", str(data), "--state", str(tmp_path / "state"), "--out", str(out)])
+    assert '"rows_in": 3' in capsys.readouterr().out
+    pg.psql("\n".join(shared(n) for n in ("001", "002", "003")) + f"\nTRUNCATE {SCHEMA}.daily_flights_processed;")
+    pg.psql(
+        f"""CREATE TEMP TABLE quarantine (source_file text, line text, reason text, flight_date date, quarantined_at timestamp);
+        \\copy {SCHEMA}.daily_flights_processed FROM '{out / local_run.TABLE_FILE}' WITH (FORMAT csv, HEADER true)
+        \\copy quarantine FROM '{out / local_run.QUARANTINE_FILE}' WITH (FORMAT csv, HEADER true)
+        \\copy (SELECT line, reason FROM quarantine ORDER BY line) TO '{tmp_path / "lines.csv"}' WITH (FORMAT csv)"""
+    )
+    assert pg.query(f"SELECT carrier, dep_airport_id, flight_date FROM {SCHEMA}.daily_flights_processed") == [['A"A', "10299", "2001-01-16"]]
+    with (tmp_path / "lines.csv").open(newline="") as f:
+        assert list(csv.reader(f)) == [
+            ["  AA,abc,10165,1,2 ", "OriginAirportID 'abc' is not an integer"],
+            ['AA,"10"299,10165,3,4', "OriginAirportID '\"10\"299' is not an integer"],
+        ]
