@@ -96,24 +96,33 @@ def test_new_files_and_folders_get_the_default_permissions_less_the_umask(spark,
 
 
 def test_the_local_run_writes_through_it_when_it_could_be_built(spark, monkeypatch):
-    local_run.spark_session()
+    local_run.spark_session(0)
     assert spark.conf.get("spark.hadoop.fs.file.impl") == local_fs.CLASS_NAME
     monkeypatch.setattr(local_fs, "jar", lambda: None)
-    local_run.spark_session()
+    local_run.spark_session(0)
     assert spark.conf.get("spark.hadoop.fs.file.impl") == local_fs.FALLBACK_CLASS_NAME
 
 
 def test_the_local_runs_session_in_a_jvm_of_its_own_loads_the_class_and_writes_the_usual_permissions(tmp_path):
-    """The class path and file system settings only take effect when the session starts its own JVM."""
+    """The class path, file system and JVM settings only take effect when the session starts its own JVM."""
     out, classes = tmp_path / "out", tmp_path / "classes.log"
     rows = "range(2).selectExpr('string(id) AS part', 'string(id) AS value')"
-    write = f"import local_run; local_run.spark_session().{rows}.write.partitionBy('part').text({str(out)!r})"
-    # The JVM logs the classes it loads: the file system's must be among them.
-    java_options = f"--driver-java-options -Xlog:class+load=info:file={classes} pyspark-shell"
+    diagnostics = (
+        "s._jvm.java.lang.management.ManagementFactory.getPlatformMXBean(s._jvm.java.lang.Class.forName('com.sun.management.HotSpotDiagnosticMXBean'))"
+    )
+    write = (
+        f"import local_run; s = local_run.spark_session({local_run.C1_ONLY_MAX_BYTES}); s.{rows}.write.partitionBy('part').text({str(out)!r}); "
+        f"print({diagnostics}.getVMOption('TieredStopAtLevel').getValue())"
+    )
+    # The JVM logs the classes it loads: the file system's must be among them. (Options set through
+    # defaultJavaOptions, which the session's extraJavaOptions add to, not replace.)
+    java_options = f"--conf spark.driver.defaultJavaOptions=-Xlog:class+load=info:file={classes} pyspark-shell"
     env = {**os.environ, "SPARK_MASTER": "local[1]", "SPARK_DRIVER_MEMORY": "512m", "PYSPARK_SUBMIT_ARGS": java_options}
     result = subprocess.run([sys.executable, "-c", write], capture_output=True, text=True, env=env, cwd=Path(local_run.__file__).parent)
     assert result.returncode == 0, result.stderr[-2000:]
     assert f" {local_fs.CLASS_NAME} source: file:" in classes.read_text()
+    # A run over that much new input compiles with C1 alone (see local_run.jvm_settings).
+    assert result.stdout.split() == ["1"]
     parts = sorted(out.glob("part=*/part-*"))
     assert [p.parent.name for p in parts] == ["part=0", "part=1"]
     # Hadoop's defaults less its umask 022, whatever the process's umask: files 0644, folders 0755.

@@ -143,3 +143,26 @@ def test_files_without_their_contract_header_are_quarantined_whole_by_the_local_
         "headless.csv": f"the file has no header line; expected {HEADER}",
         "bad.csv": f"the file's header 'Carrier,Origin,Dest,DepDelay,ArrDelay' is not {HEADER}",
     }
+
+
+def test_small_inputs_run_on_the_jvms_first_compiler_alone_and_larger_ones_on_its_default():
+    assert local_run.C1_ONLY_MAX_BYTES == 16 * 1024 * 1024
+    assert local_run.jvm_settings(local_run.C1_ONLY_MAX_BYTES) == {"spark.driver.extraJavaOptions": "-XX:TieredStopAtLevel=1"}
+    assert local_run.jvm_settings(local_run.C1_ONLY_MAX_BYTES + 1) == {}
+
+
+def test_a_run_starts_its_session_for_the_size_of_its_new_data_files_only(spark, tmp_path, capsys, monkeypatch):
+    """The session function is spied on (the test's JVM is already running): each run asks for the bytes of the
+    data files it processes, not of files seen before or of files that are not data."""
+    asked = []
+    monkeypatch.setattr(local_run, "spark_session", lambda input_bytes: asked.append(input_bytes) or spark)
+    data = tmp_path / "data"
+    vega_flights.copy_airports(data)
+    days = vega_flights.days_from_20k(2)
+    first, second = sorted(days)
+    [day1] = vega_flights.write_days(data, {first: days[first]})
+    (data / "daily_flights" / "README.txt").write_text("not data")
+    run(tmp_path, capsys)
+    [day2] = vega_flights.write_days(data, {second: days[second]})
+    run(tmp_path, capsys)
+    assert asked == [day1.stat().st_size, day2.stat().st_size]
