@@ -1,11 +1,12 @@
-"""`npm run bench:local`: the local run on vega-datasets flights-3m laid out as 182 daily partitions, each figure
-next to a yardstick timed in the same run (a fresh process each, JVM start included):
+"""`npm run bench:local [-- --runs N]`: the local run on vega-datasets flights-3m laid out as 182 daily partitions,
+each figure next to a yardstick timed in the same run (a fresh process each, JVM start included), N times (default
+3) alternating with it; ratios are taken pair by pair and reported as median and range:
 
 - first run over every day but the last, against plain PySpark doing the bare work on the same files: read the
   CSV, join twice with the airport file (broadcast), write CSV;
 - a one-file run (the last day, on an empty state) and the incremental run adding that day to the full state,
-  against a Spark session start with the same settings (those of a run over that one file), and the one-file run also against plain PySpark doing the
-  bare work on that one file (on a cold JVM, Spark's first queries cost more than the session start itself);
+  against a Spark session start with the same settings (those of a run over that one file), and the one-file run
+  also against plain PySpark doing the bare work on that one file (on a cold JVM, Spark's first queries cost more than the session start itself);
 - the export of the whole table (`--out`), which is a byte copy.
 """
 
@@ -14,6 +15,8 @@ from __future__ import annotations
 import json
 import os
 import platform
+import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -70,7 +73,11 @@ def plain_pyspark(data: str, out: str) -> None:
     )
 
 
-def main() -> None:
+def spread(values: list[float]) -> str:
+    return f"{statistics.median(values):.2f} ({min(values):.2f}-{max(values):.2f} over {len(values)} runs)"
+
+
+def main(runs: int) -> None:
     with tempfile.TemporaryDirectory(prefix="bench-local-") as tmp:
         root = Path(tmp)
         print("laying out flights-3m as daily files ...", file=sys.stderr)
@@ -83,30 +90,42 @@ def main() -> None:
         vega_flights.write_days(full, {d: days[d] for d in ordered[:-1]})
         vega_flights.write_days(lone, {last: days[last]})
 
-        plain_s = yardstick("plain", str(full), str(root / "plain-out"))
-        first_s, first = local_run(full, root / "full-state")
+        # Each figure and its yardstick alternate, each run on an empty state: the ratios are taken pair by pair.
+        plain, firsts, starts, lones, plain_lones = [], [], [], [], []
+        for _ in range(runs):
+            shutil.rmtree(root / "plain-out", ignore_errors=True)
+            plain.append(yardstick("plain", str(full), str(root / "plain-out")))
+            shutil.rmtree(root / "full-state", ignore_errors=True)
+            elapsed, first = local_run(full, root / "full-state")
+            firsts.append(elapsed)
         export_s, _ = local_run(full, root / "full-state", root / "full-out")
-        start_s = yardstick("session", str(lone))
-        lone_s, alone = local_run(lone, root / "lone-state")
-        plain_lone_s = yardstick("plain", str(lone), str(root / "plain-lone-out"))
+        for _ in range(runs):
+            starts.append(yardstick("session", str(lone)))
+            shutil.rmtree(root / "lone-state", ignore_errors=True)
+            elapsed, alone = local_run(lone, root / "lone-state")
+            lones.append(elapsed)
+            shutil.rmtree(root / "plain-lone-out", ignore_errors=True)
+            plain_lones.append(yardstick("plain", str(lone), str(root / "plain-lone-out")))
         vega_flights.write_days(full, {last: days[last]})
         incremental_s, incremental = local_run(full, root / "full-state")
         table_mb = (root / "full-out" / "daily_flights_processed.csv").stat().st_size / 1e6
 
+    ratio = lambda a, b: [x / y for x, y in zip(a, b, strict=True)]  # noqa: E731
+    med = statistics.median
     print(f"machine: {os.cpu_count()} cores, {platform.processor() or platform.machine()}, Python {platform.python_version()}")
     print(
         f"first run: {first['files_processed']} days, {first['rows_in']:,} rows ({first['rows_loaded']:,} loaded, "
-        f"{first['rows_quarantined']:,} quarantined) in {first_s:.1f} s; plain PySpark on the same files: {plain_s:.1f} s; "
-        f"ratio {first_s / plain_s:.2f}"
+        f"{first['rows_quarantined']:,} quarantined) in {med(firsts):.1f} s; plain PySpark on the same files: {med(plain):.1f} s; "
+        f"ratio {spread(ratio(firsts, plain))}"
     )
     print(
-        f"one-file run ({last}, {alone['rows_in']:,} rows, empty state): {lone_s:.1f} s; Spark session start: {start_s:.1f} s; "
-        f"ratio {lone_s / start_s:.2f}; plain PySpark on the same file: {plain_lone_s:.1f} s (ratio to session start "
-        f"{plain_lone_s / start_s:.2f}); ratio to plain PySpark {lone_s / plain_lone_s:.2f}"
+        f"one-file run ({last}, {alone['rows_in']:,} rows, empty state): {med(lones):.1f} s; Spark session start: {med(starts):.1f} s; "
+        f"ratio {spread(ratio(lones, starts))}; plain PySpark on the same file: {med(plain_lones):.1f} s (ratio to session start "
+        f"{spread(ratio(plain_lones, starts))}); ratio to plain PySpark {spread(ratio(lones, plain_lones))}"
     )
     print(
         f"incremental run adding {last} to the full state: {incremental['files_processed']} file, {incremental_s:.1f} s; "
-        f"ratio to session start {incremental_s / start_s:.2f}"
+        f"ratio to the median session start {incremental_s / med(starts):.2f}"
     )
     print(f"export of the whole table with --out (nothing new, {table_mb:,.0f} MB of CSV): {export_s:.1f} s")
 
@@ -116,4 +135,4 @@ if __name__ == "__main__":
         sys.path.insert(0, str(HERE))
         {"plain": lambda: plain_pyspark(*sys.argv[3:5]), "session": lambda: session(sys.argv[3])}[sys.argv[2]]()
     else:
-        main()
+        main(int(sys.argv[sys.argv.index("--runs") + 1]) if "--runs" in sys.argv else 3)
