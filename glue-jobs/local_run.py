@@ -69,13 +69,14 @@ def scan(data: Path, prefix: str) -> dict[str, list[int]]:
 
 
 # New input up to this size runs on the JVM's first compiler (C1) alone. A small run's time is mostly the JVM warming
-# up, and C2 compiling code the run leaves soon after takes the second core: one file ran in 4.2-4.4 s instead of
-# 5.3-5.9 s on 2 cores. Larger inputs are slower without C2: 17 MB 0.5 s faster, 31 MB 1.6 s slower.
+# up, and C2 compiling code the run leaves soon after takes the second core: one file ran in 4.5-4.6 s instead of
+# 5.7-6.1 s on 2 cores. Larger inputs are slower without C2: 17 MB 0.5 s faster, 31 MB 1.6 s slower.
 C1_ONLY_MAX_BYTES = 16 * 1024 * 1024
 
 
 def jvm_settings(input_bytes: int) -> dict[str, str]:
-    """The driver JVM's options for a run over INPUT_BYTES of new files (options passed to spark-submit win)."""
+    """The driver JVM's options for a run over INPUT_BYTES of new files (--driver-java-options in PYSPARK_SUBMIT_ARGS
+    replaces them)."""
     return {"spark.driver.extraJavaOptions": "-XX:TieredStopAtLevel=1"} if input_bytes <= C1_ONLY_MAX_BYTES else {}
 
 
