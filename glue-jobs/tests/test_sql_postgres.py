@@ -173,26 +173,28 @@ def test_rendering_refuses_unknown_placeholders_and_unsafe_identifiers():
 
 def test_the_local_runs_csv_loads_into_postgresql_with_copy_csv_quotes_and_spaces_kept(spark, pg, tmp_path, capsys):
     """The local run's --out files are what a COPY ... CSV takes: a quote inside a value doubled (not
-    backslash-escaped), and the raw line of a quarantined row kept whole, spaces at its ends too."""
+    backslash-escaped; a backslash is an ordinary character), and the raw line of a quarantined row kept whole, spaces
+    at its ends too."""
     import local_run
     import vega_flights
 
-    lines = ['A"A,10299,10165,1,2', "  AA,abc,10165,1,2 ", 'AA,"10"299,10165,3,4']
+    lines = ['A"A,10299,10165,1,2', "  AA,abc,10165,1,2 ", 'AA,"10"299,10165,3,4', 'AA,a\\"b,10165,1,2\\']
     data, out = tmp_path / "data", tmp_path / "out"
     vega_flights.copy_airports(data)
     vega_flights.write_days(data, {"2001-01-16": lines})
     local_run.main(["--data", str(data), "--state", str(tmp_path / "state"), "--out", str(out)])
-    assert '"rows_in": 3' in capsys.readouterr().out
+    assert '"rows_in": 4' in capsys.readouterr().out
     pg.psql("\n".join(shared(n) for n in ("001", "002", "003")) + f"\nTRUNCATE {SCHEMA}.daily_flights_processed;")
     pg.psql(
         f"""CREATE TEMP TABLE quarantine (source_file text, line text, reason text, flight_date date, quarantined_at timestamp);
         \\copy {SCHEMA}.daily_flights_processed FROM '{out / local_run.TABLE_FILE}' WITH (FORMAT csv, HEADER true)
         \\copy quarantine FROM '{out / local_run.QUARANTINE_FILE}' WITH (FORMAT csv, HEADER true)
-        \\copy (SELECT line, reason FROM quarantine ORDER BY line) TO '{tmp_path / "lines.csv"}' WITH (FORMAT csv)"""
+        \\copy (SELECT line, reason FROM quarantine ORDER BY line COLLATE "C") TO '{tmp_path / "lines.csv"}' WITH (FORMAT csv)"""
     )
     assert pg.query(f"SELECT carrier, dep_airport_id, flight_date FROM {SCHEMA}.daily_flights_processed") == [['A"A', "10299", "2001-01-16"]]
     with (tmp_path / "lines.csv").open(newline="") as f:
         assert list(csv.reader(f)) == [
             ["  AA,abc,10165,1,2 ", "OriginAirportID 'abc' is not an integer"],
             ['AA,"10"299,10165,3,4', "OriginAirportID '\"10\"299' is not an integer"],
+            ['AA,a\\"b,10165,1,2\\', "OriginAirportID 'a\\\"b' is not an integer"],
         ]
