@@ -6,7 +6,8 @@ each figure next to a yardstick timed in the same run (a fresh process each, JVM
   CSV, join twice with the airport file (broadcast), write CSV;
 - a one-file run (the last day, on an empty state) and the incremental run adding that day to the full state,
   against a Spark session start with the same settings (those of a run over that one file), and the one-file run
-  also against plain PySpark doing the bare work on that one file (on a cold JVM, Spark's first queries cost more than the session start itself);
+  also against plain PySpark doing the bare work on that one file (on a cold JVM, Spark's first queries cost more
+  than the session start itself);
 - the export of the whole table (`--out`), which is a byte copy.
 """
 
