@@ -70,11 +70,22 @@ def normalize_airports(airports: DataFrame, source: str) -> DataFrame:
     The dimension is small (it is broadcast to every join): it is read once into memory, checked on the driver,
     and both joins take it from there: one pass over its source (in Glue, one Redshift UNLOAD) instead of one per
     check and one more per join."""
+    clean = clean_airports(airports, source)
+    check_airports(clean, source)
+    return typed_airports(clean)
+
+
+def clean_airports(airports: DataFrame, source: str) -> DataFrame:
+    """The dimension's columns trimmed, as strings, cached (no job yet); raises when a column is missing."""
     by_name = {c.strip().lower(): c for c in airports.columns}  # strip() also takes the CR of a CRLF header
     missing = [c for c in rules.AIRPORT_HEADER if c not in by_name]
     if missing:
         raise AirportDimensionError(f"{source}: missing column(s) {', '.join(missing)}; found {', '.join(airports.columns)}")
-    clean = airports.select(*[rules.clean_field(F.col(f"`{by_name[c]}`").cast("string")).alias(c) for c in rules.AIRPORT_HEADER]).cache()
+    return airports.select(*[rules.clean_field(F.col(f"`{by_name[c]}`").cast("string")).alias(c) for c in rules.AIRPORT_HEADER]).cache()
+
+
+def check_airports(clean: DataFrame, source: str) -> None:
+    """Reads the dimension (filling its cache) and raises when an airport_id is not an integer or repeats."""
     rows = clean.collect()
     bad = next((r for r in rows if r["airport_id"] is None or not re.search(rules.INTEGER_PATTERN, r["airport_id"])), None)
     if bad:
@@ -85,6 +96,10 @@ def normalize_airports(airports: DataFrame, source: str) -> DataFrame:
         raise AirportDimensionError(
             f"{source}: field airport_id: value {airport_id} appears {count} times; each airport must appear once or its flights would be duplicated"
         )
+
+
+def typed_airports(clean: DataFrame) -> DataFrame:
+    """The cleaned dimension with airport_id as BIGINT, as the joins take it (checked by :func:`check_airports`)."""
     return clean.withColumn("airport_id", F.col("airport_id").cast("bigint"))
 
 

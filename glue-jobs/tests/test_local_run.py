@@ -166,3 +166,62 @@ def test_a_run_starts_its_session_for_the_size_of_its_new_data_files_only(spark,
     [day2] = vega_flights.write_days(data, {second: days[second]})
     run(tmp_path, capsys)
     assert asked == [day1.stat().st_size, day2.stat().st_size]
+
+
+def _dimension_test_data(tmp_path, airports_csv):
+    data = tmp_path / "data"
+    (data / "airport_codes").mkdir(parents=True)
+    (data / "airport_codes" / "airport_codes.csv").write_text(airports_csv)
+    vega_flights.write_days(data, vega_flights.days_from_20k(1))
+    return data
+
+
+def test_a_bad_dimension_stops_the_run_naming_file_field_and_value_and_leaves_the_state_as_it_was(spark, tmp_path):
+    """The checks run beside the flights pass, whose output stays in the scratch folder: nothing reaches the state."""
+    import pytest
+
+    data = _dimension_test_data(tmp_path, "airport_id,city,state,name\n10165,Adak Island,AK,Adak\n10165,Adak,AK,Again\n")
+    with pytest.raises(SystemExit, match=r"local run: .*airport_codes\.csv: field airport_id: value 10165 appears 2 times"):
+        local_run.main(["--data", str(data), "--state", str(tmp_path / "state")])
+    assert sorted(p.name for p in (tmp_path / "state").iterdir()) == []
+
+
+def test_the_dimension_checks_run_while_the_flights_pass_writes(spark, tmp_path, capsys, monkeypatch):
+    """The checks wait for the pass's write to begin: run one after the other, they would never see it."""
+    import threading
+
+    import flights_transform as transform
+
+    writing, seen = threading.Event(), []
+    check, write = transform.check_airports, local_run.write_fragments
+    monkeypatch.setattr(transform, "check_airports", lambda clean, source: seen.append(writing.wait(30)) or check(clean, source))
+    monkeypatch.setattr(local_run, "write_fragments", lambda lines, scratch: writing.set() or write(lines, scratch))
+    vega_flights.copy_airports(tmp_path / "data")
+    vega_flights.write_days(tmp_path / "data", vega_flights.days_from_20k(1))
+    assert run(tmp_path, capsys)["files_processed"] == 1 and seen == [True]
+
+
+def test_a_dimension_error_is_the_one_reported_when_the_pass_fails_too(spark, tmp_path, monkeypatch):
+    import pytest
+
+    def broken_write(lines, scratch):
+        raise RuntimeError("the pass failed")
+
+    monkeypatch.setattr(local_run, "write_fragments", broken_write)
+    data = _dimension_test_data(tmp_path, "airport_id,city,state,name\nX1,Adak,AK,Adak\n")
+    with pytest.raises(SystemExit, match=r"field airport_id: value 'X1' is not an integer"):
+        local_run.main(["--data", str(data), "--state", str(tmp_path / "state")])
+
+
+def test_pyspark_finds_the_functions_class_by_a_named_import(spark, monkeypatch):
+    """A named import is looked up before the star imports; it must name the very classes PySpark used before."""
+    import py4j.java_gateway
+
+    imported = []
+    monkeypatch.setattr(py4j.java_gateway, "java_import", lambda jvm, name: imported.append((jvm, name)))
+    local_run.import_named(spark)
+    jvm = spark.sparkContext._jvm
+    assert imported == [(jvm, "org.apache.spark.sql.functions"), (jvm, "org.apache.spark.api.python.PythonUtils")]
+    monkeypatch.undo()
+    local_run.import_named(spark)
+    assert (jvm.functions._fqn, jvm.PythonUtils._fqn) == ("org.apache.spark.sql.functions", "org.apache.spark.api.python.PythonUtils")
