@@ -213,15 +213,30 @@ def test_a_dimension_error_is_the_one_reported_when_the_pass_fails_too(spark, tm
         local_run.main(["--data", str(data), "--state", str(tmp_path / "state")])
 
 
-def test_pyspark_finds_the_functions_class_by_a_named_import(spark, monkeypatch):
-    """A named import is looked up before the star imports; it must name the very classes PySpark used before."""
-    import py4j.java_gateway
+def test_after_binding_a_functions_call_is_one_round_trip_to_the_jvm_and_names_the_same_classes(spark, monkeypatch):
+    """Unbound, F.col asks which class 'functions' is, then what its member 'col' is, then calls it: three round trips."""
+    from pyspark.sql import functions as F
 
-    imported = []
-    monkeypatch.setattr(py4j.java_gateway, "java_import", lambda jvm, name: imported.append((jvm, name)))
-    local_run.import_named(spark)
     jvm = spark.sparkContext._jvm
-    assert imported == [(jvm, "org.apache.spark.sql.functions"), (jvm, "org.apache.spark.api.python.PythonUtils")]
-    monkeypatch.undo()
-    local_run.import_named(spark)
-    assert (jvm.functions._fqn, jvm.PythonUtils._fqn) == ("org.apache.spark.sql.functions", "org.apache.spark.api.python.PythonUtils")
+    resolved = type(jvm).__getattr__  # py4j's own look-up, whatever the view holds
+    local_run.bind_static_classes(spark)
+    bound = [getattr(jvm, name.rsplit(".", 1)[1])._fqn for name in local_run.PY4J_STATIC_CLASSES]
+    assert bound == [resolved(jvm, "functions")._fqn, resolved(jvm, "PythonUtils")._fqn]
+    assert local_run.PY4J_STATIC_CLASSES == ("org.apache.spark.sql.functions", "org.apache.spark.api.python.PythonUtils")
+    F.col("first")  # asks about col once
+    client, sent = jvm._gateway_client, []
+    send = client.send_command
+    monkeypatch.setattr(client, "send_command", lambda command, *a, **k: sent.append(command.split("\n", 1)[0]) or send(command, *a, **k))
+    F.col("a")
+    F.lit(1)
+    F.col("b")
+    assert sent == ["c", "r", "c", "c"]  # lit asked about once, col not again
+
+
+def test_static_methods_are_kept_and_fields_asked_for_each_time(spark):
+    jvm = spark.sparkContext._jvm
+    integer = local_run.StaticMethods("java.lang.Integer", jvm._gateway_client)
+    assert integer.valueOf is integer.valueOf
+    assert integer.valueOf("7") == 7
+    assert integer.MAX_VALUE == 2**31 - 1
+    assert "MAX_VALUE" not in vars(integer)
