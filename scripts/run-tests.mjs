@@ -1,7 +1,14 @@
 #!/usr/bin/env node
-// `npm test`: every tier of the project's tests, in order, on a fresh machine too (it makes its own Python env).
-// Prints one line per step and ends with "N passed, M failed"; exits non-zero when any step failed.
-import { spawnSync } from "node:child_process";
+// `npm test`: every tier of the project's tests, on a fresh machine too (it makes its own Python env).
+// The set-up steps run first; then two lanes at once, each step after step: the Spark lane (one JVM at a time) and
+// the Node lane. pytest leaves most of a core idle (it waits on its JVM), so the lanes overlap where the steps
+// would otherwise queue. Each step's output is kept in a log file and printed whole when it ends, so the lanes'
+// lines never interleave. `npm test -- --serial` runs every step in order with its output live; names after it
+// (`npm test -- pytest`) run only the steps whose name contains one. Ends with one line per step and
+// "N passed, M failed"; exits non-zero when any step failed.
+import { spawn } from "node:child_process";
+import { createWriteStream, mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ROOT } from "./lib/project.mjs";
 import { CHECKOV_ENV, ensurePythonEnv, GLUE_ENV } from "./lib/python-env.mjs";
@@ -10,45 +17,97 @@ import { ensureSystemPackage, POSTGRES_JDBC } from "./lib/system-packages.mjs";
 const node = process.execPath;
 const bin = (name) => join(ROOT, "node_modules", ".bin", name);
 
-const steps = [
-  // Made first and once per lock file, so no test waits on pip (jest's moto tests use .venv too).
+// Made first and once per lock file, so no test waits on pip (jest's moto tests use .venv too).
+const setup = [
   ["python environments (.venv, .venv-checkov)", () => void [GLUE_ENV, CHECKOV_ENV].forEach(ensurePythonEnv)],
   ["system packages (PostgreSQL JDBC driver)", () => void ensureSystemPackage(POSTGRES_JDBC)],
-  ["type-check (tsc, once)", () => [bin("tsc"), ["--noEmit", "-p", "tsconfig.json"]]],
-  ["format and lint (Biome, ruff; npm run fix repairs)", () => [node, ["scripts/lint.mjs"]]],
-  ["jest (constructs, config, ASL, scripts)", () => [bin("jest"), ["--ci"]]],
-  ["synth with no terraform and no credentials", () => [node, ["scripts/check-synth.mjs"]]],
-  ["terraform init + validate of every stack", () => [node, ["--import", "tsx", "scripts/tf-validate.ts"]]],
-  ["checkov over every stack (zero failed checks)", () => [node, ["scripts/checkov.mjs"]]],
-  [
-    "pytest (Glue transform on local Spark, shared SQL on PostgreSQL)",
-    () => [ensurePythonEnv(GLUE_ENV), ["-m", "pytest", "-q", "-p", "no:cacheprovider", "glue-jobs/tests"]],
-  ],
-  ["the README's ./data commands (sample:data, dry-run upload, npm run local twice)", () => [node, ["scripts/check-local-run.mjs"]]],
 ];
+const lanes = {
+  node: [
+    ["type-check (tsc, once)", () => [bin("tsc"), ["--noEmit", "-p", "tsconfig.json"]]],
+    ["format and lint (Biome, ruff; npm run fix repairs)", () => [node, ["scripts/lint.mjs"]]],
+    ["jest (constructs, config, ASL, scripts)", () => [bin("jest"), ["--ci"]]],
+    ["synth with no terraform and no credentials", () => [node, ["scripts/check-synth.mjs"]]],
+    ["terraform init + validate of every stack", () => [node, ["--import", "tsx", "scripts/tf-validate.ts"]]],
+    ["checkov over every stack (zero failed checks)", () => [node, ["scripts/checkov.mjs"]]],
+  ],
+  spark: [
+    [
+      "pytest (Glue transform on local Spark, shared SQL on PostgreSQL)",
+      () => [ensurePythonEnv(GLUE_ENV), ["-m", "pytest", "-q", "-p", "no:cacheprovider", "glue-jobs/tests"]],
+    ],
+    ["the README's ./data commands (sample:data, dry-run upload, npm run local twice)", () => [node, ["scripts/check-local-run.mjs"]]],
+  ],
+};
 
 // The SDK's notice that it will need Node 22 from 2027 would repeat in every script a test runs.
 const STEP_ENV = { ...process.env, PYTHONDONTWRITEBYTECODE: "1", AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" };
-const only = process.argv.slice(2);
-const results = [];
-for (const [name, command] of steps) {
-  if (only.length && !only.some((o) => name.includes(o))) continue;
-  process.stdout.write(`\n=== ${name}\n`);
+const argv = process.argv.slice(2);
+const serial = argv.includes("--serial");
+const only = argv.filter((a) => a !== "--serial");
+const chosen = ([name]) => !only.length || only.some((o) => name.includes(o));
+const results = new Map();
+
+/** A step either works in this process (returns nothing) or names a command, which runs with its output sent to
+ * `out` (a log file) or, with none, to this terminal. Resolves to whether it passed. */
+async function runStep([name, command], out) {
   const started = Date.now();
   let ok;
   try {
-    // A step either works in this process (returns nothing) or names a command to run.
     const named = command();
-    ok = named ? spawnSync(named[0], named[1], { cwd: ROOT, stdio: "inherit", env: STEP_ENV }).status === 0 : true;
+    ok = named ? await exitsZero(named, out) : true;
   } catch (e) {
-    console.error(e.message);
+    (out ?? process.stderr).write(`${e.message}\n`);
     ok = false;
   }
-  results.push({ name, ok, seconds: (Date.now() - started) / 1000 });
+  results.set(name, { ok, seconds: (Date.now() - started) / 1000 });
+  return ok;
+}
+
+function exitsZero([cmd, args], out) {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { cwd: ROOT, env: STEP_ENV, stdio: out ? ["ignore", "pipe", "pipe"] : "inherit" });
+    if (out) for (const stream of [child.stdout, child.stderr]) stream.pipe(out, { end: false });
+    child.on("error", (e) => (out ?? process.stderr).write(`${cmd}: ${e.message}\n`));
+    child.on("close", (code) => resolve(code === 0));
+  });
+}
+
+/** One lane's steps in order; each one's log is printed when it ends. */
+async function runLane(lane, steps, logs) {
+  for (const [i, step] of steps.entries()) {
+    const log = join(logs, `${lane}-${i + 1}.log`);
+    const out = createWriteStream(log);
+    process.stdout.write(`=== [${lane}] ${step[0]}: started (log ${log})\n`);
+    const ok = await runStep(step, out);
+    await new Promise((resolve) => out.end(resolve));
+    process.stdout.write(`\n=== [${lane}] ${step[0]}: ${ok ? "passed" : "FAILED"}\n${readFileSync(log, "utf8")}`);
+  }
+}
+
+for (const step of setup.filter(chosen)) {
+  process.stdout.write(`\n=== ${step[0]}\n`);
+  await runStep(step);
+}
+const chosenLanes = Object.entries(lanes)
+  .map(([lane, steps]) => [lane, steps.filter(chosen)])
+  .filter(([, steps]) => steps.length);
+if (serial || chosenLanes.length < 2) {
+  for (const step of chosenLanes.flatMap(([, steps]) => steps)) {
+    process.stdout.write(`\n=== ${step[0]}\n`);
+    await runStep(step);
+  }
+} else {
+  const logs = mkdtempSync(join(tmpdir(), "npm-test-"));
+  await Promise.all(chosenLanes.map(([lane, steps]) => runLane(lane, steps, logs)));
 }
 
 console.log("\n=== summary");
-for (const r of results) console.log(`${r.ok ? "PASS" : "FAIL"}  ${r.name}  (${r.seconds.toFixed(1)} s)`);
-const failed = results.filter((r) => !r.ok).length;
-console.log(`steps: ${results.length - failed} passed, ${failed} failed`);
+const order = [...setup, ...lanes.node, ...lanes.spark].map(([name]) => name).filter((name) => results.has(name));
+for (const name of order) {
+  const r = results.get(name);
+  console.log(`${r.ok ? "PASS" : "FAIL"}  ${name}  (${r.seconds.toFixed(1)} s)`);
+}
+const failed = order.filter((name) => !results.get(name).ok).length;
+console.log(`steps: ${order.length - failed} passed, ${failed} failed`);
 process.exit(failed ? 1 : 0);

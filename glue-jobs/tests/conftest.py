@@ -28,6 +28,7 @@ def local_fs_jar():
 @pytest.fixture(scope="session")
 def spark():
     import flights_rules
+    import local_run
     from pyspark.sql import SparkSession
 
     session = (
@@ -49,10 +50,17 @@ def spark():
         .config("spark.ui.retainedJobs", "10")
         .config("spark.ui.retainedStages", "10")
         .config("spark.ui.retainedTasks", "1000")
+        # The local run's JVM settings for small input (C1 alone): every test's data is tiny, and C2 took a fifth of
+        # this suite's CPU for no gain in its time. Under mutmut the JVM serves hundreds of mutants: C2 pays off there.
+        .config(map={} if "MUTANT_UNDER_TEST" in os.environ else local_run.jvm_settings(0))
         .getOrCreate()
     )
     session.sparkContext.setLogLevel("ERROR")
     flights_rules.configure_session(session)
+    # As the local run does: every test then sees the same JVM view whatever ran before it (local_run.spark_session
+    # binds the shared session too), and an F.* call is one py4j round trip instead of three, about 10% of this suite.
+    # The classes and methods are py4j's own (test_local_run checks), so the Glue job's tests lose nothing by it.
+    local_run.bind_static_classes(session)
     if "MUTANT_UNDER_TEST" in os.environ:
         # A mutant that silences the header observation would make every held() wait a minute; 5 s is ample here.
         flights_rules.OBSERVATION_WAIT_SECONDS = 5.0

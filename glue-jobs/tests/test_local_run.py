@@ -230,7 +230,8 @@ def test_after_binding_a_functions_call_is_one_round_trip_to_the_jvm_and_names_t
     F.col("a")
     F.lit(1)
     F.col("b")
-    assert sent == ["c", "r", "c", "c"]  # lit asked about once, col not again
+    # "m" is py4j releasing a JVM object whose Python proxy was collected: it comes whenever the collector runs.
+    assert [c for c in sent if c != "m"] == ["c", "r", "c", "c"]  # lit asked about once, col not again
 
 
 def test_static_methods_are_kept_and_fields_asked_for_each_time(spark):

@@ -21,6 +21,24 @@ def reasons(rows):
     return {r["line"]: r["reason"] for r in rows if r["status"] == "quarantined"}
 
 
+def classify_each(spark, airports, files):
+    """{key: its sorted rows} of files classified together: each costs a Spark pass (about a second), and files
+    classified together must come out as they do alone, since every rule is per row or per file."""
+    by_key = {key: [] for key in files}
+    for row in classify(spark, airports, files):
+        by_key[row["source_file"]].append(row)
+    return by_key
+
+
+def evaluate(spark, function, values):
+    """{value: function(column of value)} for every value, in one Spark job instead of one each."""
+    from pyspark.sql import functions as F
+
+    frame = spark.createDataFrame(list(enumerate(values)), "i int, v string")
+    out = frame.select("i", function(F.col("v")).alias("out")).collect()
+    return {values[r["i"]]: r["out"] for r in out}
+
+
 def test_a_good_row_joins_both_airports_and_takes_the_date_from_the_partition(spark, airports):
     classified = transform.classify(lines_df(spark, {DAY: f"{HEADER}\nAA,{ANCHORAGE},{ADAK},-3,12\n"}), airports)
     [loaded] = transform.loaded_rows(classified, datetime(2026, 1, 1)).collect()
@@ -47,43 +65,58 @@ def test_empty_delays_are_cancelled_or_diverted_flights_loaded_with_null(spark, 
     assert sorted(((r["status"], r["dep_delay"], r["arr_delay"]) for r in rows), key=str) == [("loaded", 4, None), ("loaded", None, None)]
 
 
-@pytest.mark.parametrize(
-    "line, reason",
-    [
-        (f"AA,{ANCHORAGE},{ADAK},1", "expected 5 fields, found 4"),
-        (f"AA,{ANCHORAGE},{ADAK},1,2,3", "expected 5 fields, found 6"),
-        (f",{ANCHORAGE},{ADAK},1,2", "Carrier is empty"),
-        (f"AA,ANC,{ADAK},1,2", "OriginAirportID 'ANC' is not an integer"),
-        (f"AA,{ANCHORAGE},10165.0,1,2", "DestAirportID '10165.0' is not an integer"),
-        (f"AA,{ANCHORAGE},{ADAK},12.5,2", "DepDelay '12.5' is not an integer"),
-        (f"AA,{ANCHORAGE},{ADAK},3,abc", "ArrDelay 'abc' is not an integer"),
-        (f"AA,99999,{ADAK},1,2", "OriginAirportID 99999 is not in the airport dimension"),
-        (f"AA,{ANCHORAGE},12345678,1,2", "DestAirportID 12345678 is not in the airport dimension"),
-        (f"AA,{ANCHORAGE},{'9' * 30},1,2", f"DestAirportID '{'9' * 30}' is not an integer"),
-    ],
-)
-def test_a_bad_row_is_quarantined_with_a_reason_naming_field_and_value(spark, airports, line, reason):
-    rows = classify(spark, airports, {DAY: f"{HEADER}\n{line}\nAA,{ANCHORAGE},{ADAK},0,0\n"})
+BAD_ROWS = [
+    (f"AA,{ANCHORAGE},{ADAK},1", "expected 5 fields, found 4"),
+    (f"AA,{ANCHORAGE},{ADAK},1,2,3", "expected 5 fields, found 6"),
+    (f",{ANCHORAGE},{ADAK},1,2", "Carrier is empty"),
+    (f"AA,ANC,{ADAK},1,2", "OriginAirportID 'ANC' is not an integer"),
+    (f"AA,{ANCHORAGE},10165.0,1,2", "DestAirportID '10165.0' is not an integer"),
+    (f"AA,{ANCHORAGE},{ADAK},12.5,2", "DepDelay '12.5' is not an integer"),
+    (f"AA,{ANCHORAGE},{ADAK},3,abc", "ArrDelay 'abc' is not an integer"),
+    (f"AA,99999,{ADAK},1,2", "OriginAirportID 99999 is not in the airport dimension"),
+    (f"AA,{ANCHORAGE},12345678,1,2", "DestAirportID 12345678 is not in the airport dimension"),
+    (f"AA,{ANCHORAGE},{'9' * 30},1,2", f"DestAirportID '{'9' * 30}' is not an integer"),
+]
+
+
+@pytest.fixture(scope="module")
+def bad_row_files(spark, airports):
+    """Each bad line in a file of its own, beside a good line, all classified in one pass."""
+    files = {f"daily_flights/date=2001-01-15/bad-{i}.csv": f"{HEADER}\n{line}\nAA,{ANCHORAGE},{ADAK},0,0\n" for i, (line, _) in enumerate(BAD_ROWS)}
+    return classify_each(spark, airports, files)
+
+
+@pytest.mark.parametrize("line, reason", BAD_ROWS)
+def test_a_bad_row_is_quarantined_with_a_reason_naming_field_and_value(bad_row_files, line, reason):
+    rows = bad_row_files[f"daily_flights/date=2001-01-15/bad-{BAD_ROWS.index((line, reason))}.csv"]
     assert reasons(rows) == {line: reason}
     assert [r["status"] for r in rows if r["line"] != line] == ["loaded"]
 
 
-@pytest.mark.parametrize("name", ["a;b.csv", "a%41b.csv"])
-def test_a_file_whose_key_the_load_actions_cannot_carry_is_quarantined_whole(spark, airports, name):
-    rows = classify(spark, airports, {f"daily_flights/date=2001-01-15/{name}": f"{HEADER}\nAA,{ANCHORAGE},{ADAK},1,2\n"})
+UNSAFE_NAMES = ["a;b.csv", "a%41b.csv"]
+
+
+@pytest.fixture(scope="module")
+def unsafe_key_files(spark, airports):
+    return classify_each(spark, airports, {f"daily_flights/date=2001-01-15/{name}": f"{HEADER}\nAA,{ANCHORAGE},{ADAK},1,2\n" for name in UNSAFE_NAMES})
+
+
+@pytest.mark.parametrize("name", UNSAFE_NAMES)
+def test_a_file_whose_key_the_load_actions_cannot_carry_is_quarantined_whole(unsafe_key_files, name):
+    rows = unsafe_key_files[f"daily_flights/date=2001-01-15/{name}"]
     assert [(r["status"], r["reason"]) for r in rows] == [("quarantined", rules.UNSAFE_KEY_REASON)]
 
 
 def test_a_csv_outside_a_date_partition_is_quarantined_whole(spark, airports):
     good = f"{HEADER}\nAA,{ANCHORAGE},{ADAK},1,2\nDL,{ADAK},{ANCHORAGE},3,4\n"
-    for key in (
+    keys = (
         "daily_flights/flights.csv",
         "daily_flights/2001-01-15/flights.csv",
         "daily_flights/date=2001-02-30/flights.csv",
         "daily_flights/date=2001-01-15/sub/flights.csv",
-    ):
-        rows = classify(spark, airports, {key: good})
-        assert {r["status"] for r in rows} == {"quarantined"}, key
+    )
+    for key, rows in classify_each(spark, airports, dict.fromkeys(keys, good)).items():
+        assert len(rows) == 2 and {r["status"] for r in rows} == {"quarantined"}, key
         assert {r["reason"] for r in rows} == {"no date partition: the file is not in a date=YYYY-MM-DD/ folder (or the date is not a real day)"}
 
 
@@ -94,11 +127,13 @@ def test_an_empty_airport_id_is_not_an_integer(spark, airports):
 
 def test_a_file_without_the_contract_header_is_quarantined_whole(spark, airports):
     body = f"AA,{ANCHORAGE},{ADAK},1,2\n"
-    rows = classify(spark, airports, {DAY: "carrier,origin,dest,dep,arr\n" + body})
-    assert reasons(rows) == {body.strip(): "the file's header 'carrier,origin,dest,dep,arr' is not Carrier,OriginAirportID,DestAirportID,DepDelay,ArrDelay"}
-    rows = classify(spark, airports, {DAY: body})
-    assert reasons(rows) == {body.strip(): "the file has no header line; expected Carrier,OriginAirportID,DestAirportID,DepDelay,ArrDelay"}
-    assert classify(spark, airports, {DAY: " carrier , originairportid,DestAirportID,depdelay,ArrDelay\r\n" + body})[0]["status"] == "loaded"
+    other, headerless, loose = (f"daily_flights/date=2001-01-15/{name}.csv" for name in ("other", "headerless", "loose"))
+    loose_header = " carrier , originairportid,DestAirportID,depdelay,ArrDelay\r\n"
+    by_key = classify_each(spark, airports, {other: "carrier,origin,dest,dep,arr\n" + body, headerless: body, loose: loose_header + body})
+    contract = "Carrier,OriginAirportID,DestAirportID,DepDelay,ArrDelay"
+    assert reasons(by_key[other]) == {body.strip(): f"the file's header 'carrier,origin,dest,dep,arr' is not {contract}"}
+    assert reasons(by_key[headerless]) == {body.strip(): f"the file has no header line; expected {contract}"}
+    assert [r["status"] for r in by_key[loose]] == ["loaded"]
 
 
 def test_only_csv_objects_are_data(spark, airports):
@@ -115,61 +150,63 @@ def test_the_departure_delay_threshold_filters_without_quarantining(spark, airpo
     assert {r["status"] for r in classify(spark, airports, {DAY: text})} == {"loaded", "quarantined"}
 
 
-@pytest.mark.parametrize(
-    "raw, clean",
-    [
-        (" AA\r", "AA"),
-        ('"', '"'),
-        ('""', ""),
-        ('" "', ""),
-        ('"AA', '"AA'),
-        ('"Anchorage"', "Anchorage"),
-        (' " Adak " ', "Adak"),
-        ("\r", ""),
-        ('"a"b"', 'a"b'),
-        ("x\ry", "xy"),
-    ],
-)
-def test_clean_field_strips_cr_spaces_and_one_pair_of_quotes(spark, raw, clean):
-    import flights_rules as rules
-    from pyspark.sql import functions as F
-
-    assert spark.createDataFrame([(raw,)], "v string").select(rules.clean_field(F.col("v")).alias("c")).first()["c"] == clean
-
-
-@pytest.mark.parametrize(
-    "uri",
-    [
-        "s3://bucket-1/daily_flights/date=2001-01-15/f.csv",
-        "s3a://bucket-1/daily_flights/date=2001-01-15/f.csv",
-        "s3n://b/daily_flights/date=2001-01-15/f.csv",
-        "daily_flights/date=2001-01-15/f.csv",
-    ],
-)
-def test_the_source_key_comes_from_any_form_of_the_attached_file_name(spark, uri):
-    import flights_rules as rules
-    from pyspark.sql import functions as F
-
-    assert spark.createDataFrame([(uri,)], "u string").select(rules.source_key(F.col("u")).alias("k")).first()["k"] == "daily_flights/date=2001-01-15/f.csv"
+CLEAN_FIELD_CASES = [
+    (" AA\r", "AA"),
+    ('"', '"'),
+    ('""', ""),
+    ('" "', ""),
+    ('"AA', '"AA'),
+    ('"Anchorage"', "Anchorage"),
+    (' " Adak " ', "Adak"),
+    ("\r", ""),
+    ('"a"b"', 'a"b'),
+    ("x\ry", "xy"),
+]
+URIS = [
+    "s3://bucket-1/daily_flights/date=2001-01-15/f.csv",
+    "s3a://bucket-1/daily_flights/date=2001-01-15/f.csv",
+    "s3n://b/daily_flights/date=2001-01-15/f.csv",
+    "daily_flights/date=2001-01-15/f.csv",
+]
+KEYS = [
+    "daily_flights/date=2001-01-15/flights.csv",
+    "daily_flights/date=2001-01-15/vols d'été.csv",
+    "__x__/a b+c.csv",
+    "daily_flights/" + "deep/" * 30 + "f.csv",
+    "é",
+    "daily_flights/date=2001-01-15/名前.csv",
+    "a;b%c\r\nd.csv",
+]
 
 
-@pytest.mark.parametrize(
-    "key",
-    [
-        "daily_flights/date=2001-01-15/flights.csv",
-        "daily_flights/date=2001-01-15/vols d'été.csv",
-        "__x__/a b+c.csv",
-        "daily_flights/" + "deep/" * 30 + "f.csv",
-        "é",
-        "daily_flights/date=2001-01-15/名前.csv",
-        "a;b%c\r\nd.csv",
-    ],
-)
-def test_the_source_id_column_equals_source_id(spark, key):
-    import flights_rules as rules
-    from pyspark.sql import functions as F
+@pytest.fixture(scope="module")
+def cleaned(spark):
+    return evaluate(spark, rules.clean_field, [raw for raw, _ in CLEAN_FIELD_CASES])
 
-    assert spark.createDataFrame([(key,)], "k string").select(rules.source_id_column(F.col("k")).alias("i")).first()["i"] == rules.source_id(key)
+
+@pytest.mark.parametrize("raw, clean", CLEAN_FIELD_CASES)
+def test_clean_field_strips_cr_spaces_and_one_pair_of_quotes(cleaned, raw, clean):
+    assert cleaned[raw] == clean
+
+
+@pytest.fixture(scope="module")
+def source_keys(spark):
+    return evaluate(spark, rules.source_key, URIS)
+
+
+@pytest.mark.parametrize("uri", URIS)
+def test_the_source_key_comes_from_any_form_of_the_attached_file_name(source_keys, uri):
+    assert source_keys[uri] == "daily_flights/date=2001-01-15/f.csv"
+
+
+@pytest.fixture(scope="module")
+def source_id_columns(spark):
+    return evaluate(spark, rules.source_id_column, KEYS)
+
+
+@pytest.mark.parametrize("key", KEYS)
+def test_the_source_id_column_equals_source_id(source_id_columns, key):
+    assert source_id_columns[key] == rules.source_id(key)
 
 
 def test_a_reader_naming_files_by_uri_gets_keys_dates_and_ids_per_file(spark, airports):
