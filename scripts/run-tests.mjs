@@ -85,18 +85,20 @@ async function runLane(lane, steps, logs) {
   }
 }
 
-for (const step of setup.filter(chosen)) {
-  process.stdout.write(`\n=== ${step[0]}\n`);
-  await runStep(step);
+/** Steps one after another, each one's output live on this terminal. */
+async function runInOrder(steps) {
+  for (const step of steps) {
+    process.stdout.write(`\n=== ${step[0]}\n`);
+    await runStep(step);
+  }
 }
+
+await runInOrder(setup.filter(chosen));
 const chosenLanes = Object.entries(lanes)
   .map(([lane, steps]) => [lane, steps.filter(chosen)])
   .filter(([, steps]) => steps.length);
 if (serial || chosenLanes.length < 2) {
-  for (const step of chosenLanes.flatMap(([, steps]) => steps)) {
-    process.stdout.write(`\n=== ${step[0]}\n`);
-    await runStep(step);
-  }
+  await runInOrder(chosenLanes.flatMap(([, steps]) => steps));
 } else {
   const logs = mkdtempSync(join(tmpdir(), "npm-test-"));
   await Promise.all(chosenLanes.map(([lane, steps]) => runLane(lane, steps, logs)));

@@ -8,7 +8,8 @@ import pytest
 from conftest import lines_df
 
 HEADER = "Carrier,OriginAirportID,DestAirportID,DepDelay,ArrDelay"
-DAY = "daily_flights/date=2001-01-15/flights.csv"
+FOLDER = "daily_flights/date=2001-01-15/"
+DAY = FOLDER + "flights.csv"
 ANCHORAGE, ADAK = 10299, 10165  # both in the real airport file
 
 
@@ -81,14 +82,15 @@ BAD_ROWS = [
 
 @pytest.fixture(scope="module")
 def bad_row_files(spark, airports):
-    """Each bad line in a file of its own, beside a good line, all classified in one pass."""
-    files = {f"daily_flights/date=2001-01-15/bad-{i}.csv": f"{HEADER}\n{line}\nAA,{ANCHORAGE},{ADAK},0,0\n" for i, (line, _) in enumerate(BAD_ROWS)}
-    return classify_each(spark, airports, files)
+    """{bad line: the rows of its file}: each bad line in a file of its own, beside a good line, one pass for all."""
+    keys = {line: f"{FOLDER}bad-{i}.csv" for i, (line, _) in enumerate(BAD_ROWS)}
+    by_key = classify_each(spark, airports, {key: f"{HEADER}\n{line}\nAA,{ANCHORAGE},{ADAK},0,0\n" for line, key in keys.items()})
+    return {line: by_key[key] for line, key in keys.items()}
 
 
 @pytest.mark.parametrize("line, reason", BAD_ROWS)
 def test_a_bad_row_is_quarantined_with_a_reason_naming_field_and_value(bad_row_files, line, reason):
-    rows = bad_row_files[f"daily_flights/date=2001-01-15/bad-{BAD_ROWS.index((line, reason))}.csv"]
+    rows = bad_row_files[line]
     assert reasons(rows) == {line: reason}
     assert [r["status"] for r in rows if r["line"] != line] == ["loaded"]
 
@@ -98,12 +100,12 @@ UNSAFE_NAMES = ["a;b.csv", "a%41b.csv"]
 
 @pytest.fixture(scope="module")
 def unsafe_key_files(spark, airports):
-    return classify_each(spark, airports, {f"daily_flights/date=2001-01-15/{name}": f"{HEADER}\nAA,{ANCHORAGE},{ADAK},1,2\n" for name in UNSAFE_NAMES})
+    return classify_each(spark, airports, {FOLDER + name: f"{HEADER}\nAA,{ANCHORAGE},{ADAK},1,2\n" for name in UNSAFE_NAMES})
 
 
 @pytest.mark.parametrize("name", UNSAFE_NAMES)
 def test_a_file_whose_key_the_load_actions_cannot_carry_is_quarantined_whole(unsafe_key_files, name):
-    rows = unsafe_key_files[f"daily_flights/date=2001-01-15/{name}"]
+    rows = unsafe_key_files[FOLDER + name]
     assert [(r["status"], r["reason"]) for r in rows] == [("quarantined", rules.UNSAFE_KEY_REASON)]
 
 
@@ -127,12 +129,11 @@ def test_an_empty_airport_id_is_not_an_integer(spark, airports):
 
 def test_a_file_without_the_contract_header_is_quarantined_whole(spark, airports):
     body = f"AA,{ANCHORAGE},{ADAK},1,2\n"
-    other, headerless, loose = (f"daily_flights/date=2001-01-15/{name}.csv" for name in ("other", "headerless", "loose"))
+    other, headerless, loose = (f"{FOLDER}{name}.csv" for name in ("other", "headerless", "loose"))
     loose_header = " carrier , originairportid,DestAirportID,depdelay,ArrDelay\r\n"
     by_key = classify_each(spark, airports, {other: "carrier,origin,dest,dep,arr\n" + body, headerless: body, loose: loose_header + body})
-    contract = "Carrier,OriginAirportID,DestAirportID,DepDelay,ArrDelay"
-    assert reasons(by_key[other]) == {body.strip(): f"the file's header 'carrier,origin,dest,dep,arr' is not {contract}"}
-    assert reasons(by_key[headerless]) == {body.strip(): f"the file has no header line; expected {contract}"}
+    assert reasons(by_key[other]) == {body.strip(): f"the file's header 'carrier,origin,dest,dep,arr' is not {HEADER}"}
+    assert reasons(by_key[headerless]) == {body.strip(): f"the file has no header line; expected {HEADER}"}
     assert [r["status"] for r in by_key[loose]] == ["loaded"]
 
 
