@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm test`: every tier of the project's tests, on a fresh machine too (it makes its own Python env).
-// The set-up steps run first; then two lanes at once, each step after step: the Spark lane (one JVM at a time) and
-// the Node lane. pytest leaves most of a core idle (it waits on its JVM), so the lanes overlap where the steps
+// The set-up steps run first; then two lanes at once, each step after step: the Spark lane (pytest) and the Node
+// lane (the rest). pytest leaves most of a core idle (it waits on its JVM), so the lanes overlap where the steps
 // would otherwise queue. Each step's output is kept in a log file and printed whole when it ends, so the lanes'
 // lines never interleave. `npm test -- --serial` runs every step in order with its output live; names after it
 // (`npm test -- pytest`) run only the steps whose name contains one. Ends with one line per step and
@@ -30,13 +30,14 @@ const lanes = {
     ["synth with no terraform and no credentials", () => [node, ["scripts/check-synth.mjs"]]],
     ["terraform init + validate of every stack", () => [node, ["--import", "tsx", "scripts/tf-validate.ts"]]],
     ["checkov over every stack (zero failed checks)", () => [node, ["scripts/checkov.mjs"]]],
+    // Last here, not after pytest: this lane ends first, and the local run's own JVM then overlaps pytest's.
+    ["the README's ./data commands (sample:data, dry-run upload, npm run local twice)", () => [node, ["scripts/check-local-run.mjs"]]],
   ],
   spark: [
     [
       "pytest (Glue transform on local Spark, shared SQL on PostgreSQL)",
       () => [ensurePythonEnv(GLUE_ENV), ["-m", "pytest", "-q", "-p", "no:cacheprovider", "glue-jobs/tests"]],
     ],
-    ["the README's ./data commands (sample:data, dry-run upload, npm run local twice)", () => [node, ["scripts/check-local-run.mjs"]]],
   ],
 };
 

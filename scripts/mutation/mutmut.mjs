@@ -18,7 +18,7 @@ import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { ROOT } from "../lib/project.mjs";
-import { ensurePythonEnv, GLUE_ENV } from "../lib/python-env.mjs";
+import { ensurePythonEnv, GLUE_ENV, pipInstall } from "../lib/python-env.mjs";
 
 const GLUE_JOBS = join(ROOT, "glue-jobs");
 const WORK = join(ROOT, ".mutmut");
@@ -57,8 +57,7 @@ function installMutmut() {
   const have = spawnSync(python, ["-c", "import importlib.metadata as m; print(m.version('mutmut'))"], { encoding: "utf8" }).stdout.trim();
   if (have === want) return;
   process.stderr.write(`mutmut: installing mutmut ${want} into ${GLUE_ENV.dir} (${LOCK})\n`);
-  const r = spawnSync(python, ["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-r", LOCK], { stdio: "inherit" });
-  if (r.status !== 0) process.exit(r.status ?? 1);
+  pipInstall(python, LOCK);
 }
 
 /** The sources and tests, copied with their times kept (mutmut re-mutates only what changed), and its config. */
@@ -114,10 +113,23 @@ function checkedNow() {
   return checked(metas.map((meta) => JSON.parse(readFileSync(meta, "utf8"))));
 }
 
+/** Signals mutmut's whole process group: its JVM and the forked process of the mutant under way too. A forked
+ * process keeps the JVM's stdin open, so a JVM whose mutmut alone was stopped never exits (12 GB each). */
+function signalGroup(child, signal) {
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    /* the group has already gone */
+  }
+}
+
+let current; // the mutmut run under way, stopped with its group when this process is interrupted
+
 /** One mutmut run, stopped once it has BATCH verdicts more than `start`; resolves to whether it was. */
 function runBatch(start) {
   return new Promise((resolve) => {
-    const child = spawn(python, ["-m", "mutmut", "run", "--max-children", "1"], { cwd: WORK, env, stdio: "inherit" });
+    const child = spawn(python, ["-m", "mutmut", "run", "--max-children", "1"], { cwd: WORK, env, stdio: "inherit", detached: true });
+    current = child;
     let stopped = false;
     const watch = setInterval(() => {
       if (stopped || checkedNow() - start < BATCH) return;
@@ -125,11 +137,12 @@ function runBatch(start) {
       process.stderr.write(`\nmutmut: ${BATCH} more results: restarting with a fresh JVM\n`);
       // SIGTERM: PySpark's own SIGINT handler turns Ctrl-C into an error there. Each result is saved as it comes;
       // the mutant under way is tested again after the restart.
-      child.kill("SIGTERM");
-      setTimeout(() => child.kill("SIGKILL"), STOP_GRACE_MS).unref();
+      signalGroup(child, "SIGTERM");
+      setTimeout(() => signalGroup(child, "SIGKILL"), STOP_GRACE_MS).unref();
     }, 10_000);
     child.on("exit", () => {
       clearInterval(watch);
+      signalGroup(child, "SIGKILL"); // whatever outlived mutmut: its results are saved
       resolve(stopped);
     });
   });
@@ -148,9 +161,13 @@ async function main() {
   prepareWorkFolder();
   restoreResults(equivalent);
   const started = Date.now();
-  // Ctrl-C stops mutmut (it gets the signal too); this process stays to keep what the run had finished.
+  // Ctrl-C stops mutmut (its own process group: see runBatch); this process stays to keep what the run had finished.
   let interrupted = false;
-  for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => (interrupted = true));
+  for (const signal of ["SIGINT", "SIGTERM"])
+    process.on(signal, () => {
+      interrupted = true;
+      if (current) signalGroup(current, "SIGTERM");
+    });
   for (let restart = true; restart && !interrupted; ) {
     const before = checkedNow();
     restart = (await runBatch(before)) && checkedNow() > before;
