@@ -7,6 +7,8 @@ import pytest
 GLUE_JOBS = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(GLUE_JOBS), str(GLUE_JOBS / "tests")]
 os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+# mutmut (scripts/mutation/mutmut.mjs) sets this before pytest imports anything, in every one of its runs.
+UNDER_MUTMUT = "MUTANT_UNDER_TEST" in os.environ
 
 
 def postgres_jdbc_jar() -> str:
@@ -43,7 +45,7 @@ def spark():
         # Under mutmut every mutant's forked process leaves the objects it made in the shared JVM (a forked py4j
         # client never releases them): with the default 1 GB the heap fills after a few hundred mutants and the JVM
         # spends its time collecting garbage, so every later mutant times out.
-        .config("spark.driver.memory", "12g" if "MUTANT_UNDER_TEST" in os.environ else "1g")
+        .config("spark.driver.memory", "12g" if UNDER_MUTMUT else "1g")
         # The status store keeps the plans and metrics of the last 1000 queries, jobs and stages: over hundreds of
         # mutants that is gigabytes. Nothing here reads them.
         .config("spark.sql.ui.retainedExecutions", "10")
@@ -52,7 +54,7 @@ def spark():
         .config("spark.ui.retainedTasks", "1000")
         # The local run's JVM settings for small input (C1 alone): every test's data is tiny, and C2 took a fifth of
         # this suite's CPU for no gain in its time. Under mutmut the JVM serves hundreds of mutants: C2 pays off there.
-        .config(map={} if "MUTANT_UNDER_TEST" in os.environ else local_run.jvm_settings(0))
+        .config(map={} if UNDER_MUTMUT else local_run.jvm_settings(0))
         .getOrCreate()
     )
     session.sparkContext.setLogLevel("ERROR")
@@ -61,7 +63,7 @@ def spark():
     # binds the shared session too), and an F.* call is one py4j round trip instead of three, about 10% of this suite.
     # The classes and methods are py4j's own (test_local_run checks), so the Glue job's tests lose nothing by it.
     local_run.bind_static_classes(session)
-    if "MUTANT_UNDER_TEST" in os.environ:
+    if UNDER_MUTMUT:
         # A mutant that silences the header observation would make every held() wait a minute; 5 s is ample here.
         flights_rules.OBSERVATION_WAIT_SECONDS = 5.0
         # What earlier mutants left in the shared JVM: a job still running after its tests were killed at their
@@ -73,7 +75,7 @@ def spark():
     yield session
     # Under mutmut (scripts/mutation/mutmut.mjs) the session outlives the test run: each mutant's tests run in a
     # process forked from this one and keep using it, one at a time, instead of starting a JVM per mutant.
-    if "MUTANT_UNDER_TEST" not in os.environ:
+    if not UNDER_MUTMUT:
         session.stop()
     else:
         session.catalog.clearCache()  # what this run cached, or the shared JVM fills up over hundreds of mutants

@@ -1,17 +1,16 @@
 """Every row rule of DESIGN.md, on the real airport dimension."""
 
-import os
 from datetime import date, datetime
 
 import flights_rules as rules
 import flights_transform as transform
 import pytest
-from conftest import lines_df
+from conftest import UNDER_MUTMUT, lines_df
 
 # The cases of a table share one Spark pass (a module fixture), except under mutmut: mutmut tests a mutant against
 # the tests that called its function while it gathered statistics, and a module fixture calls them during its first
 # test only, so a mutant of the reasons ran against one case (19 survived so, 2026-12-04).
-BATCH_SCOPE = "function" if "MUTANT_UNDER_TEST" in os.environ else "module"
+BATCH_SCOPE = "function" if UNDER_MUTMUT else "module"
 
 HEADER = "Carrier,OriginAirportID,DestAirportID,DepDelay,ArrDelay"
 FOLDER = "daily_flights/date=2001-01-15/"

@@ -14,7 +14,8 @@
 // Equivalent mutants (no test can tell them apart) are listed with a reason in
 // scripts/mutation/equivalent-mutants.json and left out of the score.
 import { spawn, spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { ROOT } from "../lib/project.mjs";
@@ -65,11 +66,31 @@ function prepareWorkFolder() {
   mkdirSync(WORK, { recursive: true });
   for (const f of [...MUTATED, ...ALSO_COPY]) cpSync(join(GLUE_JOBS, f), join(WORK, f), { preserveTimestamps: true, recursive: true });
   cpSync(join(GLUE_JOBS, "tests"), join(WORK, "tests"), { recursive: true, preserveTimestamps: true, filter: (src) => !src.includes("__pycache__") });
+  forgetStatsOfChangedTests();
   const list = (items) => items.map((i) => `\n    ${i}`).join("");
   writeFileSync(
     join(WORK, "setup.cfg"),
     `[mutmut]\nsource_paths =${list(MUTATED)}\nalso_copy =${list(ALSO_COPY)}\npytest_add_cli_args_test_selection =${list(TESTS)}\npytest_add_cli_args =${list(["-p", "no:cacheprovider", "-q"])}\ntimeout_multiplier = ${TIMEOUT_MULTIPLIER}\n`,
   );
+}
+
+/** mutmut keeps which tests reach which function for as long as a test keeps its name, so a test that now reaches
+ * more (a fixture made per test, say) would still run against the mutants of its old reach only: when any test file
+ * changed, its statistics are gathered again (one clean run of the tests). */
+function forgetStatsOfChangedTests() {
+  const tests = join(WORK, "tests");
+  const hash = createHash("sha256");
+  for (const f of readdirSync(tests, { recursive: true })
+    .filter((f) => !f.includes("__pycache__"))
+    .sort()) {
+    const path = join(tests, f);
+    if (existsSync(path) && !statSync(path).isDirectory()) hash.update(f).update(readFileSync(path));
+  }
+  const digest = hash.digest("hex");
+  const stamp = join(WORK, "tests.sha256");
+  if (existsSync(stamp) && readFileSync(stamp, "utf8") === digest) return;
+  rmSync(join(WORK, "mutants", "mutmut-stats.json"), { force: true });
+  writeFileSync(stamp, digest);
 }
 
 /** A results file as the next run starts from it: mutmut's timing fields (informative only; the kept file has
