@@ -19,7 +19,7 @@ import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statS
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { ROOT } from "../lib/project.mjs";
-import { ensurePythonEnv, GLUE_ENV, pipInstall } from "../lib/python-env.mjs";
+import { ensurePythonEnv, GLUE_ENV, installLock } from "../lib/python-env.mjs";
 
 const GLUE_JOBS = join(ROOT, "glue-jobs");
 const WORK = join(ROOT, ".mutmut");
@@ -58,7 +58,7 @@ function installMutmut() {
   const have = spawnSync(python, ["-c", "import importlib.metadata as m; print(m.version('mutmut'))"], { encoding: "utf8" }).stdout.trim();
   if (have === want) return;
   process.stderr.write(`mutmut: installing mutmut ${want} into ${GLUE_ENV.dir} (${LOCK})\n`);
-  pipInstall(python, LOCK);
+  installLock(python, LOCK);
 }
 
 /** The sources and tests, copied with their times kept (mutmut re-mutates only what changed), and its config. */
