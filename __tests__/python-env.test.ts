@@ -17,7 +17,7 @@ beforeAll(() => {
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 /** Runs `console.log(CALL)` with python-env.mjs's exports in scope, in a process of its own (the module is ESM). */
-function withPythonEnv(call: string, cache = { PYTHON_ENV_CACHE: join(work, "cache") }) {
+function withPythonEnv(call: string, cache: Record<string, string> = { PYTHON_ENV_CACHE: join(work, "cache") }) {
   const script = `import * as env from ${JSON.stringify(join(ROOT, "scripts", "lib", "python-env.mjs"))}; console.log(env.${call});`;
   const r = spawnSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8", env: { ...process.env, ...cache } });
   if (r.status !== 0) throw new Error(r.stderr);
