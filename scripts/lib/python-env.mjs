@@ -75,22 +75,34 @@ function buildShared(shared, lock, want) {
 }
 
 function build(dir, lock, want) {
-  const base = basePython();
   process.stderr.write(`python-env: creating ${dir} from ${lock} (once per lock change)\n`);
-  const byUv = lock !== UV_ENV.lock;
-  // A venv's own pip costs 8 s of ensurepip per build; uv, or the base Python's pip, installs into it just as well.
-  run(base, ["-m", "venv", ...(byUv || pipInstallsElsewhere(base) ? ["--without-pip"] : []), dir]);
-  (byUv ? installLock : pipInstall)(join(dir, "bin", "python"), lock);
+  (lock === UV_ENV.lock ? buildWithPip : buildWithUv)(dir, lock);
   writeFileSync(join(dir, ".lock-sha256"), want);
 }
 
 const basePython = () => process.env.PYTHON || "python3";
+
+function buildWithUv(dir, lock) {
+  run(basePython(), ["-m", "venv", "--without-pip", dir]);
+  installLock(join(dir, "bin", "python"), lock);
+}
 
 /** Installs LOCK into the environment of PYTHON with uv. Bytecode is compiled now, as pip does: the tests run
  * Python with PYTHONDONTWRITEBYTECODE, so without it every process would compile pyspark and moto again. */
 export function installLock(python, lock) {
   const uv = join(dirname(ensurePythonEnv(UV_ENV)), "uv");
   run(uv, ["pip", "install", "--quiet", "--compile-bytecode", "--python", python, "-r", lock], UV_HINT);
+}
+
+/** uv's own environment. A venv's own pip costs 8 s of ensurepip; the base Python's pip installs into it just as
+ * well when it can, and otherwise the venv gets one. */
+function buildWithPip(dir, lock) {
+  const base = basePython();
+  const elsewhere = pipInstallsElsewhere(base);
+  run(base, ["-m", "venv", ...(elsewhere ? ["--without-pip"] : []), dir]);
+  const python = join(dir, "bin", "python");
+  const [cmd, ...pip] = elsewhere ? [base, "-m", "pip", "--python", python] : [python, "-m", "pip"];
+  run(cmd, [...pip, "install", "--quiet", "--disable-pip-version-check", "-r", lock]);
 }
 
 /** Whether PYTHON's pip can install into another environment (`pip --python`, pip 22.3 and later). */
@@ -101,13 +113,6 @@ export function pipInstallsElsewhere(python) {
     ?.slice(1)
     .map(Number) ?? [0, 0];
   return r.status === 0 && (major > 22 || (major === 22 && minor >= 3));
-}
-
-/** Installs LOCK into the environment of PYTHON, with its own pip or, when it has none, the base Python's. */
-export function pipInstall(python, lock) {
-  const own = spawnSync(python, ["-m", "pip", "--version"], { stdio: "ignore" }).status === 0;
-  const [cmd, pip] = own ? [python, ["-m", "pip"]] : [basePython(), ["-m", "pip", "--python", python]];
-  run(cmd, [...pip, "install", "--quiet", "--disable-pip-version-check", "-r", lock]);
 }
 
 const UV_HINT = "uv reads no pip.conf: behind a package mirror, set UV_DEFAULT_INDEX to it";

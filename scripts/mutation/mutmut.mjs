@@ -84,7 +84,7 @@ function forgetStatsOfChangedTests() {
     .filter((f) => !f.includes("__pycache__"))
     .sort()) {
     const path = join(tests, f);
-    if (existsSync(path) && !statSync(path).isDirectory()) hash.update(f).update(readFileSync(path));
+    if (!statSync(path).isDirectory()) hash.update(f).update(readFileSync(path));
   }
   const digest = hash.digest("hex");
   const stamp = join(WORK, "tests.sha256");
