@@ -1,5 +1,6 @@
+import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { TerraformStack, Testing } from "cdktf";
@@ -219,10 +220,30 @@ describe("asl-validator runs once per template, not once per stack", () => {
     const pkg = JSON.parse(readFileSync(join(__dirname, "..", "package.json"), "utf8"));
     const cdktf = JSON.parse(readFileSync(join(__dirname, "..", "cdktf.json"), "utf8"));
     expect(cdktf.app).toBe(pkg.scripts.synth);
-    expect(pkg.scripts.synth).toBe("node --require tsx/cjs --require ./scripts/lib/synth-preload.cjs main.ts");
+    expect(pkg.scripts.synth).toBe("node --require ./scripts/lib/synth-preload.cjs main.ts");
     expect(readFileSync(join(__dirname, "..", "scripts", "lib", "synth-preload.cjs"), "utf8")).toMatch(
       /if \(!process\.env\.DEBUG\) process\.setSourceMapsEnabled\(false\);/,
     );
+  });
+
+  it("the synth launcher hands the project's files to tsx and leaves node_modules to Node", () => {
+    // The same import/export syntax in a .js file of the project and of a CommonJS dependency: tsx rewrites the
+    // first to CommonJS (a plain exports object); Node loads the second itself, as an ES module (Node 20.19+) or,
+    // on an older Node, refusing it. Either way tsx never touched it.
+    const app = mkdtempSync(join(tmpdir(), "synth-launcher-"));
+    mkdirSync(join(app, "node_modules", "dep"), { recursive: true });
+    writeFileSync(join(app, "node_modules", "dep", "package.json"), JSON.stringify({ name: "dep", main: "index.js" }));
+    writeFileSync(join(app, "node_modules", "dep", "index.js"), "export const from = 'dependency';\n");
+    writeFileSync(join(app, "own.js"), "export const from = 'project';\n");
+    const kindOf = (m: string) =>
+      `try { const e = require(${JSON.stringify(m)}); console.log(e[Symbol.toStringTag] ?? "tsx", e.from) } catch (e) { console.log(e.name) }`;
+    const preload = join(__dirname, "..", "scripts", "lib", "synth-preload.cjs");
+    const r = spawnSync(process.execPath, ["--require", preload, "-e", `${kindOf("./own.js")}; ${kindOf("dep")}`], { cwd: app, encoding: "utf8" });
+    rmSync(app, { recursive: true, force: true });
+    expect(r.stderr).toBe("");
+    const [own, dep] = r.stdout.trim().split("\n");
+    expect(own).toBe("tsx project");
+    expect(["Module dependency", "SyntaxError"]).toContain(dep);
   });
 });
 

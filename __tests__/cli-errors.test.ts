@@ -12,7 +12,7 @@ writeFileSync(badConfig, JSON.stringify({ project: "airline-ingest", environment
 const noStackTrace = (text: string) => expect(text).not.toMatch(/^\s+at .+\(.+:\d+:\d+\)$/m);
 
 function synth(env: Record<string, string>) {
-  const r = spawnSync(process.execPath, ["--require", "tsx/cjs", "--require", "./scripts/lib/synth-preload.cjs", "main.ts"], {
+  const r = spawnSync(process.execPath, ["--require", "./scripts/lib/synth-preload.cjs", "main.ts"], {
     cwd: ROOT,
     encoding: "utf8",
     env: { ...process.env, CDKTF_OUTDIR: join(dir, "out"), ...env },

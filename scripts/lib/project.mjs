@@ -6,8 +6,8 @@ import { fileURLToPath } from "node:url";
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 /** Where synth writes the stacks; CDKTF_STACKS_DIR points the checks at another folder (tests do). */
 export const STACKS_DIR = process.env.CDKTF_STACKS_DIR || join(ROOT, "cdktf.out", "stacks");
-/** The synth command of `npm run synth` and cdktf.json: one Node process, TypeScript transpiled by tsx's require hook. */
-export const SYNTH_ARGS = ["--require", "tsx/cjs", "--require", "./scripts/lib/synth-preload.cjs", "main.ts"];
+/** The synth command of `npm run synth` and cdktf.json: one Node process, TypeScript transpiled by tsx's require hook (see synth-preload.cjs). */
+export const SYNTH_ARGS = ["--require", "./scripts/lib/synth-preload.cjs", "main.ts"];
 
 export function median(values) {
   const sorted = [...values].sort((a, b) => a - b);
