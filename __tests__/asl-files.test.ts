@@ -216,14 +216,14 @@ describe("asl-validator runs once per template, not once per stack", () => {
     expect(aslValidatorRuns() - before).toBe(2);
   });
 
+  const SYNTH_PRELOAD = join(__dirname, "..", "scripts", "lib", "synth-preload.cjs");
+
   it("synth, npm run synth and cdktf.json start the app the same way, source maps off unless DEBUG", () => {
     const pkg = JSON.parse(readFileSync(join(__dirname, "..", "package.json"), "utf8"));
     const cdktf = JSON.parse(readFileSync(join(__dirname, "..", "cdktf.json"), "utf8"));
     expect(cdktf.app).toBe(pkg.scripts.synth);
     expect(pkg.scripts.synth).toBe("node --require ./scripts/lib/synth-preload.cjs main.ts");
-    expect(readFileSync(join(__dirname, "..", "scripts", "lib", "synth-preload.cjs"), "utf8")).toMatch(
-      /if \(!process\.env\.DEBUG\) process\.setSourceMapsEnabled\(false\);/,
-    );
+    expect(readFileSync(SYNTH_PRELOAD, "utf8")).toMatch(/if \(!process\.env\.DEBUG\) process\.setSourceMapsEnabled\(false\);/);
   });
 
   it("the synth launcher hands the project's files to tsx and leaves node_modules to Node", () => {
@@ -237,8 +237,7 @@ describe("asl-validator runs once per template, not once per stack", () => {
     writeFileSync(join(app, "own.js"), "export const from = 'project';\n");
     const kindOf = (m: string) =>
       `try { const e = require(${JSON.stringify(m)}); console.log(e[Symbol.toStringTag] ?? "tsx", e.from) } catch (e) { console.log(e.name) }`;
-    const preload = join(__dirname, "..", "scripts", "lib", "synth-preload.cjs");
-    const r = spawnSync(process.execPath, ["--require", preload, "-e", `${kindOf("./own.js")}; ${kindOf("dep")}`], { cwd: app, encoding: "utf8" });
+    const r = spawnSync(process.execPath, ["--require", SYNTH_PRELOAD, "-e", `${kindOf("./own.js")}; ${kindOf("dep")}`], { cwd: app, encoding: "utf8" });
     rmSync(app, { recursive: true, force: true });
     expect(r.stderr).toBe("");
     const [own, dep] = r.stdout.trim().split("\n");
