@@ -6,13 +6,17 @@ import { terraformOutputFailure } from "../scripts/lib/stack-outputs";
 import { runScript } from "./support/run-script";
 
 const ROOT = join(__dirname, "..");
+// Node's arguments in `npm run synth` (asl-files.test.ts checks the command itself and that cdktf.json's is the same).
+const SYNTH_ARGS: string[] = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8"))
+  .scripts.synth.split(" ")
+  .slice(1);
 const dir = mkdtempSync(join(tmpdir(), "cli-errors-"));
 const badConfig = join(dir, "bad.json");
 writeFileSync(badConfig, JSON.stringify({ project: "airline-ingest", environments: { dev: { region: "us-east-1", etl: { numberOfWorkers: 0 } } } }));
 const noStackTrace = (text: string) => expect(text).not.toMatch(/^\s+at .+\(.+:\d+:\d+\)$/m);
 
 function synth(env: Record<string, string>) {
-  const r = spawnSync(process.execPath, ["--require", "./scripts/lib/synth-preload.cjs", "main.ts"], {
+  const r = spawnSync(process.execPath, SYNTH_ARGS, {
     cwd: ROOT,
     encoding: "utf8",
     env: { ...process.env, CDKTF_OUTDIR: join(dir, "out"), ...env },
