@@ -14,14 +14,15 @@ import { median, ROOT, SYNTH_ARGS } from "./lib/project.mjs";
 const runsArg = process.argv.indexOf("--runs");
 const runs = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 7;
 const yardstickOut = mkdtempSync(join(tmpdir(), "bench-synth-yardstick-"));
-const [tsx, entry] = [SYNTH_ARGS.slice(0, -1), SYNTH_ARGS.at(-1)];
+// Node's arguments before the entry file: the pipeline's launcher (synth-preload.cjs), whatever app it starts.
+const [launcher, entry] = [SYNTH_ARGS.slice(0, -1), SYNTH_ARGS.at(-1)];
 
 const yardstickApp = "scripts/lib/yardstick-synth-app.ts";
 const subjects = {
   yardstick: { args: ["--import", "tsx", yardstickApp], env: { YARDSTICK_OUTDIR: yardstickOut } },
-  yardstickSameLauncher: { args: [...tsx, yardstickApp], env: { YARDSTICK_OUTDIR: yardstickOut } },
-  warm: { args: [...tsx, entry], env: {} },
-  cold: { args: [...tsx, entry], env: { ASL_VALIDATOR_CACHE: "off" } },
+  yardstickSameLauncher: { args: [...launcher, yardstickApp], env: { YARDSTICK_OUTDIR: yardstickOut } },
+  warm: { args: [...launcher, entry], env: {} },
+  cold: { args: [...launcher, entry], env: { ASL_VALIDATOR_CACHE: "off" } },
 };
 
 /** One synth in a fresh process: wall seconds and peak resident MB. */
