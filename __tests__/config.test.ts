@@ -172,9 +172,9 @@ describe("account-wide settings are managed once", () => {
   });
 
   it("refuses them in one account, accepts them in two accounts or two regions, or when one lets go", () => {
-    expect(withCatalog({ ...manage, account: "111111111111" }, { ...manage, account: "111111111111" })).toThrow(/of account 111111111111 in us-east-1/);
-    expect(withCatalog({ ...manage, account: "111111111111" }, { ...manage })).toThrow(/both "dev" and "prod"/);
-    expect(withCatalog({ ...manage, account: "111111111111" }, { ...manage, account: "222222222222" })).not.toThrow();
+    expect(withCatalog({ ...manage, account: "111122223333" }, { ...manage, account: "111122223333" })).toThrow(/of account 111122223333 in us-east-1/);
+    expect(withCatalog({ ...manage, account: "111122223333" }, { ...manage })).toThrow(/both "dev" and "prod"/);
+    expect(withCatalog({ ...manage, account: "111122223333" }, { ...manage, account: "000000000000" })).not.toThrow();
     expect(withCatalog({ ...manage, region: "eu-west-1" }, manage)).not.toThrow();
     expect(withCatalog({ catalog: { manageCatalogEncryption: false } }, manage)).not.toThrow();
   });
@@ -245,9 +245,9 @@ describe("config rules at their edges (each one a mutant that once survived)", (
 
   it("sees two environments in one region and one explicit account as managing the same catalog encryption", () => {
     const env = (account?: string) => ({ region: "us-east-1", account, catalog: { manageCatalogEncryption: true } });
-    expect(catalogEncryptionConflicts({ a: env("111111111111"), b: env("111111111111") })).toStrictEqual([["a", "b"]]);
-    expect(catalogEncryptionConflicts({ a: env("111111111111"), b: env("222222222222") })).toStrictEqual([]);
-    expect(catalogEncryptionConflicts({ a: env(), b: env("222222222222") })).toStrictEqual([["a", "b"]]);
+    expect(catalogEncryptionConflicts({ a: env("111122223333"), b: env("111122223333") })).toStrictEqual([["a", "b"]]);
+    expect(catalogEncryptionConflicts({ a: env("111122223333"), b: env("000000000000") })).toStrictEqual([]);
+    expect(catalogEncryptionConflicts({ a: env(), b: env("000000000000") })).toStrictEqual([["a", "b"]]);
   });
 });
 

@@ -73,7 +73,7 @@ describe("the pipeline's KMS key", () => {
 });
 
 describe("Glue IAM statements", () => {
-  const aws = { partition: "aws", region: "eu-west-1", accountId: "123456789012" };
+  const aws = { partition: "aws", region: "eu-west-1", accountId: "111122223333" };
   const arns = { catalogArn: "catalog", databaseArn: "db", tablesArn: "tables/*" };
   const READ = ["glue:GetDatabase", "glue:GetTable", "glue:GetTables", "glue:GetPartition", "glue:GetPartitions", "glue:BatchGetPartition"];
   const WRITE = [
@@ -104,7 +104,7 @@ describe("Glue IAM statements", () => {
   });
 
   it("let Glue place its connection's ENIs in one subnet and security group", () => {
-    const eni = "arn:aws:ec2:eu-west-1:123456789012:network-interface/*";
+    const eni = "arn:aws:ec2:eu-west-1:111122223333:network-interface/*";
     expect(connectionNetworkStatements(aws, "subnet", "sg")).toStrictEqual([
       {
         sid: "DescribeVpcForGlueConnection",
@@ -125,7 +125,7 @@ describe("Glue IAM statements", () => {
   });
 
   it("let Glue write its logs under /aws-glue/ and read one connection and its secret", () => {
-    const groups = "arn:aws:logs:eu-west-1:123456789012:log-group:/aws-glue/*";
+    const groups = "arn:aws:logs:eu-west-1:111122223333:log-group:/aws-glue/*";
     expect(glueLogStatements(aws)).toStrictEqual([
       {
         sid: "GlueLogs",
