@@ -39,15 +39,18 @@ it("recheck-survivors puts a mutant at its report location (1-based lines and co
   expect(r.stdout).toBe("ab\ncd = 2;");
 });
 
+/** The value of `expr` (which may use `m`, the module) with scripts/mutation/<module> imported in a child Node. */
+function callModule(module: string, expr: string) {
+  const script = join(ROOT, "scripts", "mutation", module);
+  const r = spawnSync(process.execPath, ["-e", `import(${JSON.stringify(script)}).then((m) => process.stdout.write(JSON.stringify(${expr})))`], {
+    encoding: "utf8",
+  });
+  expect(r.stderr).toBe("");
+  return JSON.parse(r.stdout);
+}
+
 describe("mutmut's kept results (scripts/mutation/mutmut-incremental/)", () => {
-  const script = join(__dirname, "..", "scripts", "mutation", "mutmut.mjs");
-  const call = (expr: string) => {
-    const r = spawnSync(process.execPath, ["-e", `import(${JSON.stringify(script)}).then((m) => process.stdout.write(JSON.stringify(${expr})))`], {
-      encoding: "utf8",
-    });
-    expect(r.stderr).toBe("");
-    return JSON.parse(r.stdout);
-  };
+  const call = (expr: string) => callModule("mutmut.mjs", expr);
   const results = {
     exit_code_by_key: { "f.x_a__mutmut_1": 0, "f.x_a__mutmut_2": 0, "f.x_a__mutmut_3": 1, "f.x_a__mutmut_4": 36, "f.x_a__mutmut_5": null },
     hash_by_function_name: { x_a: "abc" },
@@ -91,16 +94,15 @@ describe("mutmut's kept results (scripts/mutation/mutmut-incremental/)", () => {
 });
 
 describe("StrykerJS's committed reports (scripts/mutation/stryker-state.mjs)", () => {
-  const script = join(__dirname, "..", "scripts", "mutation", "stryker-state.mjs");
   /** Runs `body` (which may use `m`, the module, and `store`, a blob store of a fresh git repository). */
   const call = (body: string) => {
     const repo = mkdtempSync(join(tmpdir(), "stryker-state-"));
-    expect(spawnSync("git", ["init", "-q", repo]).status).toBe(0);
-    const code = `import(${JSON.stringify(script)}).then((m) => { const store = m.gitBlobStore(${JSON.stringify(repo)}); process.stdout.write(JSON.stringify((() => { ${body} })())); })`;
-    const r = spawnSync(process.execPath, ["-e", code], { encoding: "utf8" });
-    rmSync(repo, { recursive: true, force: true });
-    expect(r.stderr).toBe("");
-    return JSON.parse(r.stdout);
+    try {
+      expect(spawnSync("git", ["init", "-q", repo]).status).toBe(0);
+      return callModule("stryker-state.mjs", `((store) => { ${body} })(m.gitBlobStore(${JSON.stringify(repo)}))`);
+    } finally {
+      rmSync(repo, { recursive: true, force: true });
+    }
   };
   const aTest = { id: "0", name: "a test", location: { start: { line: 2, column: 1 } } };
   const report = {

@@ -7,7 +7,7 @@
 import { spawnSync } from "node:child_process";
 
 /** What a 12-digit run in a failure message becomes: the digits of an account id say nothing about the mutant. */
-export const REDACTED_DIGITS = "<12 digits>";
+const REDACTED_DIGITS = "<12 digits>";
 const TWELVE_DIGITS = /(?<!\d)\d{12}(?!\d)/g;
 const BLOB_ID = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
 
@@ -31,11 +31,6 @@ export function gitBlobStore(root) {
 
 const redact = (text) => text.replace(TWELVE_DIGITS, REDACTED_DIGITS);
 
-function mapMutants(report, fn) {
-  const files = Object.fromEntries(Object.entries(report.files ?? {}).map(([path, file]) => [path, { ...file, mutants: file.mutants.map(fn) }]));
-  return { ...report, files };
-}
-
 /** The committed form: test texts as blob ids, failure messages without 12-digit runs. */
 export function compact(report, store) {
   const testFiles = Object.fromEntries(
@@ -44,8 +39,9 @@ export function compact(report, store) {
       source === undefined ? rest : { ...rest, sourceBlob: store.write(source) },
     ]),
   );
-  const withReasons = mapMutants(report, (m) => (m.statusReason === undefined ? m : { ...m, statusReason: redact(m.statusReason) }));
-  return { ...withReasons, testFiles };
+  const withoutDigits = (m) => (m.statusReason === undefined ? m : { ...m, statusReason: redact(m.statusReason) });
+  const files = Object.fromEntries(Object.entries(report.files ?? {}).map(([path, f]) => [path, { ...f, mutants: f.mutants.map(withoutDigits) }]));
+  return { ...report, files, testFiles };
 }
 
 /**
