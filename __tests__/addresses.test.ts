@@ -17,7 +17,7 @@ const STABLE: Record<string, string[]> = {
   aws_glue_job: ["etl_job_74CEFE53"],
   aws_sfn_state_machine: ["orchestration_state-machine_04DD5EBA"],
   aws_secretsmanager_secret: ["warehouse_etl-user-secret_25D80E7E"],
-  aws_cloudwatch_log_group: ["etl_logs_6AB6A1C7", "network_flow-logs_D7C94307", "orchestration_logs_03D70A54"],
+  aws_cloudwatch_log_group: ["etl_logs-error_99DC5A32", "etl_logs-output_EFCD4311", "network_flow-logs_D7C94307", "orchestration_logs_03D70A54"],
   // A bucket's settings are resources of their own; destroying one undoes the setting until the new one is created:
   // versioning suspended, default encryption reset, public access unblocked, lifecycle rules and logging gone.
   aws_s3_bucket_versioning: ["storage_access-logs-versioning_55B819B3", "storage_data-versioning_4F357ED0"],

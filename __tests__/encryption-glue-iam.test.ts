@@ -20,7 +20,7 @@ describe("the pipeline's KMS key", () => {
     expect(dev.locals).toStrictEqual({ partition: `\${element(split(":", ${arn}), 1)}`, account_id: `\${element(split(":", ${arn}), 4)}` });
   });
 
-  it("has exactly three statements: the account through IAM, this region's log groups, same-account events and alarms", () => {
+  it("has exactly five statements: the account through IAM, this region's log groups, events (unconditioned), same-account alarms, log delivery", () => {
     const policy = only(dev, "aws_kms_key_policy");
     expect(policy.key_id).toBe(keyRef("key_id"));
     const doc = JSON.parse(policy.policy);
@@ -61,13 +61,21 @@ describe("the pipeline's KMS key", () => {
         Condition: { ArnLike: { "kms:EncryptionContext:aws:logs:arn": "arn:${local.partition}:logs:us-east-1:${local.account_id}:log-group:*" } },
       },
       {
-        Sid: "EventsAndAlarmsPublishToEncryptedTopicsAndQueues",
+        Sid: "EventBridgeDeliversToEncryptedTopicsAndQueues",
         Effect: "Allow",
-        Principal: { Service: ["events.amazonaws.com", "cloudwatch.amazonaws.com"] },
+        Principal: { Service: "events.amazonaws.com" },
+        Action: ["kms:Decrypt", "kms:GenerateDataKey"],
+        Resource: "*",
+      },
+      {
+        Sid: "AlarmsPublishToEncryptedTopics",
+        Effect: "Allow",
+        Principal: { Service: "cloudwatch.amazonaws.com" },
         Action: ["kms:Decrypt", "kms:GenerateDataKey"],
         Resource: "*",
         Condition: { StringEquals: { "aws:SourceAccount": "${local.account_id}" } },
       },
+      { Sid: "LogDeliveryWritesEncryptedGroups", Effect: "Allow", Principal: { Service: "delivery.logs.amazonaws.com" }, Action: "kms:Decrypt", Resource: "*" },
     ]);
   });
 });

@@ -51,7 +51,7 @@ describe("EtlLayer", () => {
     const list = /^ARGUMENTS = \[([^\]]*)\]/m.exec(script)![1];
     const read = [...list.matchAll(/"(\w+)"/g)].map((m) => m[1]).filter((a) => !["JOB_NAME", "JOB_RUN_ID"].includes(a));
     const passed = Object.keys(job().default_arguments)
-      .filter((k) => !/^--(job-|enable-|extra-|continuous-)/.test(k))
+      .filter((k) => !/^--(job-|enable-|extra-|custom-)/.test(k))
       .map((k) => k.slice(2));
     expect(passed.sort()).toStrictEqual(read.sort());
     const { prefixes } = loadPipelineConfig().environments.dev.storage;
@@ -81,8 +81,8 @@ describe("EtlLayer", () => {
       "--TempDir": `s3://${bucket}/glue/temp/`,
       "--enable-metrics": "true",
       "--enable-observability-metrics": "true",
-      "--enable-continuous-cloudwatch-log": "true",
-      "--continuous-log-logGroup": ref(dev, "aws_cloudwatch_log_group", (g) => g.name.includes("/glue/"), "name"),
+      // Glue 5.0 logs to <prefix>/error and <prefix>/output: both groups are the stack's own.
+      "--custom-logGroup-prefix": "/airline-ingest/dev/glue/flights-ingest",
       "--enable-job-insights": "true",
       "--extra-py-files": ["flights_rules.py", "flights_transform.py", "flights_load.py", "flights_jdbc.py"].map(lib).join(","),
       "--extra-files": ["stage_daily_flights.sql", "merge_daily_flights.sql"].map(lib).join(","),
@@ -112,30 +112,38 @@ describe("EtlLayer", () => {
     expect(job().role_arn).toBe(ref(dev, "aws_iam_role", (r) => r.name.endsWith("-etl-flights-ingest"), "arn"));
   });
 
-  it("keeps the job's log group encrypted for the configured days, and its code encrypted in S3", () => {
+  it("keeps the job's two log groups (Glue 5.0's error and output) encrypted for the configured days, and its code encrypted in S3", () => {
     const key = ref(dev, "aws_kms_key", () => true, "arn");
-    expect(only(dev, "aws_cloudwatch_log_group", (g) => g.name.includes("/glue/"))).toStrictEqual({
-      name: "/airline-ingest/dev/glue/flights-ingest",
-      retention_in_days: 365,
-      kms_key_id: key,
-    });
+    const policy = ref(dev, "aws_kms_key_policy", () => true, "id").replace(/^\$\{(.*)\.id\}$/, "$1");
+    expect(bodies(dev, "aws_cloudwatch_log_group").filter((g) => g.name.includes("/glue/"))).toStrictEqual(
+      ["error", "output"].map((stream) => ({
+        name: `/airline-ingest/dev/glue/flights-ingest/${stream}`,
+        retention_in_days: 365,
+        kms_key_id: key,
+        depends_on: [policy],
+      })),
+    );
     const tuned = synth("dev", (raw) => (raw.environments.dev.etl.logRetentionDays = 30));
-    expect(only(tuned, "aws_cloudwatch_log_group", (g) => g.name.includes("/glue/")).retention_in_days).toBe(30);
+    expect(
+      bodies(tuned, "aws_cloudwatch_log_group")
+        .filter((g) => g.name.includes("/glue/"))
+        .map((g) => g.retention_in_days),
+    ).toStrictEqual([30, 30]);
     expect(bodies(dev, "aws_s3_object").every((o) => o.kms_key_id === key)).toBe(true);
   });
 
   it("grants the job exactly its statements: read code and flights, list its prefixes, stage, quarantine, report, catalog, connection, logs, metrics, key", () => {
     const data = ref(dev, "aws_s3_bucket", (b) => b.bucket_prefix?.endsWith("-data-"), "arn");
-    const logGroup = ref(dev, "aws_cloudwatch_log_group", (g) => g.name.includes("/glue/"), "arn");
+    const groups = ["error", "output"].map((s) => ref(dev, "aws_cloudwatch_log_group", (g) => g.name.endsWith(`/glue/flights-ingest/${s}`), "arn"));
     const statements = roleStatements(dev, "etl-flights-ingest");
     const bySid = Object.fromEntries(statements.map((s) => [s.Sid, s]));
     expect(Object.keys(bySid).sort()).toStrictEqual([
       "CatalogRead",
-      "ContinuousLogs",
       "DescribeVpcForGlueConnection",
       "GlueConnectionEniCleanup",
       "GlueConnectionEnis",
       "GlueLogs",
+      "JobLogs",
       "JobMetrics",
       "ListFlightsTempQuarantine",
       "ReadCodeAndFlights",
@@ -153,9 +161,9 @@ describe("EtlLayer", () => {
       Condition: { StringLike: { "s3:prefix": ["daily_flights/*", "glue/temp/*", "quarantine/*"] } },
     });
     expect(bySid.StageAndQuarantine.Action).toStrictEqual(["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]);
-    expect(bySid.ContinuousLogs).toMatchObject({
+    expect(bySid.JobLogs).toMatchObject({
       Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:AssociateKmsKey"],
-      Resource: [logGroup, `${logGroup}:log-stream:*`],
+      Resource: groups.flatMap((g) => [g, `${g}:log-stream:*`]),
     });
     expect(bySid.JobMetrics).toMatchObject({
       Action: ["cloudwatch:PutMetricData"],

@@ -37,7 +37,6 @@ describe("the notifications topic", () => {
     const rules = resources(dev, "aws_cloudwatch_event_rule")
       .filter(([name]) => targeting.has(`\${aws_cloudwatch_event_rule.${name}.name}`))
       .map(([name]) => `\${aws_cloudwatch_event_rule.${name}.arn}`);
-    expect(policy().Statement).toHaveLength(2);
     expect(policy().Statement[1]).toStrictEqual({
       Sid: "PipelineEventRulesPublish",
       Effect: "Allow",
@@ -47,6 +46,22 @@ describe("the notifications topic", () => {
       Condition: { ArnEquals: { "aws:SourceArn": rules } },
     });
     expect(rules.length).toBeGreaterThan(0);
+  });
+
+  it("lets exactly the stack's alarms publish (a topic policy replaces the default one that let them in)", () => {
+    const alarms = resources(dev, "aws_cloudwatch_metric_alarm").map(([name]) => `\${aws_cloudwatch_metric_alarm.${name}.arn}`);
+    expect(alarms).toHaveLength(4);
+    expect(policy().Statement).toHaveLength(3);
+    const { Condition, ...statement } = policy().Statement[2];
+    expect(statement).toStrictEqual({
+      Sid: "PipelineAlarmsPublish",
+      Effect: "Allow",
+      Principal: { Service: "cloudwatch.amazonaws.com" },
+      Action: "sns:Publish",
+      Resource: topicArn(),
+    });
+    expect(Object.keys(Condition)).toStrictEqual(["ArnEquals"]);
+    expect(Condition.ArnEquals["aws:SourceArn"].sort()).toStrictEqual(alarms.sort());
   });
 
   it("subscribes each configured e-mail address, and none when the list is empty", () => {

@@ -157,6 +157,8 @@ describe("OrchestrationLayer", () => {
       name: "/aws/vendedlogs/states/airline-ingest-dev-orchestration-pipeline",
       retention_in_days: 365,
       kms_key_id: key,
+      // CreateLogGroup checks the key policy: the group is made after it.
+      depends_on: [ref(dev, "aws_kms_key_policy", () => true, "id").replace(/^\$\{(.*)\.id\}$/, "$1")],
     });
   });
 
@@ -200,6 +202,14 @@ describe("TriggerLayer", () => {
     expect(target.dead_letter_config.arn).toBe(ref(dev, "aws_sqs_queue", () => true, "arn"));
     expect(target.input_transformer.input_paths).toMatchObject({ bucket: "$.detail.bucket.name", key: "$.detail.object.key" });
     expect(grantsOf(roleStatements(dev, "trigger-start-pipeline"), "states:StartExecution")).toStrictEqual([machineArn]);
+    // The machine is encrypted with the stack's key: the caller of StartExecution makes the input's data key.
+    expect(roleStatements(dev, "trigger-start-pipeline").find((st) => st.Sid === "EncryptExecutionInput")).toStrictEqual({
+      Sid: "EncryptExecutionInput",
+      Effect: "Allow",
+      Action: ["kms:GenerateDataKey", "kms:Decrypt"],
+      Resource: [ref(dev, "aws_kms_key", () => true, "arn")],
+      Condition: { StringEquals: { "kms:EncryptionContext:aws:states:stateMachineArn": machineArn } },
+    });
     expect(only(dev, "aws_sqs_queue").kms_master_key_id).toBe(ref(dev, "aws_kms_key", () => true, "arn"));
   });
 

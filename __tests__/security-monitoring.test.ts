@@ -9,7 +9,7 @@ describe("encryption by default", () => {
     expect(only(dev, "aws_sns_topic").kms_master_key_id).toBe(key);
     expect(only(dev, "aws_sqs_queue").kms_master_key_id).toBe(key);
     const groups = bodies(dev, "aws_cloudwatch_log_group");
-    expect(groups.length).toBe(3);
+    expect(groups.length).toBe(4);
     expect(groups.every((g) => g.kms_key_id === key && g.retention_in_days >= 365)).toBe(true);
     expect(only(dev, "aws_redshiftserverless_namespace")).toMatchObject({ kms_key_id: key, admin_password_secret_kms_key_id: key });
     expect(only(dev, "aws_sfn_state_machine").encryption_configuration).toMatchObject({ type: "CUSTOMER_MANAGED_KMS_KEY", kms_key_id: key });

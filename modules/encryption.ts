@@ -43,6 +43,8 @@ export class PipelineKey extends Construct {
   /** The account id, read from the key's own ARN (no data source, so plans run offline). */
   readonly accountId: string;
   readonly partition: string;
+  /** The key policy: resources whose creation AWS checks against it (log groups) depend on it. */
+  readonly policy: KmsKeyPolicy;
 
   constructor(scope: Construct, id: string, props: PipelineKeyProps) {
     super(scope, id);
@@ -59,7 +61,7 @@ export class PipelineKey extends Construct {
     this.accountId = stackLocal(this, "account_id", Fn.element(Fn.split(":", key.arn), 4));
     const root = `arn:${this.partition}:iam::${this.accountId}:root`;
     const sameAccount = { StringEquals: { "aws:SourceAccount": this.accountId } };
-    new KmsKeyPolicy(this, "policy", {
+    this.policy = new KmsKeyPolicy(this, "policy", {
       keyId: key.keyId,
       policy: JSON.stringify({
         Version: "2012-10-17",
@@ -74,13 +76,31 @@ export class PipelineKey extends Construct {
             Resource: "*",
             Condition: { ArnLike: { "kms:EncryptionContext:aws:logs:arn": `arn:${this.partition}:logs:${props.region}:${this.accountId}:log-group:*` } },
           },
+          // EventBridge's KMS requests when it delivers to an encrypted topic or queue carry no aws:SourceAccount or
+          // aws:SourceArn (SNS developer guide, "compatibility with AWS services"): a condition on them refuses every delivery.
           {
-            Sid: "EventsAndAlarmsPublishToEncryptedTopicsAndQueues",
+            Sid: "EventBridgeDeliversToEncryptedTopicsAndQueues",
             Effect: "Allow",
-            Principal: { Service: ["events.amazonaws.com", "cloudwatch.amazonaws.com"] },
+            Principal: { Service: "events.amazonaws.com" },
+            Action: ["kms:Decrypt", "kms:GenerateDataKey"],
+            Resource: "*",
+          },
+          {
+            Sid: "AlarmsPublishToEncryptedTopics",
+            Effect: "Allow",
+            Principal: { Service: "cloudwatch.amazonaws.com" },
             Action: ["kms:Decrypt", "kms:GenerateDataKey"],
             Resource: "*",
             Condition: sameAccount,
+          },
+          // Vended-log delivery (Step Functions execution logs) decrypts the data key to write to the encrypted group; the
+          // statement CDK's StateMachine adds for the same set-up, without conditions.
+          {
+            Sid: "LogDeliveryWritesEncryptedGroups",
+            Effect: "Allow",
+            Principal: { Service: "delivery.logs.amazonaws.com" },
+            Action: "kms:Decrypt",
+            Resource: "*",
           },
         ],
       }),

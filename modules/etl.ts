@@ -54,7 +54,8 @@ export class EtlLayer extends Construct {
   readonly jobName: string;
   readonly jobArn: string;
   readonly roleArn: string;
-  readonly logGroupName: string;
+  /** The job's driver and executor logs (`error`) and its stdout/stderr (`output`). */
+  readonly logGroupNames: string[];
 
   constructor(scope: Construct, id: string, props: EtlLayerProps) {
     super(scope, id);
@@ -63,16 +64,25 @@ export class EtlLayer extends Construct {
     const libraryUris = GLUE_LIBRARY_FILES.map((f) => this.ship(f, props));
     const sqlUris = GLUE_SQL_FILES.map((f) => this.ship(f, props));
     const jobName = names.name("etl", "flights-ingest", "glue");
-    const logGroup = new CloudwatchLogGroup(this, "logs", {
-      name: names.logGroup("glue", "flights-ingest"),
-      retentionInDays: settings.logRetentionDays,
-      kmsKeyId: props.kmsKeyArn,
-    });
+    // Glue 5.0 writes each run to `<custom-logGroup-prefix>/error` and `/output` (Glue developer guide, "Logging for
+    // AWS Glue jobs"); the stack owns both, so their retention and encryption are its own.
+    const logPrefix = names.logGroup("glue", "flights-ingest");
+    const logGroups = ["error", "output"].map(
+      (stream) =>
+        new CloudwatchLogGroup(this, `logs-${stream}`, {
+          name: `${logPrefix}/${stream}`,
+          retentionInDays: settings.logRetentionDays,
+          kmsKeyId: props.kmsKeyArn,
+        }),
+    );
     const role = new ServiceRole(this, "role", {
       name: names.name("etl", "flights-ingest", "iamRole"),
       description: "Glue job that loads new daily flights into Redshift",
       servicePrincipals: ["glue.amazonaws.com"],
-      policies: this.policies(props, logGroup.arn),
+      policies: this.policies(
+        props,
+        logGroups.map((g) => g.arn),
+      ),
     });
     const job = new GlueJob(this, "job", {
       name: jobName,
@@ -94,8 +104,7 @@ export class EtlLayer extends Construct {
         "--TempDir": `s3://${bucket.name}/${bucket.prefixes.glueTemp}`,
         "--enable-metrics": "true",
         "--enable-observability-metrics": "true",
-        "--enable-continuous-cloudwatch-log": "true",
-        "--continuous-log-logGroup": logGroup.name,
+        "--custom-logGroup-prefix": logPrefix,
         "--enable-job-insights": "true",
         "--extra-py-files": libraryUris.join(","),
         "--extra-files": sqlUris.join(","),
@@ -115,7 +124,7 @@ export class EtlLayer extends Construct {
     this.jobName = job.name;
     this.jobArn = job.arn;
     this.roleArn = role.arn;
-    this.logGroupName = logGroup.name;
+    this.logGroupNames = logGroups.map((g) => g.name);
   }
 
   /** Copies a file into the synth output and uploads it; source_hash follows the content, so a change re-uploads it. */
@@ -127,7 +136,7 @@ export class EtlLayer extends Construct {
     return `s3://${props.bucket.name}/${key}`;
   }
 
-  private policies(props: EtlLayerProps, logGroupArn: string): Record<string, PolicyStatement[]> {
+  private policies(props: EtlLayerProps, logGroupArns: string[]): Record<string, PolicyStatement[]> {
     const { bucket, aws } = props;
     const objects = (prefix: string) => `${bucket.arn}/${prefix}*`;
     const p = bucket.prefixes;
@@ -153,9 +162,9 @@ export class EtlLayer extends Construct {
       "logs-metrics-key": [
         ...glueLogStatements(aws),
         {
-          sid: "ContinuousLogs",
+          sid: "JobLogs",
           actions: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:AssociateKmsKey"],
-          resources: [logGroupArn, `${logGroupArn}:log-stream:*`],
+          resources: logGroupArns.flatMap((arn) => [arn, `${arn}:log-stream:*`]),
         },
         {
           sid: "JobMetrics",

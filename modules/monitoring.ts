@@ -18,6 +18,8 @@ export interface MonitoringLayerProps {
   readonly quarantineRatioAlarm: number;
   /** Called with each rule that publishes to the topic, so the topic policy lets exactly those rules in. */
   readonly allowEventRule: (ruleArn: string) => void;
+  /** Called with every alarm of this layer, so the topic policy lets exactly those alarms publish. */
+  readonly allowAlarms: (alarmArns: readonly string[]) => void;
 }
 
 /** Alarms and events that tell the operators something went wrong, all sent to the notifications topic. */
@@ -69,6 +71,7 @@ export class MonitoringLayer extends Construct {
       ),
     ];
     this.alarmNames = alarms.map((a) => a.alarmName);
+    props.allowAlarms(alarms.map((a) => a.arn));
 
     // Glue reports every run's end as an event: failures reach the operators even when no execution started the run.
     const jobFailed = new CloudwatchEventRule(this, "job-failed", {

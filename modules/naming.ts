@@ -50,6 +50,11 @@ export class ResourceNames {
     return check(kind === "glueDatabase" ? raw.replace(/-/g, "_") : raw, kind);
   }
 
+  /** The IAM policy `npm run ci-roles` ships as the boundary of every role the CI deploy role may make. */
+  get roleBoundaryPolicy(): string {
+    return this.name("ci", "role-boundary", "iamRole");
+  }
+
   /** A prefix Terraform completes with a unique suffix (globally unique bucket names without hard-coding one). */
   bucketPrefix(purpose: string): string {
     return check(`${this.prefix}-${purpose}-`, "bucketPrefix");

@@ -18,6 +18,7 @@ export class NotificationsLayer extends Construct {
   readonly topicName: string;
   private readonly topic: SnsTopic;
   private readonly eventRuleArns: string[] = [];
+  private readonly alarmArns: string[] = [];
 
   constructor(scope: Construct, id: string, props: NotificationsLayerProps) {
     super(scope, id);
@@ -33,6 +34,14 @@ export class NotificationsLayer extends Construct {
   /** Lets one EventBridge rule (e.g. Glue job state changes) publish to the topic. */
   allowEventRule(ruleArn: string): void {
     this.eventRuleArns.push(ruleArn);
+  }
+
+  /**
+   * Lets CloudWatch alarms publish: a topic policy replaces SNS's default one, which is what let the account's
+   * alarms in (SNS developer guide, "Amazon SNS access control").
+   */
+  allowAlarms(alarmArns: readonly string[]): void {
+    this.alarmArns.push(...alarmArns);
   }
 
   private lazyPolicy(): string {
@@ -59,6 +68,18 @@ export class NotificationsLayer extends Construct {
                     Action: "sns:Publish",
                     Resource: this.topic.arn,
                     Condition: { ArnEquals: { "aws:SourceArn": this.eventRuleArns } },
+                  },
+                ]
+              : []),
+            ...(this.alarmArns.length
+              ? [
+                  {
+                    Sid: "PipelineAlarmsPublish",
+                    Effect: "Allow",
+                    Principal: { Service: "cloudwatch.amazonaws.com" },
+                    Action: "sns:Publish",
+                    Resource: this.topic.arn,
+                    Condition: { ArnEquals: { "aws:SourceArn": this.alarmArns } },
                   },
                 ]
               : []),

@@ -1,3 +1,5 @@
+import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { CloudBackend, LocalBackend, NamedCloudWorkspace, S3Backend, TerraformOutput, TerraformStack } from "cdktf";
 import type { Construct } from "constructs";
@@ -62,6 +64,7 @@ export class PipelineStack extends TerraformStack {
       adminUsername: settings.warehouse.adminUsername,
       baseCapacityRpu: settings.warehouse.baseCapacityRpu,
       maxCapacityRpu: settings.warehouse.maxCapacityRpu,
+      secretRecoveryDays: settings.warehouse.secretRecoveryDays,
       dataBucketArn: storage.bucketArn,
       readableObjectArns: [storage.objectsArn(p.airportCodes), storage.objectsArn(p.glueTemp)],
       writableObjectArns: [storage.objectsArn(p.glueTemp)],
@@ -132,7 +135,9 @@ export class PipelineStack extends TerraformStack {
       jobName: etl.jobName,
       deadLetterQueueName: trigger.deadLetterQueueName,
       allowEventRule: (arn) => notifications.allowEventRule(arn),
+      allowAlarms: (arns) => notifications.allowAlarms(arns),
     });
+    this.applyAcrossLayers(key, settings.permissionsBoundary);
 
     const outputs: Record<OutputName, [value: string, description: string]> = {
       data_bucket_name: [storage.bucketName, "Data bucket: upload airport codes and daily flights here"],
@@ -150,6 +155,21 @@ export class PipelineStack extends TerraformStack {
       pass_lease_table_name: [orchestration.leaseTableName, "DynamoDB table holding the pass lease (which execution runs the current pass)"],
     };
     for (const [name, [value, description]] of Object.entries(outputs)) new TerraformOutput(this, name, { value, description });
+  }
+
+  /**
+   * Two rules every layer's resources follow, applied once here so no layer can forget them: CreateLogGroup with a KMS
+   * key fails unless the key policy already lets CloudWatch Logs use the key (so every group waits for the policy), and
+   * with `permissionsBoundary` every role carries the boundary the CI deploy role requires.
+   */
+  private applyAcrossLayers(key: PipelineKey, permissionsBoundary: boolean): void {
+    const boundaryArn = `arn:${key.partition}:iam::${key.accountId}:policy/${this.names.roleBoundaryPolicy}`;
+    // depends_on takes the bare address (`type.name`), not an interpolation.
+    const keyPolicy = `${key.policy.terraformResourceType}.${key.policy.friendlyUniqueId}`;
+    for (const c of this.node.findAll()) {
+      if (c instanceof CloudwatchLogGroup) c.dependsOn = [...(c.dependsOn ?? []), keyPolicy];
+      if (c instanceof IamRole && permissionsBoundary) c.permissionsBoundary = boundaryArn;
+    }
   }
 
   /** One state per stack: a Terraform Cloud workspace, an S3 key, or a local file. */

@@ -43,7 +43,19 @@ export class TriggerLayer extends Construct {
       name: names.name("trigger", "start-pipeline", "iamRole"),
       description: "EventBridge: start the pipeline's state machine",
       servicePrincipals: ["events.amazonaws.com"],
-      policies: { "start-execution": [{ sid: "StartPipeline", actions: ["states:StartExecution"], resources: [props.stateMachineArn] }] },
+      policies: {
+        "start-execution": [
+          { sid: "StartPipeline", actions: ["states:StartExecution"], resources: [props.stateMachineArn] },
+          // The machine is encrypted with the stack's key: StartExecution encrypts the input with a data key the caller
+          // must be allowed to make (Step Functions developer guide, "Data at rest encryption").
+          {
+            sid: "EncryptExecutionInput",
+            actions: ["kms:GenerateDataKey", "kms:Decrypt"],
+            resources: [props.kmsKeyArn],
+            conditions: { StringEquals: { "kms:EncryptionContext:aws:states:stateMachineArn": props.stateMachineArn } },
+          },
+        ],
+      },
     });
     const onUpload = new CloudwatchEventRule(this, "on-upload", {
       name: names.name("trigger", "flights-uploaded", "eventRule"),

@@ -16,6 +16,8 @@ export interface WarehouseLayerProps {
   readonly baseCapacityRpu: number;
   /** Most RPUs the workgroup may scale to (and bill). */
   readonly maxCapacityRpu: number;
+  /** Days a deleted ETL-user secret stays restorable (0: deleted at once, its name free for a re-created stack). */
+  readonly secretRecoveryDays: number;
   readonly dataBucketArn: string;
   /** Objects COPY and Glue's staging COPY/UNLOAD read through the namespace role. */
   readonly readableObjectArns: string[];
@@ -51,10 +53,12 @@ export class WarehouseLayer extends Construct {
           { sid: "ReadLoadableObjects", actions: ["s3:GetObject"], resources: props.readableObjectArns },
           {
             sid: "ListLoadablePrefixes",
-            actions: ["s3:ListBucket", "s3:GetBucketLocation"],
+            actions: ["s3:ListBucket"],
             resources: [props.dataBucketArn],
             conditions: { StringLike: { "s3:prefix": props.listablePrefixes.map((p) => `${p}*`) } },
           },
+          // Redshift's COPY/UNLOAD permission list includes it; its requests carry no s3:prefix, so it stands alone.
+          { sid: "LocateDataBucket", actions: ["s3:GetBucketLocation"], resources: [props.dataBucketArn] },
         ],
         "unload-temp": [{ sid: "WriteGlueTemp", actions: ["s3:PutObject"], resources: props.writableObjectArns }],
         "use-key": [{ sid: "UseDataKey", actions: PipelineKey.USE_ACTIONS, resources: [props.kmsKeyArn] }],
@@ -90,7 +94,7 @@ export class WarehouseLayer extends Construct {
       name: names.name("warehouse", "etl-user"),
       description: "Redshift user of the Glue job and the JDBC crawler: {username, password}, set by npm run seed:warehouse",
       kmsKeyId: props.kmsKeyArn,
-      recoveryWindowInDays: 7,
+      recoveryWindowInDays: props.secretRecoveryDays,
     });
     this.etlSecretArn = etlSecret.arn;
     this.namespaceName = namespace.namespaceName;

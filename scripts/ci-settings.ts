@@ -21,6 +21,11 @@ void runScript(async () => {
   const backend = config.backend.type;
   const mode = backend === "cloud" ? "terraform-cloud" : process.env.AWS_ROLE_ARN ? "aws-oidc" : "offline";
   if (mode === "terraform-cloud" && !process.env.TF_TOKEN_app_terraform_io)
-    throw new OperatorError("the config's backend is Terraform Cloud: set the repository secret TF_API_TOKEN");
+    throw new OperatorError(
+      `the config's backend is Terraform Cloud: set ${args.deploy ? `the secret TF_API_TOKEN of GitHub environment ${args.stack}` : "the repository secret TF_PLAN_API_TOKEN (a plan-only team token)"}`,
+    );
+  // The deploy role may only create roles that carry the shipped boundary (README "CI roles").
+  if (args.deploy && mode === "aws-oidc" && !settings.permissionsBoundary)
+    throw new OperatorError(`environments.${args.stack}.permissionsBoundary is false: the CI deploy role can only create roles that carry its boundary`);
   console.log(`region=${settings.region}\nplan_mode=${mode}`);
 });

@@ -74,6 +74,11 @@ const environmentObject = z.strictObject({
     .default(["a", "b", "c"]),
   /** Tags added to every resource (besides project and environment). */
   tags: z.record(z.string(), z.string()).default({}),
+  /**
+   * Every IAM role of the stack carries the permissions boundary `npm run ci-roles` ships (policy
+   * `<project>-<env>-ci-role-boundary`); required when the CI deploy role deploys, since it may only make bounded roles.
+   */
+  permissionsBoundary: z.boolean().default(false),
   network: z
     .strictObject({
       /** VPC CIDR block, /16 to /24. Subnets are carved from it. */
@@ -125,6 +130,8 @@ const environmentObject = z.strictObject({
       baseCapacityRpu: z.number().int().min(8).max(512).multipleOf(8).default(8),
       /** Most RPUs a burst may scale to (and bill): at least the base, in steps of 8. Default: 4 x the base. */
       maxCapacityRpu: z.number().int().max(5632).multipleOf(8).optional(),
+      /** Days a deleted ETL-user secret stays restorable: 7 to 30, or 0 to delete at once (lets dev be re-created at once). */
+      secretRecoveryDays: z.union([z.literal(0), z.number().int().min(7).max(30)]).default(7),
       /** Database user of the Glue job and the JDBC crawler (created by seed:warehouse; password in the stack's secret). */
       etlUsername: z
         .string()
