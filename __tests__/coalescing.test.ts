@@ -136,6 +136,38 @@ describe("coalesced pipeline runs (simulated time, real DynamoDB conditions in m
     expect(w.messages.map((m) => m.message.status)).toStrictEqual(["SUCCEEDED"]);
   }, 60_000);
 
+  it.each(["AcquireLease", "TakeOverLease", "BeginPass", "ReleaseLease", "ReleaseForHandOff", "ReleaseAfterFailure"])(
+    "a lost reply to %s (written, then a 500): its retry counts the write as done; every file loads, the lease ends free",
+    async (state) => {
+      const w = await world({
+        seed: 11,
+        loseReply: (s, n) => s === state && n === 1,
+        // ReleaseAfterFailure runs after a failed pass; TakeOverLease after an owner stopped mid-pass.
+        jobFails: state === "ReleaseAfterFailure" ? (n) => n === 0 : undefined,
+      });
+      const dev = loadPipelineConfig().environments.dev;
+      // One upload and nothing after it: no later execution may rescue a pass the lost reply stopped.
+      const uploads =
+        state === "ReleaseForHandOff" ? (dev.orchestration.timeoutSeconds - longestPassSeconds(dev) + 900) / 120 : state === "ReleaseAfterFailure" ? 2 : 1;
+      for (let i = 0; i < uploads; i++) w.upload(state === "ReleaseAfterFailure" && i ? 900 : i * 120, dayKey(i));
+      if (state === "TakeOverLease") {
+        w.at(160, () => w.abort(w.jobRuns[0].execution));
+        w.upload(170, dayKey(50));
+      }
+      await w.run();
+      await expectSettled(w);
+      expect(
+        executions(w)
+          .flatMap((e) => e.outcome?.path ?? [])
+          .filter((p) => p === state).length,
+      ).toBeGreaterThan(0);
+      expect(failed(w).map((e) => e.outcome?.error)).not.toContainEqual(expect.stringMatching(/Lease|DynamoDB/));
+      // Its own write is not mistaken for another execution's: no execution ends thinking it lost the lease.
+      expect(executions(w).filter((e) => e.outcome?.output?.leaseLost)).toStrictEqual([]);
+    },
+    60_000,
+  );
+
   it("a long run of passes is handed to a new execution before the owner's timeout", async () => {
     // The owner may start a pass only while the longest pass still fits before its TimeoutSeconds.
     const dev = loadPipelineConfig().environments.dev;

@@ -34,6 +34,12 @@ export interface WorldOptions {
   /** Latency of every API call a task makes. */
   readonly apiLatencyMs?: number;
   readonly seed?: number;
+  /**
+   * A lease write that DynamoDB applies but whose reply is lost (a 500 after the commit): called with the state and
+   * how many writes that state has made so far (1 for the first); true applies the write, then fails the task with
+   * DynamoDB.InternalServerErrorException, which the definition's Retry sends again.
+   */
+  readonly loseReply?: (state: string, n: number) => boolean;
 }
 
 export interface JobRun {
@@ -206,12 +212,22 @@ export class PipelineWorld {
     return max;
   }
 
+  private readonly leaseWrites = new Map<string, number>();
+
+  private async leaseWrite(table: MotoLeaseTable, call: TaskCall): Promise<any> {
+    const n = (this.leaseWrites.get(call.state) ?? 0) + 1;
+    this.leaseWrites.set(call.state, n);
+    const result = await table.update(call.args);
+    if (this.options.loseReply?.(call.state, n)) throw new TaskFailure("DynamoDB.InternalServerErrorException", `reply to ${call.state} lost after the write`);
+    return result;
+  }
+
   private async answer(call: TaskCall): Promise<any> {
     await call.clock.sleep(this.options.apiLatencyMs ?? 40);
     const handlers: Record<string, () => any> = {
       "arn:aws:states:::dynamodb:updateItem": () => {
         if (!this.table) throw new Error("this world has no DynamoDB (pass `dynamodb`)");
-        return this.table.update(call.args);
+        return this.leaseWrite(this.table, call);
       },
       "arn:aws:states:::aws-sdk:glue:startCrawler": () => this.startCrawler(),
       "arn:aws:states:::aws-sdk:glue:getCrawler": () => this.getCrawler(),
