@@ -31,6 +31,7 @@ describe("EtlLayer", () => {
         .map((o) => o.key)
         .sort(),
     ).toStrictEqual([
+      "glue/scripts/003_create_daily_flights_processed.sql",
       "glue/scripts/flights_ingest.py",
       "glue/scripts/flights_jdbc.py",
       "glue/scripts/flights_load.py",
@@ -43,7 +44,7 @@ describe("EtlLayer", () => {
       job()
         .default_arguments["--extra-files"].split(",")
         .map((u: string) => u.replace(/^.*\//, "")),
-    ).toStrictEqual(["stage_daily_flights.sql", "merge_daily_flights.sql"]);
+    ).toStrictEqual(["stage_daily_flights.sql", "merge_daily_flights.sql", "003_create_daily_flights_processed.sql"]);
   });
 
   it("passes exactly the arguments the Glue script reads (Glue adds JOB_NAME and JOB_RUN_ID), with the config's prefixes", () => {
@@ -63,14 +64,14 @@ describe("EtlLayer", () => {
     });
   });
 
-  it("lets the job write only temp, quarantine and run reports, and read code and flights", () => {
+  it("lets the job write only temp, quarantine and run reports, and read code, flights and earlier reports", () => {
     const statements = roleStatements(dev, "etl-flights-ingest");
     expect(grantsOf(statements, "s3:PutObject").map((r) => r.replace(/^.*\}\//, ""))).toStrictEqual(["glue/temp/*", "quarantine/*", "reports/runs/*"]);
     expect(
       grantsOf(statements, "s3:GetObject")
         .map((r) => r.replace(/^.*\}\//, ""))
         .sort(),
-    ).toStrictEqual(["daily_flights/*", "glue/scripts/*", "glue/temp/*", "quarantine/*"]);
+    ).toStrictEqual(["daily_flights/*", "glue/scripts/*", "glue/temp/*", "quarantine/*", "reports/runs/*"]);
   });
   it("passes the job every argument it needs, each from its resource or the config", () => {
     const bucket = ref(dev, "aws_s3_bucket", (b) => b.bucket_prefix?.endsWith("-data-"), "bucket");
@@ -85,7 +86,8 @@ describe("EtlLayer", () => {
       "--custom-logGroup-prefix": "/airline-ingest/dev/glue/flights-ingest",
       "--enable-job-insights": "true",
       "--extra-py-files": ["flights_rules.py", "flights_transform.py", "flights_load.py", "flights_jdbc.py"].map(lib).join(","),
-      "--extra-files": ["stage_daily_flights.sql", "merge_daily_flights.sql"].map(lib).join(","),
+      // The fact table's DDL rides along: the row rules read its column widths from it.
+      "--extra-files": ["stage_daily_flights.sql", "merge_daily_flights.sql", "003_create_daily_flights_processed.sql"].map(lib).join(","),
       "--data_bucket": bucket,
       "--daily_flights_prefix": "daily_flights/",
       "--quarantine_prefix": "quarantine/",
@@ -145,20 +147,20 @@ describe("EtlLayer", () => {
       "GlueLogs",
       "JobLogs",
       "JobMetrics",
-      "ListFlightsTempQuarantine",
+      "ListFlightsTempQuarantineReports",
       "ReadCodeAndFlights",
       "ReadConnection",
       "ReadRedshiftSecret",
+      "RunReports",
       "StageAndQuarantine",
       "UseDataKey",
-      "WriteRunReports",
     ]);
-    expect(bySid.ListFlightsTempQuarantine).toStrictEqual({
-      Sid: "ListFlightsTempQuarantine",
+    expect(bySid.ListFlightsTempQuarantineReports).toStrictEqual({
+      Sid: "ListFlightsTempQuarantineReports",
       Effect: "Allow",
       Action: ["s3:ListBucket"],
       Resource: [data],
-      Condition: { StringLike: { "s3:prefix": ["daily_flights/*", "glue/temp/*", "quarantine/*"] } },
+      Condition: { StringLike: { "s3:prefix": ["daily_flights/*", "glue/temp/*", "quarantine/*", "reports/runs/*"] } },
     });
     expect(bySid.StageAndQuarantine.Action).toStrictEqual(["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]);
     expect(bySid.JobLogs).toMatchObject({

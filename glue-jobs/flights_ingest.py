@@ -8,7 +8,7 @@ reader, writer and bookmarks (glue-jobs/tests/glue_standin).
 
 import json
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import boto3
@@ -77,13 +77,39 @@ def read_airports(glue, args):
     return transform.normalize_airports(frame, source=f"{args['catalog_database']}.{args['airport_table']}")
 
 
+def _objects(s3, bucket: str, prefix: str):
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
+        yield from page.get("Contents", [])
+
+
+def previous_run_start(s3, args) -> datetime | None:
+    """When the newest earlier run started (its report's ``started`` metadata); None when no run says so. S3 keeps
+    last-modified times to the second, so every report of the newest second is asked."""
+    reports = [o for o in _objects(s3, args["data_bucket"], f"{args['reports_prefix']}runs/") if not o["Key"].endswith(f"/{args['JOB_RUN_ID']}.json")]
+    newest = [o for o in reports if o["LastModified"] == max(r["LastModified"] for r in reports)]
+    starts = [s3.head_object(Bucket=args["data_bucket"], Key=o["Key"]).get("Metadata", {}).get("started") for o in newest]
+    return max((datetime.fromisoformat(s) for s in starts if s), default=None)
+
+
+def emptied_files(s3, args) -> list:
+    """``.csv`` objects emptied to 0 bytes since the previous run started: they give the bookmarked reader no line,
+    so nothing else tells the run to drop their rows and quarantine. Dropping them again is harmless, so the window
+    errs wide: from a second before that start (S3's times are whole seconds), or every empty file when no run says."""
+    since = previous_run_start(s3, args)
+    cutoff = None if since is None else since.replace(microsecond=0) - timedelta(seconds=1)
+    return sorted(
+        o["Key"]
+        for o in _objects(s3, args["data_bucket"], args["daily_flights_prefix"])
+        if o["Size"] == 0 and rules.is_data_file(o["Key"]) and (cutoff is None or o["LastModified"] >= cutoff)
+    )
+
+
 def clear_quarantine(s3, bucket: str, prefix: str, files: list) -> None:
     """Removes the earlier quarantined rows of every file this run processes (they are replaced, not added to)."""
     for key in files:
-        for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=f"{prefix}source_id={rules.source_id(key)}/"):
-            objects = [{"Key": o["Key"]} for o in page.get("Contents", [])]
-            if objects:
-                s3.delete_objects(Bucket=bucket, Delete={"Objects": objects, "Quiet": True})
+        objects = [{"Key": o["Key"]} for o in _objects(s3, bucket, f"{prefix}source_id={rules.source_id(key)}/")]
+        for start in range(0, len(objects), 1000):  # DeleteObjects takes at most 1,000 keys
+            s3.delete_objects(Bucket=bucket, Delete={"Objects": objects[start : start + 1000], "Quiet": True})
 
 
 def write_quarantine(glue, args, classified, started) -> None:
@@ -121,13 +147,17 @@ def load_rows(glue, args, classified, files, started, rows_loaded: int) -> None:
         jdbc.run_in_one_transaction(glue.spark_session, conf, args["redshift_database"], load.split_actions(pre) + load.split_actions(post))
 
 
-def process(glue, args, s3, lines, started) -> dict:
-    """Rules, quarantine and load of the new lines; returns the run report."""
-    keys = [r["source_file"] for r in lines.select("source_file").distinct().collect()]
-    files = sorted(k for k in keys if rules.is_data_file(k))
-    airports = read_airports(glue, args)
-    classified = transform.classify(lines, airports, threshold(args["dep_delay_threshold"])).cache()
-    summary = transform.summarize(transform.count_statuses(classified), files=files, files_ignored=len(keys) - len(files))
+def process(glue, args, s3, lines, emptied, started) -> dict:
+    """Rules, quarantine and load of the new lines and the emptied files; returns the run report."""
+    keys = [] if lines is None else [r["source_file"] for r in lines.select("source_file").distinct().collect()]
+    files = sorted({k for k in keys if rules.is_data_file(k)} | set(emptied))
+    ignored = len({k for k in keys if not rules.is_data_file(k)})
+    classified = None
+    if lines is None:
+        summary = transform.summarize({}, files=files)
+    else:
+        classified = transform.classify(lines, read_airports(glue, args), threshold(args["dep_delay_threshold"])).cache()
+        summary = transform.summarize(transform.count_statuses(classified), files=files, files_ignored=ignored)
     if files:
         clear_quarantine(s3, args["data_bucket"], args["quarantine_prefix"], files)
         if summary["rows_quarantined"]:
@@ -139,9 +169,11 @@ def process(glue, args, s3, lines, started) -> dict:
     return summary
 
 
-def write_report(s3, args, summary: dict) -> str:
+def write_report(s3, args, summary: dict, started: datetime) -> str:
+    """The run's report; its ``started`` metadata tells the next run from when an emptied file is new."""
     key = f"{args['reports_prefix']}runs/{args['JOB_RUN_ID']}.json"
-    s3.put_object(Bucket=args["data_bucket"], Key=key, Body=json.dumps(summary).encode(), ContentType="application/json")
+    body = json.dumps(summary).encode()
+    s3.put_object(Bucket=args["data_bucket"], Key=key, Body=body, ContentType="application/json", Metadata={"started": started.isoformat()})
     return key
 
 
@@ -151,11 +183,15 @@ def main() -> None:
     job = Job(glue)
     job.init(args["JOB_NAME"], args)
     rules.configure_session(glue.spark_session)
-    started = datetime.now(UTC).replace(tzinfo=None)
+    started = datetime.now(UTC)
     s3 = boto3.client("s3")
     lines = read_new_lines(glue, args)
-    summary = transform.summarize(None) if lines is None else process(glue, args, s3, lines.cache(), started)
-    report = write_report(s3, args, summary)
+    emptied = emptied_files(s3, args)
+    if lines is None and not emptied:
+        summary = transform.summarize(None)
+    else:
+        summary = process(glue, args, s3, None if lines is None else lines.cache(), emptied, started.replace(tzinfo=None))
+    report = write_report(s3, args, summary, started)
     glue.get_logger().info(f"run summary ({report}): " + json.dumps(summary))
     print(json.dumps(summary))
     job.commit()

@@ -81,7 +81,9 @@ def identifier(name: str) -> str:
 
 
 def string_literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
+    """A literal Redshift reads back as ``text``: there a backslash in a literal is an escape character, so it is
+    doubled (and PostgreSQL reads it the same with ``standard_conforming_strings = off``, as the tests run it)."""
+    return "'" + text.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
 def load_sql(sql_dir: Path, schema: str, source_files: Iterable[str]) -> tuple[str, str]:

@@ -7,11 +7,13 @@ and ``value`` one physical line of that file.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import sys
 import threading
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from pyspark.sql import Column, DataFrame, Observation, SparkSession
 from pyspark.sql import functions as F
@@ -21,6 +23,10 @@ AIRPORT_HEADER = ("airport_id", "city", "state", "name")
 CONTRACT_HEADER = ",".join(FLIGHT_HEADER)
 # At most 18 digits: every such value fits a BIGINT, so a cast never overflows into NULL.
 INTEGER_PATTERN = r"^[+-]?[0-9]{1,18}$"
+# Redshift's INTEGER (the delays' columns): a wider value is quarantined, never cast (a cast would wrap it).
+INTEGER_RANGE = (-(2**31), 2**31 - 1)
+# The fact table's DDL is the one definition of what fits its columns (VARCHAR(n) counts bytes in Redshift).
+FACT_TABLE_SQL = "003_create_daily_flights_processed.sql"
 # The file's own folder is the partition: <anything>/date=YYYY-MM-DD/<file>.csv
 DATE_PARTITION_PATTERN = r"(?:^|/)date=([0-9]{4}-[0-9]{2}-[0-9]{2})/[^/]+$"
 # attachFilename's value: the form (s3://bucket/key, s3a://, or the key) is not documented: accept each.
@@ -44,6 +50,21 @@ def configure_session(spark: SparkSession) -> None:
     # (HotSpot's DontCompileHugeMethods): interpreted, a run took twice as long. At this limit Spark runs such a
     # stage without whole-stage code generation instead, whose smaller methods are compiled.
     spark.conf.set("spark.sql.codegen.hugeMethodLimit", "8000")
+
+
+def varchar_limits(ddl: str) -> dict[str, int]:
+    """The byte limit of each ``VARCHAR(n)`` column of a CREATE TABLE."""
+    return {name: int(n) for name, n in re.findall(r"^\s*(\w+)\s+VARCHAR\((\d+)\)", ddl, re.MULTILINE | re.IGNORECASE)}
+
+
+@functools.cache
+def fact_limits() -> dict[str, int]:
+    """:func:`varchar_limits` of the fact table's DDL, found next to the job (Glue's --extra-files land in the
+    working directory) or in the repository's sql/shared (the local run, the tests)."""
+    for folder in (Path.cwd(), Path(__file__).resolve().parents[1] / "sql" / "shared"):
+        if (folder / FACT_TABLE_SQL).exists():
+            return varchar_limits((folder / FACT_TABLE_SQL).read_text())
+    raise FileNotFoundError(f"{FACT_TABLE_SQL} not found next to the job: check the job's --extra-files")
 
 
 def is_data_file(key: str) -> bool:
@@ -218,20 +239,27 @@ def _integer(field: Column) -> Column:
 
 def with_fields(rows: DataFrame) -> DataFrame:
     """Typed fields: ids and delays as BIGINT where they are integers, NULL otherwise."""
-    return rows.select(
-        "*",
-        F.size("parts").alias("field_count"),
-        field(1).alias("carrier"),
-        field(2).alias("origin_raw"),
-        field(3).alias("dest_raw"),
-        field(4).alias("dep_delay_raw"),
-        field(5).alias("arr_delay_raw"),
-    ).select(
-        "*",
-        _integer(F.col("origin_raw")).alias("origin_id"),
-        _integer(F.col("dest_raw")).alias("dest_id"),
-        _integer(F.col("dep_delay_raw")).cast("int").alias("dep_delay"),
-        _integer(F.col("arr_delay_raw")).cast("int").alias("arr_delay"),
+    return (
+        rows.select(
+            "*",
+            F.size("parts").alias("field_count"),
+            field(1).alias("carrier"),
+            field(2).alias("origin_raw"),
+            field(3).alias("dest_raw"),
+            field(4).alias("dep_delay_raw"),
+            field(5).alias("arr_delay_raw"),
+        )
+        .select(
+            "*",
+            _integer(F.col("origin_raw")).alias("origin_id"),
+            _integer(F.col("dest_raw")).alias("dest_id"),
+            _integer(F.col("dep_delay_raw")).alias("dep_delay_big"),
+            _integer(F.col("arr_delay_raw")).alias("arr_delay_big"),
+        )
+        .select(
+            "*",
+            *[F.when(F.col(f"{d}_big").between(*INTEGER_RANGE), F.col(f"{d}_big").cast("int")).alias(d) for d in ("dep_delay", "arr_delay")],
+        )
     )
 
 
@@ -244,21 +272,41 @@ def _not_integer(name: str, raw: str, typed: str, empty_allowed: bool) -> Column
     return F.when(bad, F.concat(F.lit(f"{name} '"), value, F.lit("' is not an integer")))
 
 
-def reason(dep_known: Column, arr_known: Column) -> Column:
-    """The first rule a row breaks, naming the field and value; NULL for a good row."""
+def _outside_integer(name: str, raw: str, big: str) -> Column:
+    low, high = INTEGER_RANGE
+    return F.when(~F.col(big).between(low, high), F.concat(F.lit(f"{name} '"), F.col(raw), F.lit(f"' is outside INTEGER ({low} to {high})")))
+
+
+def _too_long(name: str, column: str, limit: int) -> Column:
+    """The reason when a text does not fit its column as Redshift counts it: in bytes (UTF-8)."""
+    size = F.octet_length(F.col(column))
+    return F.when(
+        size > limit, F.concat(F.lit(f"{name} '"), F.col(column), F.lit("' is "), size.cast("string"), F.lit(f" bytes; VARCHAR({limit}) holds {limit}"))
+    )
+
+
+def reason(dep_known: Column, arr_known: Column, limits: dict[str, int] | None = None) -> Column:
+    """The first rule a row breaks, naming the field, the value and the limit; NULL for a good row. ``limits``:
+    the fact table's byte limits (default :func:`fact_limits`)."""
+    limits = limits or fact_limits()
     checks = [
         F.when(F.col("unsafe_key"), F.lit(UNSAFE_KEY_REASON)),
         F.when(F.col("flight_date").isNull(), F.lit("no date partition: the file is not in a date=YYYY-MM-DD/ folder (or the date is not a real day)")),
         F.when(F.col("has_header") == 0, F.lit(f"the file has no header line; expected {CONTRACT_HEADER}")),
         F.when(F.col("bad_header").isNotNull(), F.concat(F.lit("the file's header '"), F.col("bad_header"), F.lit(f"' is not {CONTRACT_HEADER}"))),
+        _too_long("the source key", "source_file", limits["source_file"]),
         F.when(
             F.col("field_count") != len(FLIGHT_HEADER), F.concat(F.lit(f"expected {len(FLIGHT_HEADER)} fields, found "), F.col("field_count").cast("string"))
         ),
         F.when(F.col("carrier") == "", F.lit("Carrier is empty")),
+        F.when(F.col("carrier").rlike(r"\p{Cntrl}"), F.lit("Carrier contains a control character")),
+        _too_long("Carrier", "carrier", limits["carrier"]),
         _not_integer("OriginAirportID", "origin_raw", "origin_id", empty_allowed=False),
         _not_integer("DestAirportID", "dest_raw", "dest_id", empty_allowed=False),
-        _not_integer("DepDelay", "dep_delay_raw", "dep_delay", empty_allowed=True),
-        _not_integer("ArrDelay", "arr_delay_raw", "arr_delay", empty_allowed=True),
+        _not_integer("DepDelay", "dep_delay_raw", "dep_delay_big", empty_allowed=True),
+        _not_integer("ArrDelay", "arr_delay_raw", "arr_delay_big", empty_allowed=True),
+        _outside_integer("DepDelay", "dep_delay_raw", "dep_delay_big"),
+        _outside_integer("ArrDelay", "arr_delay_raw", "arr_delay_big"),
         F.when(~dep_known, F.concat(F.lit("OriginAirportID "), F.col("origin_raw"), F.lit(" is not in the airport dimension"))),
         F.when(~arr_known, F.concat(F.lit("DestAirportID "), F.col("dest_raw"), F.lit(" is not in the airport dimension"))),
     ]

@@ -37,11 +37,6 @@ export interface CatalogLayerProps {
   readonly manageCatalogEncryption: boolean;
 }
 
-/** Name of the crawler over the Redshift tables; the seed script runs it once the tables exist. */
-export function redshiftCrawlerName(names: ResourceNames): string {
-  return names.name("catalog", "redshift-tables", "glue");
-}
-
 /** Glue Data Catalog: database, the S3 crawler over daily flights, the Redshift JDBC connection and its crawler. */
 export class CatalogLayer extends Construct {
   readonly databaseName: string;
@@ -121,7 +116,7 @@ export class CatalogLayer extends Construct {
       },
     });
     const jdbcCrawler = new GlueCrawler(this, "jdbc-crawler", {
-      name: redshiftCrawlerName(names),
+      name: names.redshiftCrawler,
       description: "Catalogs the Redshift tables of the airline schema (the job reads the airport dimension through it)",
       role: jdbcRole.arn,
       databaseName: database.name,

@@ -16,8 +16,13 @@ export const GLUE_ENTRY_SCRIPT = join(REPO_ROOT, "glue-jobs", "flights_ingest.py
 export const GLUE_LIBRARY_FILES = ["flights_rules.py", "flights_transform.py", "flights_load.py", "flights_jdbc.py"].map((f) =>
   join(REPO_ROOT, "glue-jobs", f),
 );
-/** SQL the job runs in Redshift (shipped with --extra-files, read from the job's working directory). */
-export const GLUE_SQL_FILES = ["sql/load/stage_daily_flights.sql", "sql/load/merge_daily_flights.sql"].map((f) => join(REPO_ROOT, f));
+/**
+ * SQL the job runs in Redshift, and the fact table's DDL, whose column widths the row rules enforce (shipped with
+ * --extra-files, read from the job's working directory).
+ */
+export const GLUE_SQL_FILES = ["sql/load/stage_daily_flights.sql", "sql/load/merge_daily_flights.sql", "sql/shared/003_create_daily_flights_processed.sql"].map(
+  (f) => join(REPO_ROOT, f),
+);
 
 export interface EtlLayerProps {
   readonly names: ResourceNames;
@@ -144,15 +149,16 @@ export class EtlLayer extends Construct {
       "read-code-and-flights": [
         { sid: "ReadCodeAndFlights", actions: ["s3:GetObject"], resources: [objects(p.glueScripts), objects(p.dailyFlights)] },
         {
-          sid: "ListFlightsTempQuarantine",
+          sid: "ListFlightsTempQuarantineReports",
           actions: ["s3:ListBucket"],
           resources: [bucket.arn],
-          conditions: { StringLike: { "s3:prefix": [p.dailyFlights, p.glueTemp, p.quarantine].map((x) => `${x}*`) } },
+          // Run reports: the newest earlier one says since when an emptied (0-byte) flights file is new.
+          conditions: { StringLike: { "s3:prefix": [p.dailyFlights, p.glueTemp, p.quarantine, `${p.reports}runs/`].map((x) => `${x}*`) } },
         },
       ],
       "write-temp-quarantine-reports": [
         { sid: "StageAndQuarantine", actions: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], resources: [objects(p.glueTemp), objects(p.quarantine)] },
-        { sid: "WriteRunReports", actions: ["s3:PutObject"], resources: [`${bucket.arn}/${p.reports}runs/*`] },
+        { sid: "RunReports", actions: ["s3:PutObject", "s3:GetObject"], resources: [`${bucket.arn}/${p.reports}runs/*`] },
       ],
       catalog: catalogStatements(props.catalog.arns, "read"),
       "redshift-connection": [

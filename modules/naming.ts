@@ -50,6 +50,11 @@ export class ResourceNames {
     return check(kind === "glueDatabase" ? raw.replace(/-/g, "_") : raw, kind);
   }
 
+  /** The JDBC crawler over the Redshift tables; seed:warehouse runs it after loading the dimension. */
+  get redshiftCrawler(): string {
+    return this.name("catalog", "redshift-tables", "glue");
+  }
+
   /** The IAM policy `npm run ci-roles` ships as the boundary of every role the CI deploy role may make. */
   get roleBoundaryPolicy(): string {
     return this.name("ci", "role-boundary", "iamRole");

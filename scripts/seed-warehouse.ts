@@ -6,11 +6,12 @@
 
 import { GlueClient } from "@aws-sdk/client-glue";
 import { RedshiftDataClient } from "@aws-sdk/client-redshift-data";
+import { GetObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { chalk } from "zx";
-import { redshiftCrawlerName } from "../modules/catalog";
 import { loadPipelineConfig } from "../modules/config/load";
 import { ResourceNames } from "../modules/naming";
+import { checkAirportFile } from "./lib/airport-file";
 import { awsClientConfig, ensureCredentials } from "./lib/aws";
 import { parseCli, runScript, stackSettings } from "./lib/cli";
 import { crawlAndWait } from "./lib/crawler";
@@ -42,10 +43,11 @@ void runScript(async () => {
   const stack = String(args.stack);
   const settings = stackSettings(stack);
   const outputs = readStackOutputs(stack, args.outputs as string | undefined);
+  const airportCodesKey = `${settings.storage.prefixes.airportCodes}airport_codes.csv`;
   const statements = warehouseSeedStatements({
     schema: settings.warehouse.schema,
     bucket: outputs.get("data_bucket_name"),
-    airport_codes_key: `${settings.storage.prefixes.airportCodes}airport_codes.csv`,
+    airport_codes_key: airportCodesKey,
     copy_role_arn: outputs.get("redshift_copy_role_arn"),
     etl_user: settings.warehouse.etlUsername,
   });
@@ -59,6 +61,13 @@ void runScript(async () => {
     return;
   }
   await ensureCredentials();
+  const airports = await new S3Client(awsClientConfig(settings.region)).send(
+    new GetObjectCommand({ Bucket: outputs.get("data_bucket_name"), Key: airportCodesKey }),
+  );
+  checkAirportFile(
+    await (airports.Body as { transformToString(): Promise<string> }).transformToString(),
+    `s3://${outputs.get("data_bucket_name")}/${airportCodesKey}`,
+  );
   const client = new RedshiftDataClient(awsClientConfig(settings.region));
   const secrets = new SecretsManagerClient(awsClientConfig(settings.region));
   const target = {
@@ -86,7 +95,7 @@ void runScript(async () => {
       `done in ${((done.Duration ?? 0) / 1e9).toFixed(1)} s: schema ${settings.warehouse.schema}, dim_airport_codes reloaded, daily_flights_processed ready, user ${user}${password ? " with a new password in its secret" : ""}`,
     ),
   );
-  const crawler = redshiftCrawlerName(new ResourceNames(loadPipelineConfig().project, stack));
+  const crawler = new ResourceNames(loadPipelineConfig().project, stack).redshiftCrawler;
   console.log(`crawling the Redshift tables with ${crawler} ...`);
   await crawlAndWait(new GlueClient(awsClientConfig(settings.region)), crawler, { onState: (state) => console.log(chalk.dim(`  ${state}`)) });
   console.log(chalk.green("the Data Catalog has the Redshift tables: the pipeline can run"));

@@ -41,6 +41,7 @@ def pg():
     # The warehouse as seed:warehouse leaves it: user, DDL, the real airport file (\copy for the Redshift COPY), grants.
     server.psql(sql_file(SQL / "users" / "create_etl_user.sql", password_md5=password_md5))
     server.psql("\n".join(sql_file(p) for p in shared if p.name < "004"))
+    server.like_redshift(SCHEMA, SQL / "shared")
     body = [sql_file(p) for p in shared if "004" <= p.name < "007"]
     server.psql("\n".join([body[0], f"\\copy stage_airport_codes FROM '{AIRPORTS_FILE}' WITH (FORMAT csv, HEADER true)", *body[1:]]), single_transaction=True)
     server.psql(sql_file(next((SQL / "shared").glob("007_*.sql"))))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import glob
 import os
 import pwd
+import re
 import shutil
 import socket
 import subprocess
@@ -36,7 +37,8 @@ class ThrowawayPostgres:
     def start(self) -> ThrowawayPostgres:
         subprocess.run([*self.as_user, _binary("initdb"), "-D", str(self.data), "-U", "postgres", "-A", "trust", "--no-sync"], check=True, capture_output=True)
         listen = f"-c listen_addresses=127.0.0.1 -p {self.port}" if self.port else "-c listen_addresses=''"
-        opts = f"{listen} -k {self.socket} -c fsync=off"
+        # As in Redshift, a backslash in a string literal is an escape character.
+        opts = f"{listen} -k {self.socket} -c fsync=off -c standard_conforming_strings=off -c escape_string_warning=off"
         subprocess.run(
             [*self.as_user, _binary("pg_ctl"), "-D", str(self.data), "-o", opts, "-l", str(self.root / "log"), "-w", "start"], check=True, capture_output=True
         )
@@ -72,6 +74,19 @@ class ThrowawayPostgres:
     def query(self, sql: str) -> list[list[str]]:
         out = self.psql(sql)
         return [line.split("|") for line in out.splitlines()] if out else []
+
+    def like_redshift(self, schema: str, shared_sql: Path) -> None:
+        """The tables of ``shared_sql`` made to refuse what Redshift refuses, once they exist: a VARCHAR(n) holds n
+        bytes, not characters (a CHECK on octet_length, widths read from the same DDL the rules read), and primary
+        keys are informational (dropped, so nothing here relies on them being enforced)."""
+        import flights_rules
+
+        for ddl in sorted(shared_sql.glob("*.sql")):
+            text = ddl.read_text()
+            for table in re.findall(r"CREATE TABLE IF NOT EXISTS \{\{schema\}\}\.(\w+)", text):
+                limits = flights_rules.varchar_limits(text)
+                checks = [f"ADD CONSTRAINT {column}_bytes CHECK (octet_length({column}) <= {n})" for column, n in limits.items()]
+                self.psql(f"ALTER TABLE {schema}.{table} {', '.join([*checks, f'DROP CONSTRAINT IF EXISTS {table}_pkey'])};")
 
     @property
     def jdbc_url(self) -> str:

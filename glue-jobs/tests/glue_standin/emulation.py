@@ -157,11 +157,13 @@ SQL_TYPES = {T.StringType: "VARCHAR(1024)", T.IntegerType: "INTEGER", T.LongType
 
 
 def _literal(value) -> str:
+    """A value as the INSERT standing in for COPY must write it: COPY carries a value as it is, so the literal reads
+    back the same on a server where a backslash escapes (standard_conforming_strings = off, as Redshift)."""
     if value is None:
         return "NULL"
     if isinstance(value, (int, float)):
         return str(value)
-    return "'" + str(value).replace("'", "''") + "'"
+    return "E'" + str(value).replace("\\", "\\\\").replace("'", "''") + "'"
 
 
 def connector_pieces(actions: str, table: str) -> list[str]:
