@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ConfigError, DEFAULT_CONFIG_FILE, isCdktfCliInCi, loadPipelineConfig, parsePipelineConfig, refuseLocalBackendInCi } from "../modules/config/load";
 import { catalogEncryptionConflicts, longestPassSeconds, minimumSubnetPrefix } from "../modules/config/schema";
-import { type Json, rawConfig } from "./support/synth";
+import { type Json, rawConfig, synth } from "./support/synth";
 
 function errorFor(change: (raw: Json) => void): string {
   const raw = rawConfig();
@@ -56,14 +56,14 @@ describe("pipeline config", () => {
       (r: Json) => (r.environments.dev.storage.prefixes = { quarantine: "daily_flights/bad/" }),
       'key "storage.prefixes.dailyFlights": value (not set): "daily_flights/" overlaps prefix "quarantine" ("daily_flights/bad/")',
     ],
-    ["a misspelt key", (r: Json) => (r.environments.dev.etl.workers = 3), 'environment "dev", key "etl"'],
+    ["a misspelt key", (r: Json) => (r.environments.dev.etl.workers = 3), 'key "environments.dev.etl.workers": unknown key'],
     ["a bad e-mail", (r: Json) => (r.environments.dev.notifications.emails = ["ops-at-example"]), 'key "notifications.emails.0": value "ops-at-example"'],
     ["only two AZs", (r: Json) => (r.environments.dev.availabilityZones = ["a", "b"]), "three Availability Zones"],
     ["a cloud backend without organization", (r: Json) => (r.backend = { type: "cloud" }), 'key "backend.organization": value (not set)'],
     [
       "a VPC whose subnets are too small for the workgroup",
-      (r: Json) => (r.environments.dev.network.vpcCidr = "10.40.0.0/24"),
-      'environment "dev", key "network.vpcCidr": value "10.40.0.0/24": its private subnets are /28; warehouse.baseCapacityRpu 8 needs subnets of at least /27',
+      (r: Json) => Object.assign(r.environments.prod, { network: { vpcCidr: "10.41.0.0/22" }, warehouse: { baseCapacityRpu: 256 } }),
+      'environment "prod", key "network.vpcCidr": value "10.41.0.0/22": its private subnets are /26; warehouse.baseCapacityRpu 256 needs subnets of at least /25',
     ],
     [
       "a VPC too small for 128 RPU",
@@ -206,7 +206,7 @@ describe("config rules at their edges (each one a mutant that once survived)", (
         r.environments.prod.bogus2 = 2;
       }),
     ).toMatch(
-      /^config environments.json is invalid:\n {2}- environment "dev", key "etl.numberOfWorkers": value "x": Invalid input: expected number, received string\n {2}- environment "prod", key "\(whole environment\)": value \{.*"bogus":1,"bogus2":2\}: Unrecognized keys: "bogus", "bogus2" \(unknown: bogus, bogus2\)$/,
+      /^config environments.json is invalid:\n {2}- environment "dev", key "etl.numberOfWorkers": value "x": Invalid input: expected number, received string\n {2}- key "environments.prod.bogus": unknown key \(known here: region, account, .*, notifications\)\n {2}- key "environments.prod.bogus2": unknown key \(known here: region, .*\)$/,
     );
     expect(errorFor((r) => (r.environments.dev = null))).toContain(
       '- environment "dev", key "(whole environment)": value null: Invalid input: expected object',
@@ -216,6 +216,41 @@ describe("config rules at their edges (each one a mutant that once survived)", (
       '- key "environments.X!": environment names are 2-8 lower-case letters or digits',
     );
     expect(() => parsePipelineConfig(5, "c.json")).toThrow('- key "(root)": value 5: Invalid input: expected object, received number');
+  });
+
+  it.each([
+    ["999.1.0.0/16", "999 is not an address byte (0 to 255)"],
+    ["300.300.300.300/20", "300 is not an address byte (0 to 255)"],
+    ["10.40.0.5/16", "has host bits set: the block is 10.40.0.0/16"],
+    ["10.40.2.0/23", undefined],
+    ["10.40.1.0/23", "has host bits set: the block is 10.40.0.0/23"],
+    ["10.40.0.0/24", "must be from /16 to /23 (its subnets are 4 bits smaller, and Redshift needs at least /27)"],
+    ["10.40.0.0/15", "must be from /16 to /23 (its subnets are 4 bits smaller, and Redshift needs at least /27)"],
+    ["10.40.0/16", "must be an IPv4 CIDR block such as 10.40.0.0/16"],
+  ])("network.vpcCidr %s: %s, in one line naming the key", (cidr, problem) => {
+    const change = (r: Json) => {
+      r.environments.dev.network.vpcCidr = cidr;
+      r.environments.dev.warehouse.baseCapacityRpu = 8;
+    };
+    if (problem === undefined) expect(() => synth("dev", change)).not.toThrow();
+    else expect(errorFor(change)).toBe(`config environments.json is invalid:\n  - environment "dev", key "network.vpcCidr": value "${cidr}": ${problem}`);
+  });
+
+  it("names an unknown key by its path at any depth, with the known key it was probably meant to be", () => {
+    expect(errorFor((r) => (r.projet = "x"))).toBe('config environments.json is invalid:\n  - key "projet": unknown key; did you mean "project"?');
+    expect(errorFor((r) => (r.environments.dev.wrokerType = 2))).toBe(
+      'config environments.json is invalid:\n  - key "environments.dev.wrokerType": unknown key; did you mean "environments.dev.etl.workerType"?',
+    );
+    expect(errorFor((r) => (r.environments.dev.etl.numberOfWorker = 2))).toBe(
+      'config environments.json is invalid:\n  - key "environments.dev.etl.numberOfWorker": unknown key; did you mean "environments.dev.etl.numberOfWorkers"?',
+    );
+    expect(errorFor((r) => (r.environments.dev.etl.zz = 2))).toMatch(/unknown key \(known here: glueVersion, workerType, numberOfWorkers, .*\)$/);
+  });
+
+  it("says where broken JSON breaks, by line and column", () => {
+    const file = join(mkdtempSync(join(tmpdir(), "config-")), "broken.json");
+    writeFileSync(file, '{\n  "project": "a",\n  "backend": {"type": "local"}\n  "environments": {}\n}\n');
+    expect(() => loadPipelineConfig(file)).toThrow(`config ${file}: not valid JSON: Expected ',' or '}' after property value at line 4, column 3`);
   });
 
   it("says (not set) for a value whose parent object the file leaves out", () => {

@@ -66,6 +66,16 @@ describe("idle monthly cost (npm run cost)", () => {
     expect(idleCost({}, "us-east-1", prices)).toStrictEqual([]);
   });
 
+  it.each([
+    ["dev", "Interface endpoints: per GB processed", "NAT gateway: per GB processed"],
+    ["prod", "NAT gateway: per GB processed", "Interface endpoints: per GB processed"],
+  ])("%s: lists by-use prices only for what the stack has (%s, not %s)", (stack, has, hasNot) => {
+    const r = runScript("cost", ["--stack", stack]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain(`- ${has}`);
+    expect(r.stdout).not.toContain(hasNot);
+  });
+
   it("ends the printed table with what is billed by use", () => {
     const text = formatCost("dev", "us-east-1", [], { ...prices, usagePriced: ["Glue: per DPU-hour", "S3: per GB"] });
     expect(text.split("\n")[0]).toBe(

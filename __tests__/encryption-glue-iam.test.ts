@@ -113,20 +113,14 @@ describe("Glue IAM statements", () => {
 
   it("let Glue place its connection's ENIs in one subnet and security group", () => {
     const eni = "arn:aws:ec2:eu-west-1:111122223333:network-interface/*";
-    expect(connectionNetworkStatements(aws, "subnet", "sg")).toStrictEqual([
+    expect(connectionNetworkStatements(aws, { vpcArn: "vpc", subnetArn: "subnet", securityGroupArn: "sg" })).toStrictEqual([
       {
         sid: "DescribeVpcForGlueConnection",
-        actions: [
-          "ec2:DescribeSubnets",
-          "ec2:DescribeSecurityGroups",
-          "ec2:DescribeVpcEndpoints",
-          "ec2:DescribeRouteTables",
-          "ec2:DescribeVpcAttribute",
-          "ec2:DescribeNetworkInterfaces",
-        ],
+        actions: ["ec2:DescribeSubnets", "ec2:DescribeSecurityGroups", "ec2:DescribeVpcEndpoints", "ec2:DescribeRouteTables", "ec2:DescribeNetworkInterfaces"],
         resources: ["*"],
         wildcardReason: "EC2 Describe* actions support no resource-level permissions",
       },
+      { sid: "DescribeConnectionVpc", actions: ["ec2:DescribeVpcAttribute"], resources: ["vpc"] },
       { sid: "GlueConnectionEnis", actions: ["ec2:CreateNetworkInterface"], resources: ["subnet", "sg", eni] },
       { sid: "GlueConnectionEniCleanup", actions: ["ec2:DeleteNetworkInterface", "ec2:CreateTags", "ec2:DeleteTags"], resources: [eni] },
     ]);
@@ -141,8 +135,8 @@ describe("Glue IAM statements", () => {
         resources: [groups, `${groups}:log-stream:*`],
       },
     ]);
-    expect(connectionSecretStatements("conn", "secret")).toStrictEqual([
-      { sid: "ReadConnection", actions: ["glue:GetConnection"], resources: ["conn"] },
+    expect(connectionSecretStatements("catalog", "conn", "secret")).toStrictEqual([
+      { sid: "ReadConnection", actions: ["glue:GetConnection"], resources: ["catalog", "conn"] },
       { sid: "ReadRedshiftSecret", actions: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"], resources: ["secret"] },
     ]);
   });

@@ -141,6 +141,7 @@ describe("EtlLayer", () => {
     const bySid = Object.fromEntries(statements.map((s) => [s.Sid, s]));
     expect(Object.keys(bySid).sort()).toStrictEqual([
       "CatalogRead",
+      "DescribeConnectionVpc",
       "DescribeVpcForGlueConnection",
       "GlueConnectionEniCleanup",
       "GlueConnectionEnis",
@@ -174,7 +175,12 @@ describe("EtlLayer", () => {
     });
     expect(bySid.UseDataKey.Resource).toStrictEqual([ref(dev, "aws_kms_key", () => true, "arn")]);
     expect(bySid.CatalogRead.Action).not.toContain("glue:CreateTable");
-    expect(bySid.ReadConnection.Resource).toStrictEqual([ref(dev, "aws_glue_connection", () => true, "arn")]);
+    // GetConnection is authorized on the catalog too.
+    expect(bySid.ReadConnection.Resource).toStrictEqual([
+      "arn:${local.partition}:glue:us-east-1:${local.account_id}:catalog",
+      ref(dev, "aws_glue_connection", () => true, "arn"),
+    ]);
+    expect(bySid.DescribeConnectionVpc.Resource).toStrictEqual([ref(dev, "aws_vpc", () => true, "arn")]);
     expect(bySid.ReadRedshiftSecret.Resource).toStrictEqual([ref(dev, "aws_secretsmanager_secret", () => true, "arn")]);
   });
 });

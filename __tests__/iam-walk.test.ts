@@ -15,6 +15,7 @@ const AWS_REQUIRES_STAR: Record<string, string> = {
   PassMetrics: "cloudwatch:PutMetricData supports no resource-level permissions (limited to the stack's namespace by condition)",
   LogDelivery: "CloudWatch Logs vended-log delivery actions (Step Functions logging) support no resource-level permissions",
   XRayTracing: "X-Ray trace and sampling actions support no resource-level permissions",
+  FindFlowLogGroup: "logs:DescribeLogGroups lists groups and takes no log-group resource",
 };
 
 interface Finding {
@@ -117,6 +118,51 @@ describe("IAM walk over every synthesized stack", () => {
       'IAM statement "Lazy" uses Resource "*" without a wildcardReason',
     );
   });
+});
+
+describe("parliament (in npm test)", () => {
+  const run = (resources: Json) => {
+    const stacks = mkdtempSync(join(tmpdir(), "parliament-"));
+    mkdirSync(join(stacks, "bad"));
+    writeFileSync(join(stacks, "bad", "cdk.tf.json"), JSON.stringify({ resource: resources }));
+    return spawnSync(process.execPath, [join(__dirname, "..", "scripts", "parliament.mjs")], {
+      encoding: "utf8",
+      env: { ...process.env, CDKTF_STACKS_DIR: stacks },
+    });
+  };
+  const rolePolicy = (statement: Json) => ({
+    aws_s3_bucket: { data: { bucket_prefix: "airline-ingest-dev-data-" } },
+    aws_iam_role_policy: { copy: { policy: policyDocument([statement]) } },
+  });
+
+  it("finds a grant that can never apply: GetBucketLocation under an s3:prefix condition its requests do not carry", () => {
+    const r = run(
+      rolePolicy({
+        sid: "ListLoadablePrefixes",
+        actions: ["s3:ListBucket", "s3:GetBucketLocation"],
+        resources: ["${aws_s3_bucket.data.arn}"],
+        conditions: { StringLike: { "s3:prefix": ["airport_codes/*"] } },
+      }),
+    );
+    expect(r.status).toBe(1);
+    expect(r.stdout).toContain('bad: aws_iam_role_policy.copy: UNKNOWN_CONDITION_FOR_ACTION "Unknown condition s3:prefix for action s3:GetBucketLocation"');
+  }, 120_000);
+
+  it("passes the split statements, and a key policy's '*' (the key itself) as accepted", () => {
+    const r = run({
+      ...rolePolicy({ sid: "LocateDataBucket", actions: ["s3:GetBucketLocation"], resources: ["${aws_s3_bucket.data.arn}"] }),
+      aws_kms_key_policy: {
+        key: {
+          policy: JSON.stringify({
+            Version: "2012-10-17",
+            Statement: [{ Effect: "Allow", Principal: { Service: "events.amazonaws.com" }, Action: "kms:Decrypt", Resource: "*" }],
+          }),
+        },
+      },
+    });
+    expect(r.stdout).toContain("parliament: 0 finding(s) over 1 stack(s)");
+    expect(r.status).toBe(0);
+  }, 120_000);
 });
 
 describe("checkov (in npm test)", () => {

@@ -138,9 +138,11 @@ describe("NetworkLayer", () => {
       {
         Sid: "DeliverFlowLogs",
         Effect: "Allow",
-        Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams", "logs:DescribeLogGroups"],
+        Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
         Resource: [group, `${group}:log-stream:*`],
       },
+      // DescribeLogGroups takes no log-group resource: on its own, with AWS's reason.
+      { Sid: "FindFlowLogGroup", Effect: "Allow", Action: ["logs:DescribeLogGroups"], Resource: ["*"] },
     ]);
     expect(only(dev, "aws_cloudwatch_log_group", (g) => g.name.endsWith("/flow-logs"))).toMatchObject({
       retention_in_days: 365,

@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -20,6 +21,14 @@ describe("the after-apply scripts' command line", () => {
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^usage: npm run /);
     expect(r.stdout).toContain("AWS_PROFILE");
+  });
+
+  it("seed:warehouse --dry-run needs neither outputs nor credentials: what it cannot know yet shows as a named placeholder", () => {
+    const r = runScript("seed-warehouse", ["--stack", "dev", "--outputs", join(tmpdir(), "no-such-outputs.json"), "--dry-run"]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain("-- (dry run without the stack's outputs: cannot read --outputs");
+    expect(r.stdout).toContain("FROM 's3://<data_bucket_name>/airport_codes/airport_codes.csv'");
+    expect(r.stdout).toContain("IAM_ROLE '<redshift_copy_role_arn>'");
   });
 
   it("seed:warehouse --dry-run prints the SQL in apply order with the stack's bucket and COPY role", () => {
@@ -87,4 +96,29 @@ describe("upload contract", () => {
   it("renders every placeholder of the seed SQL and refuses an unknown one", () => {
     expect(() => warehouseSeedStatements({ schema: "airlines" })).toThrow(/redshift\/005_copy_airport_codes\.sql: unknown placeholder \{\{bucket\}\}/);
   });
+});
+
+describe("every command refuses an unknown or abbreviated flag with its usage", () => {
+  const node = (script: string, args: string[]) => spawnSync(process.execPath, [join(__dirname, "..", "scripts", script), ...args], { encoding: "utf8" });
+
+  it("sample:data refuses a flag it does not know instead of ignoring it", () => {
+    const r = node("sample-data.mjs", ["--dayz", "3"]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain("error: Unknown option '--dayz'");
+    expect(r.stderr).toContain("usage: npm run sample:data [-- --days N] [--out DIR]");
+  });
+
+  it.each([
+    ["local-run.mjs", ["--dat", "./data", "--state", "s"], /the following arguments are required: --data|unrecognized arguments: --dat/],
+    ["bench-local.mjs", ["--run", "1"], /unrecognized arguments: --run 1/],
+  ])(
+    "%s refuses an abbreviation (argparse would take it for the long flag)",
+    (script, args, message) => {
+      const r = node(script, args);
+      expect(r.status).toBe(2);
+      expect(r.stderr).toMatch(message);
+      expect(r.stderr).toMatch(/^usage: npm run (local|bench:local) --/m);
+    },
+    120_000,
+  );
 });

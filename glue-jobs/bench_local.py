@@ -136,4 +136,8 @@ if __name__ == "__main__":
         sys.path.insert(0, str(HERE))
         {"plain": lambda: plain_pyspark(*sys.argv[3:5]), "session": lambda: session(sys.argv[3])}[sys.argv[2]]()
     else:
-        main(int(sys.argv[sys.argv.index("--runs") + 1]) if "--runs" in sys.argv else 3)
+        import argparse
+
+        parser = argparse.ArgumentParser(prog="npm run bench:local --", allow_abbrev=False)
+        parser.add_argument("--runs", type=int, default=3, help="alternating pairs per measure")
+        main(parser.parse_args().runs)

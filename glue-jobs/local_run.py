@@ -49,7 +49,8 @@ CSV_OPTIONS = {
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
-    p = argparse.ArgumentParser(prog="npm run local --", description=__doc__.split("\n\n")[0])
+    # allow_abbrev=False: `--dat` is refused with the usage, not taken for --data.
+    p = argparse.ArgumentParser(prog="npm run local --", description=__doc__.split("\n\n")[0], allow_abbrev=False)
     p.add_argument("--data", required=True, type=Path, help="folder laid out like the bucket (airport_codes/, daily_flights/)")
     p.add_argument("--state", required=True, type=Path, help="bookmark and table fragments, kept between runs")
     p.add_argument("--out", type=Path, help=f"write the whole table and quarantine there as {TABLE_FILE} and {QUARANTINE_FILE}")

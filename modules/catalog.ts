@@ -32,6 +32,7 @@ export interface CatalogLayerProps {
     readonly availabilityZone: string;
     readonly securityGroupId: string;
     readonly securityGroupArn: string;
+    readonly vpcArn: string;
   };
   /** Manage the account-and-region-wide Data Catalog encryption settings from this stack. */
   readonly manageCatalogEncryption: boolean;
@@ -108,10 +109,7 @@ export class CatalogLayer extends Construct {
       servicePrincipals: ["glue.amazonaws.com"],
       policies: {
         catalog: catalogStatements(this.arns, "read-write"),
-        connection: [
-          ...connectionSecretStatements(connection.arn, rs.etlSecretArn),
-          ...connectionNetworkStatements(aws, props.network.subnetArn, props.network.securityGroupArn),
-        ],
+        connection: [...connectionSecretStatements(this.arns.catalogArn, connection.arn, rs.etlSecretArn), ...connectionNetworkStatements(aws, props.network)],
         "logs-and-key": common,
       },
     });

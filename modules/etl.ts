@@ -6,7 +6,15 @@ import { AssetType, TerraformAsset } from "cdktf";
 import { Construct } from "constructs";
 import type { EnvironmentConfig } from "./config/schema";
 import { PipelineKey } from "./encryption";
-import { type AwsContext, type CatalogArns, catalogStatements, connectionNetworkStatements, connectionSecretStatements, glueLogStatements } from "./glue-iam";
+import {
+  type AwsContext,
+  type CatalogArns,
+  type ConnectionNetworkArns,
+  catalogStatements,
+  connectionNetworkStatements,
+  connectionSecretStatements,
+  glueLogStatements,
+} from "./glue-iam";
 import { type PolicyStatement, ServiceRole } from "./iam";
 import type { ResourceNames } from "./naming";
 
@@ -51,7 +59,7 @@ export interface EtlLayerProps {
     /** Role Redshift assumes for the COPY of Glue's staged data. */
     readonly copyRoleArn: string;
   };
-  readonly network: { readonly subnetArn: string; readonly securityGroupArn: string };
+  readonly network: ConnectionNetworkArns;
 }
 
 /** The incremental flights job: its code in S3 (keyed by content), role, log group and the Glue job itself. */
@@ -162,8 +170,8 @@ export class EtlLayer extends Construct {
       ],
       catalog: catalogStatements(props.catalog.arns, "read"),
       "redshift-connection": [
-        ...connectionSecretStatements(props.catalog.connectionArn, props.redshift.etlSecretArn),
-        ...connectionNetworkStatements(aws, props.network.subnetArn, props.network.securityGroupArn),
+        ...connectionSecretStatements(props.catalog.arns.catalogArn, props.catalog.connectionArn, props.redshift.etlSecretArn),
+        ...connectionNetworkStatements(aws, props.network),
       ],
       "logs-metrics-key": [
         ...glueLogStatements(aws),

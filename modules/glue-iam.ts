@@ -30,27 +30,28 @@ export function catalogStatements(arns: CatalogArns, access: "read" | "read-writ
   return [{ sid: `Catalog${access === "read" ? "Read" : "ReadWrite"}`, actions, resources: [arns.catalogArn, arns.databaseArn, arns.tablesArn] }];
 }
 
+/** The connection's place in the VPC, as ARNs. */
+export interface ConnectionNetworkArns {
+  readonly vpcArn: string;
+  readonly subnetArn: string;
+  readonly securityGroupArn: string;
+}
+
 /**
- * What Glue needs to place ENIs in the connection's subnet. The Describe calls cannot be scoped: EC2 offers no
- * resource-level permissions for them.
+ * What Glue needs to place ENIs in the connection's subnet. The Describe calls cannot be scoped (EC2 offers no
+ * resource-level permissions for them), except DescribeVpcAttribute, which takes the VPC.
  */
-export function connectionNetworkStatements(aws: AwsContext, subnetArn: string, securityGroupArn: string): PolicyStatement[] {
+export function connectionNetworkStatements(aws: AwsContext, network: ConnectionNetworkArns): PolicyStatement[] {
   const eni = `arn:${aws.partition}:ec2:${aws.region}:${aws.accountId}:network-interface/*`;
   return [
     {
       sid: "DescribeVpcForGlueConnection",
-      actions: [
-        "ec2:DescribeSubnets",
-        "ec2:DescribeSecurityGroups",
-        "ec2:DescribeVpcEndpoints",
-        "ec2:DescribeRouteTables",
-        "ec2:DescribeVpcAttribute",
-        "ec2:DescribeNetworkInterfaces",
-      ],
+      actions: ["ec2:DescribeSubnets", "ec2:DescribeSecurityGroups", "ec2:DescribeVpcEndpoints", "ec2:DescribeRouteTables", "ec2:DescribeNetworkInterfaces"],
       resources: ["*"],
       wildcardReason: "EC2 Describe* actions support no resource-level permissions",
     },
-    { sid: "GlueConnectionEnis", actions: ["ec2:CreateNetworkInterface"], resources: [subnetArn, securityGroupArn, eni] },
+    { sid: "DescribeConnectionVpc", actions: ["ec2:DescribeVpcAttribute"], resources: [network.vpcArn] },
+    { sid: "GlueConnectionEnis", actions: ["ec2:CreateNetworkInterface"], resources: [network.subnetArn, network.securityGroupArn, eni] },
     { sid: "GlueConnectionEniCleanup", actions: ["ec2:DeleteNetworkInterface", "ec2:CreateTags", "ec2:DeleteTags"], resources: [eni] },
   ];
 }
@@ -68,9 +69,10 @@ export function glueLogStatements(aws: AwsContext): PolicyStatement[] {
 }
 
 /** Reading the Redshift user secret a Glue connection names in SECRET_ID (the job's own user, not the admin). */
-export function connectionSecretStatements(connectionArn: string, secretArn: string): PolicyStatement[] {
+export function connectionSecretStatements(catalogArn: string, connectionArn: string, secretArn: string): PolicyStatement[] {
   return [
-    { sid: "ReadConnection", actions: ["glue:GetConnection"], resources: [connectionArn] },
+    // GetConnection is authorized on the catalog as well as the connection (Service Authorization Reference).
+    { sid: "ReadConnection", actions: ["glue:GetConnection"], resources: [catalogArn, connectionArn] },
     { sid: "ReadRedshiftSecret", actions: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"], resources: [secretArn] },
   ];
 }

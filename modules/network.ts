@@ -39,6 +39,7 @@ export interface NetworkLayerProps {
 /** VPC, private subnets in three AZs, S3 gateway endpoint and the security groups of Glue and Redshift. */
 export class NetworkLayer extends Construct {
   readonly vpcId: string;
+  readonly vpcArn: string;
   readonly privateSubnetIds: string[];
   /** The subnet and AZ the Glue connection runs the job in. */
   readonly glueSubnetId: string;
@@ -148,6 +149,7 @@ export class NetworkLayer extends Construct {
     }
 
     this.vpcId = vpc.id;
+    this.vpcArn = vpc.arn;
     this.privateSubnetIds = subnets.map((s) => s.id);
     this.glueSubnetId = subnets[0].id;
     this.glueSubnetArn = subnets[0].arn;
@@ -172,8 +174,14 @@ export class NetworkLayer extends Construct {
         deliver: [
           {
             sid: "DeliverFlowLogs",
-            actions: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams", "logs:DescribeLogGroups"],
+            actions: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
             resources: [group.arn, `${group.arn}:log-stream:*`],
+          },
+          {
+            sid: "FindFlowLogGroup",
+            actions: ["logs:DescribeLogGroups"],
+            resources: ["*"],
+            wildcardReason: "logs:DescribeLogGroups lists groups and takes no log-group resource (Service Authorization Reference)",
           },
         ],
       },

@@ -77,6 +77,7 @@ export class PipelineStack extends TerraformStack {
       availabilityZone: network.glueAvailabilityZone,
       securityGroupId: network.glueSecurityGroupId,
       securityGroupArn: network.glueSecurityGroupArn,
+      vpcArn: network.vpcArn,
     };
     const catalog = new CatalogLayer(this, "catalog", {
       names,

@@ -26,6 +26,9 @@ function run(line, extra = []) {
     env: { ...process.env, AWS_EC2_METADATA_DISABLED: "true" },
   });
   if (r.status !== 0) throw new Error(`${line} exited ${r.status}:\n${r.stdout}\n${r.stderr}`);
+  // A README command prints what it did, not Spark's start-up warnings (glue-jobs/spark-conf).
+  const noise = r.stderr.split("\n").filter((l) => / WARN |Setting default log level/.test(l));
+  if (noise.length) throw new Error(`${line} printed Spark's warnings:\n${noise.join("\n")}`);
   return r.stdout;
 }
 const summary = (stdout) => JSON.parse(stdout.trim().split("\n").pop());

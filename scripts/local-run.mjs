@@ -4,7 +4,7 @@
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { ROOT } from "./lib/project.mjs";
-import { ensurePythonEnv, GLUE_ENV } from "./lib/python-env.mjs";
+import { ensurePythonEnv, GLUE_ENV, SPARK_RUN_ENV } from "./lib/python-env.mjs";
 
 if (spawnSync("java", ["-version"]).status !== 0) {
   console.error("local run: Spark needs Java 17 on PATH (Debian: apt-get install openjdk-17-jre-headless)");
@@ -13,6 +13,6 @@ if (spawnSync("java", ["-version"]).status !== 0) {
 const python = ensurePythonEnv(GLUE_ENV);
 const r = spawnSync(python, [join(ROOT, "glue-jobs", "local_run.py"), ...process.argv.slice(2)], {
   stdio: "inherit",
-  env: { ...process.env, PYTHONDONTWRITEBYTECODE: "1" },
+  env: { ...process.env, ...SPARK_RUN_ENV },
 });
 process.exit(r.status ?? 1);

@@ -4,13 +4,21 @@
 // airport ids (glue-jobs/tests/vega_flights.py). The README's commands use ./data as they are.
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
+import { parseArgs } from "node:util";
 import { ROOT } from "./lib/project.mjs";
 import { ensurePythonEnv, GLUE_ENV } from "./lib/python-env.mjs";
 
-const option = (name, fallback) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1] : fallback;
-};
-const out = option("out", join(process.cwd(), "data"));
-const r = spawnSync(ensurePythonEnv(GLUE_ENV), [join(ROOT, "glue-jobs", "tests", "vega_flights.py"), out, "--days", option("days", "5")], { stdio: "inherit" });
+const USAGE = "usage: npm run sample:data [-- --days N] [--out DIR]";
+let values;
+try {
+  // strict: an unknown or misspelt flag is refused, never ignored.
+  ({ values } = parseArgs({
+    options: { days: { type: "string", default: "5" }, out: { type: "string", default: join(process.cwd(), "data") } },
+    strict: true,
+  }));
+} catch (e) {
+  console.error(`error: ${e.message}\n\n${USAGE}`);
+  process.exit(2);
+}
+const r = spawnSync(ensurePythonEnv(GLUE_ENV), [join(ROOT, "glue-jobs", "tests", "vega_flights.py"), values.out, "--days", values.days], { stdio: "inherit" });
 process.exit(r.status ?? 1);

@@ -34,7 +34,7 @@ void runScript(async () => {
   const stack = String(args.stack);
   const settings = stackSettings(stack);
   const target = await uploadTarget(stack, args.outputs as string | undefined, Boolean(args["dry-run"]));
-  if ("offline" in target) console.log(chalk.yellow(`${target.offline}: checking the layout only, no checksum comparison`));
+  if ("offline" in target) console.log(chalk.yellow(`dry run: checking the layout only, no checksum comparison (${target.offline})`));
   const bucket = "bucket" in target ? target.bucket : `<data bucket of stack ${stack}>`;
   const s3 = "bucket" in target ? new S3Client(awsClientConfig(settings.region)) : null;
   const only = (args.only as string | undefined) ?? "";
@@ -81,7 +81,8 @@ async function uploadTarget(stack: string, outputs: string | undefined, dryRun: 
     await ensureCredentials();
     return { bucket };
   } catch (e) {
-    if (dryRun && e instanceof OperatorError) return { offline: e.message.split(/[.:(]/)[0].trim() };
+    // The whole reason, paths and all: a message cut at its first '.' or ':' cuts a path in two.
+    if (dryRun && e instanceof OperatorError) return { offline: e.message };
     throw e;
   }
 }

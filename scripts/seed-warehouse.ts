@@ -11,14 +11,15 @@ import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { chalk } from "zx";
 import { loadPipelineConfig } from "../modules/config/load";
 import { ResourceNames } from "../modules/naming";
+import type { OutputName } from "../modules/outputs";
 import { checkAirportFile } from "./lib/airport-file";
 import { awsClientConfig, ensureCredentials } from "./lib/aws";
-import { parseCli, runScript, stackSettings } from "./lib/cli";
+import { OperatorError, parseCli, runScript, stackSettings } from "./lib/cli";
 import { crawlAndWait } from "./lib/crawler";
 import { etlUserStatement, newPassword, redshiftPasswordHash, secretHasValue, storeEtlSecret } from "./lib/etl-user";
 import { queryRows, runBatch } from "./lib/redshift-data";
 import { warehouseSeedStatements } from "./lib/sql-files";
-import { readStackOutputs } from "./lib/stack-outputs";
+import { readStackOutputs, type StackOutputs } from "./lib/stack-outputs";
 
 const USAGE = `usage: npm run seed:warehouse -- --stack S [--outputs FILE] [--dry-run]
 
@@ -33,6 +34,17 @@ the Redshift tables and waits for it, so the Glue job finds the dimension in the
   --rotate-etl-password  give the Glue job's user a new password (also done on the first run)
 AWS settings: AWS_PROFILE, AWS_REGION (default: the stack's region), AWS_ENDPOINT_URL.`;
 
+/** A dry run needs no applied stack: values it cannot know yet print as <output_name>. */
+function outputsOrPlaceholders(stack: string, file: string | undefined): Pick<StackOutputs, "get"> {
+  try {
+    return readStackOutputs(stack, file);
+  } catch (e) {
+    if (!(e instanceof OperatorError)) throw e;
+    console.log(chalk.dim(`-- (dry run without the stack's outputs: ${e.message}; their values show as <output_name>)`));
+    return { get: (name: OutputName) => `<${name}>` };
+  }
+}
+
 void runScript(async () => {
   const args = parseCli(process.argv.slice(2), {
     usage: USAGE,
@@ -42,7 +54,9 @@ void runScript(async () => {
   });
   const stack = String(args.stack);
   const settings = stackSettings(stack);
-  const outputs = readStackOutputs(stack, args.outputs as string | undefined);
+  const outputs = args["dry-run"]
+    ? outputsOrPlaceholders(stack, args.outputs as string | undefined)
+    : readStackOutputs(stack, args.outputs as string | undefined);
   const airportCodesKey = `${settings.storage.prefixes.airportCodes}airport_codes.csv`;
   const statements = warehouseSeedStatements({
     schema: settings.warehouse.schema,

@@ -31,20 +31,22 @@ export class MotoServer {
     const port = await freePort();
     this.endpoint = `http://127.0.0.1:${port}`;
     this.child = spawn(projectPython(), ["-m", "moto.server", "-H", "127.0.0.1", "-p", String(port)], { stdio: "ignore" });
-    for (let i = 0; i < 100; i++) {
+    // Stops polling once stop() ran (a beforeAll that timed out): a loop left running keeps jest's worker alive.
+    for (let i = 0; i < 100 && this.child; i++) {
       try {
         const res = await fetch(`${this.endpoint}/moto-api/`);
         if (res.ok) return this;
       } catch {
         /* not listening yet */
       }
-      await new Promise((r) => setTimeout(r, 100));
+      await new Promise((r) => setTimeout(r, 100).unref());
     }
     throw new Error(`moto server did not answer on ${this.endpoint}`);
   }
 
   stop(): void {
     this.child?.kill();
+    this.child = undefined;
   }
 
   /** Client settings for an AWS SDK v3 client of this server (placeholder credentials). */

@@ -109,7 +109,7 @@ def days_from_3m() -> dict[str, list[str]]:
 if __name__ == "__main__":
     import argparse
 
-    parser = argparse.ArgumentParser(description="Lay out vega-datasets flights like the data bucket")
+    parser = argparse.ArgumentParser(description="Lay out vega-datasets flights like the data bucket", allow_abbrev=False)
     parser.add_argument("root", type=Path)
     parser.add_argument("--days", type=int, default=3, help="first N days of the 20k sample")
     args = parser.parse_args()

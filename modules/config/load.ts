@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { z } from "zod";
 import { UserError } from "../user-error";
+import { jsonErrorWhere, nearest } from "./diagnose";
 import { type PipelineConfig, pipelineConfigSchema } from "./schema";
 
 /** The configuration file used when PIPELINE_CONFIG does not name another one. */
@@ -21,7 +22,7 @@ export function loadPipelineConfig(file = process.env.PIPELINE_CONFIG || DEFAULT
   try {
     raw = JSON.parse(text);
   } catch (e) {
-    throw new ConfigError(`config ${file}: not valid JSON: ${(e as Error).message}`);
+    throw new ConfigError(`config ${file}: not valid JSON: ${jsonErrorWhere((e as Error).message, text)}`);
   }
   return parsePipelineConfig(raw, file);
 }
@@ -29,7 +30,9 @@ export function loadPipelineConfig(file = process.env.PIPELINE_CONFIG || DEFAULT
 export function parsePipelineConfig(raw: unknown, source: string): PipelineConfig {
   const result = pipelineConfigSchema.safeParse(raw);
   if (result.success) return result.data;
-  const lines = result.error.issues.map((issue) => describeIssue(issue, raw));
+  const lines = result.error.issues.flatMap((issue) =>
+    issue.code === "unrecognized_keys" ? unknownKeys(issue.path.map(String), issue.keys) : [describeIssue(issue, raw)],
+  );
   throw new ConfigError(`config ${source} is invalid:\n${lines.map((l) => `  - ${l}`).join("\n")}`);
 }
 
@@ -43,6 +46,38 @@ function describeIssue(issue: z.core.$ZodIssue, raw: unknown): string {
   const keys = issue.code === "unrecognized_keys" ? ` (unknown: ${issue.keys.join(", ")})` : "";
   const value = valueAt(raw, issue.path);
   return `${where}: value ${value === undefined ? "(not set)" : JSON.stringify(value)}: ${issue.message}${keys}`;
+}
+
+/** One line per unknown key, by its full path, with the known key it was probably meant to be. */
+function unknownKeys(path: string[], keys: string[]): string[] {
+  const siblings = keysAt(path);
+  const candidates = [...siblings, ...siblings.flatMap((k) => keysAt([...path, k]).map((child) => `${k}.${child}`))];
+  return keys.map((key) => {
+    const guess = nearest(key, candidates);
+    return `key "${[...path, key].join(".")}": unknown key${guess ? `; did you mean "${[...path, guess].join(".")}"?` : ` (known here: ${siblings.join(", ")})`}`;
+  });
+}
+
+/** The keys the schema knows at a path of the config (records such as environments take any name). */
+function keysAt(path: string[]): string[] {
+  let schema: z.ZodType | undefined = unwrapped(pipelineConfigSchema);
+  for (const key of path) {
+    const def = schema?._zod.def as { type: string; valueType?: z.ZodType; shape?: Record<string, z.ZodType> } | undefined;
+    schema = unwrapped(def?.type === "record" ? def.valueType : def?.shape?.[key]);
+  }
+  const def = schema?._zod.def as { type: string; shape?: Record<string, unknown> } | undefined;
+  return def?.type === "object" && def.shape ? Object.keys(def.shape) : [];
+}
+
+/** The object or record inside defaults, optionals and refinements. */
+function unwrapped(schema: z.ZodType | undefined): z.ZodType | undefined {
+  let s = schema;
+  while (s) {
+    const def = s._zod.def as { type: string; innerType?: z.ZodType; in?: z.ZodType };
+    if (def.type === "object" || def.type === "record") return s;
+    s = def.innerType ?? def.in;
+  }
+  return undefined;
 }
 
 function valueAt(raw: unknown, path: PropertyKey[]): unknown {

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { vpcCidrProblem } from "./diagnose";
 
 /** CloudWatch Logs accepts only these retention periods (days). */
 const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
@@ -82,7 +83,10 @@ const environmentObject = z.strictObject({
   network: z
     .strictObject({
       /** VPC CIDR block, /16 to /24. Subnets are carved from it. */
-      vpcCidr: z.string().regex(/^(\d{1,3}\.){3}\d{1,3}\/(1[6-9]|2[0-4])$/, "must be an IPv4 CIDR from /16 to /24"),
+      vpcCidr: z.string().superRefine((cidr, ctx) => {
+        const problem = vpcCidrProblem(cidr);
+        if (problem) ctx.addIssue({ code: "custom", message: problem });
+      }),
       /** How the Glue job reaches AWS APIs other than S3: VPC interface endpoints or a NAT gateway. */
       awsApiAccess: z.enum(["interface-endpoints", "nat"]).default("interface-endpoints"),
       /** Days to keep VPC flow logs. */
@@ -259,7 +263,7 @@ const environmentSchema = environmentObject.superRefine((env, ctx) => {
   const vpcPrefix = Number(env.network.vpcCidr.split("/")[1]);
   const subnetPrefix = vpcPrefix + SUBNET_PREFIX_BITS;
   const needed = minimumSubnetPrefix(env.warehouse.baseCapacityRpu);
-  if (subnetPrefix > needed) {
+  if (subnetPrefix > needed && !vpcCidrProblem(env.network.vpcCidr)) {
     ctx.addIssue({
       code: "custom",
       path: ["network", "vpcCidr"],

@@ -18,7 +18,8 @@ interface RegionPrices {
 export interface PriceTable {
   hoursPerMonth: number;
   regions: Record<string, RegionPrices>;
-  usagePriced: string[];
+  /** What is billed by use; an entry with `when` applies only to a stack that has that idle line. */
+  usagePriced: Array<string | { text: string; when: string }>;
 }
 
 export interface CostLine {
@@ -75,6 +76,6 @@ export function formatCost(stack: string, region: string, lines: CostLine[], pri
     `| **total while idle** | | | **$${total.toFixed(2)}** |`,
     "",
     "Billed by use on top (zero when nothing runs unless noted):",
-    ...prices.usagePriced.map((u) => `- ${u}`),
+    ...prices.usagePriced.flatMap((u) => (typeof u === "string" ? [u] : lines.some((l) => l.item === u.when) ? [u.text] : [])).map((u) => `- ${u}`),
   ].join("\n");
 }

@@ -9,9 +9,21 @@ import { ROOT } from "./project.mjs";
 
 /** The Glue job's environment: pyspark pinned to Glue 5.0's Spark, pytest, moto. GLUE_VENV points a copy of the
  * project (the mutation-testing sandbox) at the checkout's environment instead of making its own. */
+/**
+ * Environment of a local Spark run: Spark's start-up warnings silenced (glue-jobs/spark-conf/log4j2.properties) and
+ * the driver bound to loopback (otherwise Spark warns that the hostname resolves to it and picks another address).
+ */
+export const SPARK_RUN_ENV = {
+  SPARK_CONF_DIR: join(ROOT, "glue-jobs", "spark-conf"),
+  SPARK_LOCAL_IP: process.env.SPARK_LOCAL_IP || "127.0.0.1",
+  PYTHONDONTWRITEBYTECODE: "1",
+};
+
 export const GLUE_ENV = { dir: process.env.GLUE_VENV || join(ROOT, ".venv"), lock: join(ROOT, "glue-jobs", "requirements.lock") };
 
 /** checkov, in its own environment: its pins differ from moto's. */
+/** parliament, duo-labs' offline IAM linter, in its own venv (its boto3 pin differs from moto's and checkov's). */
+export const PARLIAMENT_ENV = { dir: join(ROOT, ".venv-parliament"), lock: join(ROOT, "scripts", "security", "parliament-requirements.lock") };
 export const CHECKOV_ENV = { dir: join(ROOT, ".venv-checkov"), lock: join(ROOT, "scripts", "security", "checkov-requirements.lock") };
 
 /** uv, pinned, installs the other environments: from its own cache of PyPI, in seconds where pip takes a minute

@@ -17,7 +17,9 @@ export function ensureSystemPackage({ file, debian }) {
       env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" },
     });
   process.stderr.write(`system-packages: ${file} is missing; installing ${debian} with apt-get\n`);
-  if (apt(["update", "-qq"]).status !== 0 || apt(["install", "-y", "-qq", debian]).status !== 0 || !existsSync(file)) {
+  // Another apt or dpkg (an unattended upgrade, a second CI job) may hold the lock: wait for it up to 5 minutes.
+  const wait = ["-o", "DPkg::Lock::Timeout=300"];
+  if (apt([...wait, "update", "-qq"]).status !== 0 || apt([...wait, "install", "-y", "-qq", debian]).status !== 0 || !existsSync(file)) {
     throw new Error(
       `${file} is missing and ${debian} could not be installed: install it (Debian/Ubuntu: apt-get install ${debian}) or point POSTGRES_JDBC_JAR at the PostgreSQL JDBC jar`,
     );
