@@ -1,6 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 
 const ROOT = join(__dirname, "..");
@@ -49,7 +48,7 @@ function callModule(module: string, expr: string) {
   return JSON.parse(r.stdout);
 }
 
-describe("mutmut's kept results (scripts/mutation/mutmut-incremental/)", () => {
+describe("mutmut's kept results (.mutation-state/mutmut/)", () => {
   const call = (expr: string) => callModule("mutmut.mjs", expr);
   const results = {
     exit_code_by_key: { "f.x_a__mutmut_1": 0, "f.x_a__mutmut_2": 0, "f.x_a__mutmut_3": 1, "f.x_a__mutmut_4": 36, "f.x_a__mutmut_5": null },
@@ -93,77 +92,13 @@ describe("mutmut's kept results (scripts/mutation/mutmut-incremental/)", () => {
   });
 });
 
-describe("StrykerJS's committed reports (scripts/mutation/stryker-state.mjs)", () => {
-  /** Runs `body` (which may use `m`, the module, and `store`, a blob store of a fresh git repository). */
-  const call = (body: string) => {
-    const repo = mkdtempSync(join(tmpdir(), "stryker-state-"));
-    try {
-      expect(spawnSync("git", ["init", "-q", repo]).status).toBe(0);
-      return callModule("stryker-state.mjs", `((store) => { ${body} })(m.gitBlobStore(${JSON.stringify(repo)}))`);
-    } finally {
-      rmSync(repo, { recursive: true, force: true });
-    }
-  };
-  const aTest = { id: "0", name: "a test", location: { start: { line: 2, column: 1 } } };
-  const report = {
-    schemaVersion: "2",
-    files: {
-      "modules/a.ts": {
-        language: "typescript",
-        source: "export const a = 1;\n",
-        mutants: [
-          { id: "1", status: "Killed", statusReason: "expected arn:aws:iam::111122223333:role/x, not 1234567890123", killedBy: ["0"] },
-          { id: "2", status: "Survived" },
-        ],
-      },
-    },
-    testFiles: { "__tests__/a.test.ts": { tests: [aTest], source: 'it("a test", () => expect(a).toBe(1));\n' } },
-  };
-
-  it("keep each test text as its git blob id and give it back unchanged", () => {
-    const r = call(`const c = m.compact(${JSON.stringify(report)}, store); return { c, back: m.expand(c, store) };`);
-    const blob = r.c.testFiles["__tests__/a.test.ts"];
-    expect(blob).toStrictEqual({ tests: [aTest], sourceBlob: expect.stringMatching(/^[0-9a-f]{40}$/) });
-    expect(r.back).toStrictEqual({
-      report: { ...report, files: { "modules/a.ts": { ...report.files["modules/a.ts"], mutants: r.c.files["modules/a.ts"].mutants } } },
-      missing: [],
-    });
-  });
-
-  it("blank 12-digit runs in failure messages only, and leave other numbers and fields alone", () => {
-    const r = call(`return m.compact(${JSON.stringify(report)}, store).files;`);
-    expect(r["modules/a.ts"].source).toBe("export const a = 1;\n");
-    expect(r["modules/a.ts"].mutants).toStrictEqual([
-      { id: "1", status: "Killed", statusReason: "expected arn:aws:iam::<12 digits>:role/x, not 1234567890123", killedBy: ["0"] },
-      { id: "2", status: "Survived" },
-    ]);
-  });
-
-  it("leave out a test file whose blob git lacks, so StrykerJS counts its tests as new", () => {
-    const blob = "0123456789abcdef0123456789abcdef01234567";
-    const kept = { "__tests__/b.test.ts": { tests: [aTest] } };
-    const r = call(
-      `return m.expand({ files: {}, testFiles: { "__tests__/a.test.ts": { tests: [], sourceBlob: "${blob}" }, ...${JSON.stringify(kept)} } }, store);`,
-    );
-    expect(r).toStrictEqual({ report: { files: {}, testFiles: kept }, missing: [`__tests__/a.test.ts (blob ${blob})`] });
-  });
-
-  it("refuse a blob id that is not one", () => {
-    expect(call(`try { store.read("HEAD:README.md"); return "read"; } catch (e) { return e.message; }`)).toBe(
-      'stryker-state: "HEAD:README.md" is not a git blob id',
-    );
-  });
-
-  it("are committed compact: no test text, no 12-digit run", () => {
-    const dir = join(ROOT, "scripts", "mutation", "stryker-incremental");
-    const files = readdirSync(dir);
-    expect(files.length).toBe(Object.keys(read("stryker-chunks.json").chunks).length);
-    for (const file of files) {
-      const text = readFileSync(join(dir, file), "utf8");
-      const testFiles = Object.values(JSON.parse(text).testFiles) as { source?: string; sourceBlob?: string }[];
-      expect({ file, sources: testFiles.filter((t) => t.source !== undefined).length }).toStrictEqual({ file, sources: 0 });
-      expect({ file, blobs: testFiles.filter((t) => t.sourceBlob).length }).toStrictEqual({ file, blobs: testFiles.length });
-      expect({ file, digits: text.match(/(?<!\d)\d{12}(?!\d)/g) }).toStrictEqual({ file, digits: null });
-    }
+describe("the mutation state is kept out of git", () => {
+  it("commits only the configuration and the reasoned equivalent mutants (at most 1 MB), and ignores the state", () => {
+    const tracked = spawnSync("git", ["ls-files", "scripts/mutation"], { cwd: ROOT, encoding: "utf8" }).stdout.trim().split("\n");
+    const bytes = tracked.reduce((n, f) => n + statSync(join(ROOT, f)).size, 0);
+    expect(bytes).toBeLessThan(1024 * 1024);
+    expect(tracked.filter((f) => f.endsWith(".json") && !/(stryker-chunks|stryker\.config|equivalent-mutants)\.json$/.test(f))).toStrictEqual([]);
+    const ignored = spawnSync("git", ["check-ignore", ".mutation-state/stryker/config.json", ".mutation-state/mutmut/x.meta"], { cwd: ROOT, encoding: "utf8" });
+    expect(ignored.stdout.trim().split("\n")).toHaveLength(2);
   });
 });

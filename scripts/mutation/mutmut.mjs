@@ -8,7 +8,7 @@
 // forks from sharing its gateway at once.
 //
 // mutmut keeps each mutant's result with the hash of its function (mutants/<file>.meta in the work folder .mutmut/,
-// outside cdktf.out, which npm test wipes). Those files are kept in scripts/mutation/mutmut-incremental/ after each
+// outside cdktf.out, which npm test wipes). Those files are kept in .mutation-state/mutmut/ (not in git) after each
 // run and put back into a work folder that lacks them (a clean clone), so a rerun tests only the mutants of functions
 // that changed, plus the survivors not listed as equivalent (a new test may kill them; mutmut would not retry them).
 // Equivalent mutants (no test can tell them apart) are listed with a reason in
@@ -23,7 +23,7 @@ import { ensurePythonEnv, GLUE_ENV, installLock } from "../lib/python-env.mjs";
 
 const GLUE_JOBS = join(ROOT, "glue-jobs");
 const WORK = join(ROOT, ".mutmut");
-const KEPT = join(ROOT, "scripts", "mutation", "mutmut-incremental");
+const KEPT = join(ROOT, ".mutation-state", "mutmut");
 const LOCK = join(ROOT, "scripts", "mutation", "mutmut-requirements.lock");
 const EQUIVALENT = join(ROOT, "scripts", "mutation", "equivalent-mutants.json");
 // The timeout only guards: a mutant that made the header observation silent used to hang its tests (see

@@ -56,7 +56,7 @@ function main() {
   const [chunk, ...testFiles] = process.argv.slice(2);
   if (!chunk || !testFiles.length) throw new Error("usage: recheck-survivors.mjs <chunk> <jest test file> ...");
   refuseDirtySources();
-  const report = JSON.parse(readFileSync(join(ROOT, "scripts", "mutation", "stryker-incremental", `${chunk}.json`), "utf8"));
+  const report = JSON.parse(readFileSync(join(ROOT, ".mutation-state", "stryker", `${chunk}.json`), "utf8"));
   const results = Object.entries(report.files).map(([file, entry]) => ({ file, ...recheckFile(file, entry, testFiles) }));
   const rechecked = results.reduce((n, r) => n + r.rechecked, 0);
   const left = results.flatMap((r) => r.left);

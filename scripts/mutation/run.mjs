@@ -2,7 +2,7 @@
 // `npm run test:mutation [-- ts|py]`: mutation testing, not part of npm test (a full run takes long; see README).
 //   ts: StrykerJS (jest runner, TypeScript checker) over modules/ and scripts/lib/, chunk by chunk
 //       (scripts/mutation/stryker-chunks.mjs), incremental: results are kept per chunk in
-//       scripts/mutation/stryker-incremental/, so a rerun tests only mutants of changed code or tests. Chunk names
+//       .mutation-state/stryker/ (not in git), so a rerun tests only mutants of changed code or tests. Chunk names
 //       after `ts` run only those chunks.
 //   py: mutmut over glue-jobs/flights_rules.py and flights_transform.py (scripts/mutation/mutmut.mjs).
 import { spawnSync } from "node:child_process";
