@@ -33,6 +33,8 @@ const SUBSTITUTIONS = {
   TimeoutSeconds: 7200,
   SettleSeconds: 60,
   LongestPassSeconds: 5700,
+  FailedPassRetries: 2,
+  RetryDelaySeconds: 600,
   LeaseTableName: "lease",
   LeaseItemId: "pass",
   DataBucketName: "bucket",

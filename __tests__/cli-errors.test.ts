@@ -84,15 +84,15 @@ describe("CI deploys refuse the local backend (its state would go with the runne
   const refusal = /error: .*backend "local" cannot deploy from CI: the state would be lost with the runner/;
 
   it("in the deploy workflow's settings step", () => {
-    const r = runScript("ci-settings", ["--stack", "dev", "--deploy"]);
+    const r = runScript("tooling/ci-settings", ["--stack", "dev", "--deploy"]);
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(refusal);
     expect(r.stderr.trim().split("\n")).toHaveLength(1);
-    expect(runScript("ci-settings", ["--stack", "dev"]).stdout).toContain("plan_mode=offline");
-    const s3 = runScript("ci-settings", ["--stack", "dev", "--deploy"], { PIPELINE_CONFIG: s3Config });
+    expect(runScript("tooling/ci-settings", ["--stack", "dev"]).stdout).toContain("plan_mode=offline");
+    const s3 = runScript("tooling/ci-settings", ["--stack", "dev", "--deploy"], { PIPELINE_CONFIG: s3Config });
     expect(s3.status).toBe(0);
     expect(s3.stdout).toBe("region=us-east-1\nplan_mode=offline\n");
-    expect(readFileSync(join(ROOT, ".github", "workflows", "deploy-stack.yml"), "utf8")).toContain('scripts/ci-settings.ts --stack "$STACK" --deploy');
+    expect(readFileSync(join(ROOT, ".github", "workflows", "deploy-stack.yml"), "utf8")).toContain('scripts/tooling/ci-settings.ts --stack "$STACK" --deploy');
   });
 
   it("in the app when the cdktf CLI runs it in CI, not in a plain synth or outside CI", () => {

@@ -35,7 +35,12 @@ async function expectSettled(w: PipelineWorld) {
   expect(w.maxConcurrentJobRuns()).toBe(1);
   expect(w.contention).toStrictEqual({ concurrentRuns: 0, crawlerRunning: 0 });
   expect(failed(w).map((e) => e.outcome?.error)).not.toContainEqual(expect.stringMatching(/Concurrent|CrawlerRunning|LeaseContention/));
-  expect(w.messages).toHaveLength(passes(w));
+  // One message per pass that loaded files, or that followed a failed pass; a pass that found nothing new says nothing.
+  const succeeded = w.messages.filter((m) => m.message.status === "SUCCEEDED");
+  expect(succeeded.filter((m) => !(m.message.filesProcessed > 0 || m.message.afterFailedPasses))).toStrictEqual([]);
+  const loading = w.jobRuns.filter((r) => r.state === "SUCCEEDED" && r.files.length > 0).map((r) => r.id);
+  expect(succeeded.map((m) => m.message.jobRunId)).toStrictEqual(expect.arrayContaining(loading));
+  expect(succeeded.length).toBeLessThanOrEqual(passes(w));
   // No file left behind: after every upload's event, a job run started (and succeeded) that could see the file.
   const lastRun = Math.max(...w.jobRuns.filter((r) => r.state === "SUCCEEDED").map((r) => r.startedAt));
   expect(executions(w).filter((e) => e.input.source === "s3" && e.startedAt >= lastRun)).toStrictEqual([]);
@@ -88,34 +93,63 @@ describe("coalesced pipeline runs (simulated time, real DynamoDB conditions in m
     expect(w.messages.map((m) => m.message.requests)).toStrictEqual([1, 5]);
   }, 60_000);
 
-  it("a failed crawl: one FAILED message naming the waiting requests, the lease released, the next upload loads everything", async () => {
+  it("a failed crawl with uploads waiting and no later upload: retried by its execution, every file loaded, the failure announced once", async () => {
     const w = await world({ seed: 3, crawlFails: (n) => n === 0 });
     w.upload(0, dayKey(0));
     w.upload(80, dayKey(1));
     w.upload(90, dayKey(2));
-    w.upload(600, dayKey(3));
     await w.run();
     await expectSettled(w);
-    expect(failed(w).map((e) => e.outcome?.error)).toStrictEqual(["CrawlerFailed"]);
-    const failure = w.messages.find((m) => m.message.status === "FAILED");
-    expect(failure?.message).toMatchObject({ error: "CrawlerFailed", requestsWaiting: 2 });
-    expect(w.jobRuns.map((r) => r.files.length)).toStrictEqual([4]);
+    expect(failed(w)).toStrictEqual([]);
+    expect(w.messages.map((m) => [m.message.status, m.message.retrying ?? false])).toStrictEqual([
+      ["FAILED", true],
+      ["SUCCEEDED", false],
+    ]);
+    expect(w.messages[0].message).toMatchObject({ error: "CrawlerFailed", retryInSeconds: 600 });
+    expect(w.messages[1].message).toMatchObject({ filesProcessed: 3, afterFailedPasses: 1 });
+    expect(w.jobRuns.map((r) => r.files.length)).toStrictEqual([3]);
   }, 60_000);
 
-  it("a failed job run: the files stay unloaded until the next pass, which loads them; one message per pass", async () => {
+  it("a failed job run while 5 more uploads wait, and nothing uploaded afterwards: all loaded by the retry, never two job runs at once", async () => {
     const w = await world({ seed: 4, jobFails: (n) => n === 0 });
-    w.upload(0, dayKey(0));
-    w.upload(160, dayKey(1));
-    w.upload(900, dayKey(2));
+    for (let i = 0; i < 5; i++) w.upload(i * 2, dayKey(i));
+    for (let i = 5; i < 10; i++) w.upload(160 + i, dayKey(i));
     await w.run();
     await expectSettled(w);
-    expect(failed(w).map((e) => e.outcome?.error)).toStrictEqual(["States.TaskFailed"]);
+    expect(failed(w)).toStrictEqual([]);
     expect(w.jobRuns.map((r) => [r.state, r.files.length])).toStrictEqual([
-      ["FAILED", 1],
-      ["SUCCEEDED", 3],
+      ["FAILED", 5],
+      ["SUCCEEDED", 10],
     ]);
     expect(w.messages.map((m) => m.message.status)).toStrictEqual(["FAILED", "SUCCEEDED"]);
-    expect(w.messages[0].message).toMatchObject({ requestsWaiting: 1, cause: expect.stringContaining("appears 2 times") });
+    expect(w.messages[0].message).toMatchObject({ retrying: true, cause: expect.stringContaining("appears 2 times") });
+  }, 60_000);
+
+  it("a poison file (every job run fails): bounded retries, then one final failure message and the lease free", async () => {
+    const w = await world({ seed: 6, jobFails: () => true });
+    w.upload(0, dayKey(0));
+    await w.run();
+    expect(w.jobRuns.map((r) => r.state)).toStrictEqual(["FAILED", "FAILED", "FAILED"]);
+    expect(w.maxConcurrentJobRuns()).toBe(1);
+    expect(w.messages.map((m) => [m.message.status, m.message.retrying ?? false, m.message.retriedPasses ?? null])).toStrictEqual([
+      ["FAILED", true, null],
+      ["FAILED", false, 2],
+    ]);
+    expect(failed(w).map((e) => e.outcome?.error)).toStrictEqual(["States.TaskFailed"]);
+    expect((await w.lease())?.owner).toBeUndefined();
+  }, 60_000);
+
+  it("a lost event: the daily safety-net pass loads the file; a quiet day's pass costs one job run and sends nothing", async () => {
+    const w = await world({ seed: 8 });
+    w.uploadWithoutEvent(0, dayKey(0));
+    w.at(3600, () => w.startExecution({ eventTime: new Date(w.t(3600)).toISOString(), source: "schedule" }));
+    w.at(90_000, () => w.startExecution({ eventTime: new Date(w.t(90_000)).toISOString(), source: "schedule" }));
+    await w.run();
+    await expectSettled(w);
+    expect(w.jobRuns.map((r) => r.files.length)).toStrictEqual([1, 0]);
+    // The quiet day: one job run, metrics, and no message.
+    expect(w.messages.map((m) => m.message.filesProcessed)).toStrictEqual([1]);
+    expect(w.metrics.map((m) => m.data.find((d: any) => d.MetricName === "FilesProcessed").Value)).toStrictEqual([1, 0]);
   }, 60_000);
 
   it("an owner aborted in the middle of its pass: the next upload takes the lease over at once and loads every file", async () => {
@@ -142,14 +176,14 @@ describe("coalesced pipeline runs (simulated time, real DynamoDB conditions in m
       const w = await world({
         seed: 11,
         loseReply: (s, n) => s === state && n === 1,
-        // ReleaseAfterFailure runs after a failed pass; TakeOverLease after an owner stopped mid-pass.
-        jobFails: state === "ReleaseAfterFailure" ? (n) => n === 0 : undefined,
+        // ReleaseAfterFailure runs after a pass failed and its retries too; TakeOverLease after an owner stopped mid-pass.
+        jobFails: state === "ReleaseAfterFailure" ? (n) => n < 3 : undefined,
       });
       const dev = loadPipelineConfig().environments.dev;
       // One upload and nothing after it: no later execution may rescue a pass the lost reply stopped.
       const uploads =
         state === "ReleaseForHandOff" ? (dev.orchestration.timeoutSeconds - longestPassSeconds(dev) + 900) / 120 : state === "ReleaseAfterFailure" ? 2 : 1;
-      for (let i = 0; i < uploads; i++) w.upload(state === "ReleaseAfterFailure" && i ? 900 : i * 120, dayKey(i));
+      for (let i = 0; i < uploads; i++) w.upload(state === "ReleaseAfterFailure" && i ? 5000 : i * 120, dayKey(i));
       if (state === "TakeOverLease") {
         w.at(160, () => w.abort(w.jobRuns[0].execution));
         w.upload(170, dayKey(50));

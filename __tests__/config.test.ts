@@ -299,7 +299,7 @@ describe("deploying from CI", () => {
   it("refuses the local backend, whose state would go with the runner, and accepts shared state", () => {
     const config = loadPipelineConfig();
     expect(() => refuseLocalBackendInCi(config)).toThrow(
-      /^the config: backend "local" cannot deploy from CI: the state would be lost with the runner and the next deploy would recreate every resource\. Set "backend" to \{"type": "s3", "bucket": \.\.\., "region": \.\.\.\} \(npm run bootstrap:state creates the bucket\) or \{"type": "cloud", "organization": \.\.\.\}: see README "Deploy"$/,
+      /^the config: backend "local" cannot deploy from CI: the state would be lost with the runner and the next deploy would recreate every resource\. Set "backend" to \{"type": "s3", "bucket": \.\.\., "region": \.\.\.\} \(npm run bootstrap:state creates the bucket\) or \{"type": "cloud", "organization": \.\.\.\}: see scripts\/README\.md, "Where the state lives"$/,
     );
     expect(() => refuseLocalBackendInCi(config, "environments.json")).toThrow(ConfigError);
     expect(() => refuseLocalBackendInCi({ ...config, backend: { type: "s3", bucket: "b", region: "us-east-1" } } as never)).not.toThrow();

@@ -8,29 +8,29 @@ const prices = loadPrices();
 
 describe("idle monthly cost (npm run cost)", () => {
   // Hand-computed from the us-east-1 list prices: endpoint $0.01/AZ-hour, NAT $0.045/h, IPv4 $0.005/h, 730 h.
-  it("dev: six interface endpoints in the Glue subnet only, one key, two secrets, four alarms, a dashboard = $49.00", () => {
+  it("dev: six interface endpoints in the Glue subnet only, one key, two secrets, five alarms, a dashboard = $49.10", () => {
     const lines = idleCost(synth("dev"), "us-east-1", prices);
     expect(lines.map((l) => [l.item, l.quantity, l.monthly])).toStrictEqual([
       ["interface endpoint x AZ (hourly)", 6, 43.8],
       ["KMS customer-managed key", 1, 1],
       ["Secrets Manager secret", 2, 0.8],
-      ["CloudWatch alarm", 4, 0.4],
+      ["CloudWatch alarm", 5, 0.5],
       ["CloudWatch dashboard (first 3 per account free)", 1, 3],
     ]);
-    expect(formatCost("dev", "us-east-1", lines, prices)).toContain("| **total while idle** | | | **$49.00** |");
+    expect(formatCost("dev", "us-east-1", lines, prices)).toContain("| **total while idle** | | | **$49.10** |");
   });
 
-  it("prod: a NAT gateway and its public IPv4 address instead of endpoints = $41.70", () => {
+  it("prod: a NAT gateway and its public IPv4 address instead of endpoints = $41.80", () => {
     const lines = idleCost(synth("prod"), "us-east-1", prices);
     expect(lines.map((l) => [l.item, l.quantity, l.monthly])).toStrictEqual([
       ["NAT gateway (hourly)", 1, 32.85],
       ["public IPv4 address", 1, 3.65],
       ["KMS customer-managed key", 1, 1],
       ["Secrets Manager secret", 2, 0.8],
-      ["CloudWatch alarm", 4, 0.4],
+      ["CloudWatch alarm", 5, 0.5],
       ["CloudWatch dashboard (first 3 per account free)", 1, 3],
     ]);
-    expect(formatCost("prod", "us-east-1", lines, prices)).toContain("**$41.70**");
+    expect(formatCost("prod", "us-east-1", lines, prices)).toContain("**$41.80**");
   });
 
   it("puts the interface endpoints where their only user runs: the Glue connection's subnet", () => {
@@ -95,9 +95,9 @@ describe("idle monthly cost (npm run cost)", () => {
   });
 });
 
-describe("the README's cost figures", () => {
+describe("scripts/README.md's cost figures", () => {
   it("are the cost command's output for the shipped config", () => {
-    const readme = readFileSync(join(__dirname, "..", "README.md"), "utf8");
+    const readme = readFileSync(join(__dirname, "..", "scripts", "README.md"), "utf8");
     for (const stack of ["dev", "prod"]) {
       expect(readme).toContain(formatCost(stack, "us-east-1", idleCost(synth(stack), "us-east-1", prices), prices).split("\n\nBilled by use")[0]);
     }

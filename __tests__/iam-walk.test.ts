@@ -125,7 +125,7 @@ describe("parliament (in npm test)", () => {
     const stacks = mkdtempSync(join(tmpdir(), "parliament-"));
     mkdirSync(join(stacks, "bad"));
     writeFileSync(join(stacks, "bad", "cdk.tf.json"), JSON.stringify({ resource: resources }));
-    return spawnSync(process.execPath, [join(__dirname, "..", "scripts", "parliament.mjs")], {
+    return spawnSync(process.execPath, [join(__dirname, "..", "scripts", "tooling", "parliament.mjs")], {
       encoding: "utf8",
       env: { ...process.env, CDKTF_STACKS_DIR: stacks },
     });
@@ -178,7 +178,7 @@ describe("checkov (in npm test)", () => {
         },
       }),
     );
-    const r = spawnSync(process.execPath, [join(__dirname, "..", "scripts", "checkov.mjs")], {
+    const r = spawnSync(process.execPath, [join(__dirname, "..", "scripts", "tooling", "checkov.mjs")], {
       encoding: "utf8",
       env: { ...process.env, CDKTF_STACKS_DIR: stacks },
     });

@@ -5,7 +5,7 @@ import { join } from "node:path";
 
 const ROOT = join(__dirname, "..");
 const dir = mkdtempSync(join(tmpdir(), "lint-"));
-const lint = (...paths: string[]) => spawnSync(process.execPath, [join(ROOT, "scripts", "lint.mjs"), ...paths], { cwd: ROOT, encoding: "utf8" });
+const lint = (...paths: string[]) => spawnSync(process.execPath, [join(ROOT, "scripts", "tooling", "lint.mjs"), ...paths], { cwd: ROOT, encoding: "utf8" });
 
 describe("npm run lint (in npm test) fails on what a team would not merge", () => {
   it("a badly formatted TypeScript file", () => {

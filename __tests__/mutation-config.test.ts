@@ -3,7 +3,7 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 
 const ROOT = join(__dirname, "..");
-const read = (file: string) => JSON.parse(readFileSync(join(ROOT, "scripts", "mutation", file), "utf8"));
+const read = (file: string) => JSON.parse(readFileSync(join(ROOT, "scripts", "tooling", "mutation", file), "utf8"));
 
 /** What stryker.config.json's mutate globs select: every .ts under the folders, minus the negated entries. */
 function mutated(): string[] {
@@ -32,15 +32,15 @@ describe("the StrykerJS chunks (a stopped full run resumes chunk by chunk)", () 
 });
 
 it("recheck-survivors puts a mutant at its report location (1-based lines and columns)", () => {
-  const script = join(__dirname, "..", "scripts", "mutation", "recheck-survivors.mjs");
+  const script = join(__dirname, "..", "scripts", "tooling", "mutation", "recheck-survivors.mjs");
   const call = `import(${JSON.stringify(script)}).then((m) => process.stdout.write(m.mutate("ab\\ncd = 1;", { start: { line: 2, column: 6 }, end: { line: 2, column: 7 } }, "2")))`;
   const r = spawnSync(process.execPath, ["-e", call], { encoding: "utf8" });
   expect(r.stdout).toBe("ab\ncd = 2;");
 });
 
-/** The value of `expr` (which may use `m`, the module) with scripts/mutation/<module> imported in a child Node. */
+/** The value of `expr` (which may use `m`, the module) with scripts/tooling/mutation/<module> imported in a child Node. */
 function callModule(module: string, expr: string) {
-  const script = join(ROOT, "scripts", "mutation", module);
+  const script = join(ROOT, "scripts", "tooling", "mutation", module);
   const r = spawnSync(process.execPath, ["-e", `import(${JSON.stringify(script)}).then((m) => process.stdout.write(JSON.stringify(${expr})))`], {
     encoding: "utf8",
   });
@@ -94,7 +94,7 @@ describe("mutmut's kept results (.mutation-state/mutmut/)", () => {
 
 describe("the mutation state is kept out of git", () => {
   it("commits only the configuration and the reasoned equivalent mutants (at most 1 MB), and ignores the state", () => {
-    const tracked = spawnSync("git", ["ls-files", "scripts/mutation"], { cwd: ROOT, encoding: "utf8" }).stdout.trim().split("\n");
+    const tracked = spawnSync("git", ["ls-files", "scripts/tooling/mutation"], { cwd: ROOT, encoding: "utf8" }).stdout.trim().split("\n");
     const bytes = tracked.reduce((n, f) => n + statSync(join(ROOT, f)).size, 0);
     expect(bytes).toBeLessThan(1024 * 1024);
     expect(tracked.filter((f) => f.endsWith(".json") && !/(stryker-chunks|stryker\.config|equivalent-mutants)\.json$/.test(f))).toStrictEqual([]);

@@ -50,7 +50,7 @@ describe("the notifications topic", () => {
 
   it("lets exactly the stack's alarms publish (a topic policy replaces the default one that let them in)", () => {
     const alarms = resources(dev, "aws_cloudwatch_metric_alarm").map(([name]) => `\${aws_cloudwatch_metric_alarm.${name}.arn}`);
-    expect(alarms).toHaveLength(4);
+    expect(alarms).toHaveLength(5);
     expect(policy().Statement).toHaveLength(3);
     const { Condition, ...statement } = policy().Statement[2];
     expect(statement).toStrictEqual({

@@ -52,12 +52,40 @@ describe("OrchestrationLayer", () => {
     );
     expect(catchAll.filter(([, next]) => next !== "ReleaseAfterFailure")).toStrictEqual([
       ["DescribeOwner", "IsOwnerRunning"],
+      // A failed pass is retried (bounded) before it gives up through ReleaseAfterFailure.
+      ["AnnounceRetry", "CountFailedPass"],
+      ["StartJob", "PassFailed"],
       ["ReadRunReport", "NotifyPass"],
       ["PublishMetrics", "NotifyPass"],
       ["NotifyPass", "ReleaseLease"],
       ["ReleaseAfterFailure", "NotifyFailure"],
       ["NotifyFailure", "Failed"],
     ]);
+  });
+
+  it("retries a failed pass at most the configured times, only while a whole pass still fits, then gives up", () => {
+    const states = definition().States;
+    expect(
+      Object.entries<Json>(states)
+        .filter(([, s]) => s.Next === "PassFailed" || (s.Catch ?? []).some((c: Json) => c.Next === "PassFailed"))
+        .map(([n]) => n)
+        .sort(),
+    ).toStrictEqual(["CrawlFailed", "CrawlerTimedOut", "StartJob"]);
+    const [first, again] = states.PassFailed.Choices;
+    // dev: two retries, 600 s apart, each needing the longest pass (3960 s) before the 7200 s timeout.
+    expect(again.Condition).toBe(
+      "{% $failedPasses < 2 and $toMillis($states.context.State.EnteredTime) + (600 + 3960) * 1000 <= $toMillis($states.context.Execution.StartTime) + 7200 * 1000 %}",
+    );
+    expect([first.Next, again.Next, states.PassFailed.Default]).toStrictEqual(["AnnounceRetry", "CountFailedPass", "ReleaseAfterFailure"]);
+    expect(states.WaitBeforeRetry).toStrictEqual({ Type: "Wait", Seconds: 600, Next: "Settle" });
+    const tuned = JSON.parse(
+      only(
+        synth("dev", (r) => (r.environments.dev.orchestration = { failedPassRetries: 0, retryDelaySeconds: 120 })),
+        "aws_sfn_state_machine",
+      ).definition,
+    );
+    expect(tuned.States.PassFailed.Choices[1].Condition).toContain("$failedPasses < 0 and");
+    expect(tuned.States.WaitBeforeRetry.Seconds).toBe(120);
   });
 
   it("times executions out after the configured seconds and stops starting passes that would not fit", () => {
@@ -214,7 +242,7 @@ describe("TriggerLayer", () => {
   });
 
   it("passes the object that started the run, and its time, as the execution input", () => {
-    const target = only(dev, "aws_cloudwatch_event_target", (t) => t.arn === machineArn);
+    const target = only(dev, "aws_cloudwatch_event_target", (t) => t.arn === machineArn && t.input_transformer?.input_paths?.key);
     expect(target.input_transformer).toStrictEqual({
       input_paths: { bucket: "$.detail.bucket.name", key: "$.detail.object.key", eventTime: "$.time" },
       input_template: '{"bucket": <bucket>, "key": <key>, "eventTime": <eventTime>, "source": "s3"}',
@@ -243,14 +271,19 @@ describe("TriggerLayer", () => {
         },
       ],
     });
-    expect(policyOf(dev)).toStrictEqual(statement(dev, [ref(dev, "aws_cloudwatch_event_rule", (r) => r.name.endsWith("trigger-flights-uploaded"), "arn")]));
+    const devRule = (suffix: string) => ref(dev, "aws_cloudwatch_event_rule", (r) => r.name.endsWith(suffix), "arn");
+    expect(policyOf(dev)).toStrictEqual(statement(dev, [devRule("trigger-flights-uploaded"), devRule("trigger-scheduled")]));
+    const off = synth("dev", (r) => (r.environments.dev.trigger = { schedule: null }));
+    expect(policyOf(off).Statement[0].Condition.ArnEquals["aws:SourceArn"]).toHaveLength(1);
     const prod = synth("prod");
     const ruleArn = (suffix: string) => ref(prod, "aws_cloudwatch_event_rule", (r) => r.name.endsWith(suffix), "arn");
     expect(policyOf(prod)).toStrictEqual(statement(prod, [ruleArn("trigger-flights-uploaded"), ruleArn("trigger-scheduled")]));
   });
 
-  it("adds the schedule from config only where one is set", () => {
-    expect(bodies(dev, "aws_cloudwatch_event_rule").filter((r) => r.schedule_expression)).toHaveLength(0);
+  it("runs the daily safety-net pass by default, at the hour the config names, and none when it is null", () => {
+    expect(only(dev, "aws_cloudwatch_event_rule", (r) => r.schedule_expression).schedule_expression).toBe("cron(0 5 * * ? *)");
+    const off = synth("dev", (r) => (r.environments.dev.trigger = { schedule: null }));
+    expect(bodies(off, "aws_cloudwatch_event_rule").filter((r) => r.schedule_expression)).toHaveLength(0);
     const prod = synth("prod");
     const scheduled = only(prod, "aws_cloudwatch_event_rule", (r) => r.schedule_expression);
     expect(scheduled).toMatchObject({

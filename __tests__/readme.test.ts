@@ -1,8 +1,10 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parsePipelineConfig } from "../modules/config/load";
 
 const README = readFileSync(join(__dirname, "..", "README.md"), "utf8");
+/** The settings table lives next to the schema it documents. */
+const CONFIG_README = readFileSync(join(__dirname, "..", "modules", "config", "README.md"), "utf8");
 
 /** Every key of a fully defaulted environment, as dot paths (the leaves users can set). */
 function keys(node: unknown, prefix = ""): string[] {
@@ -11,8 +13,8 @@ function keys(node: unknown, prefix = ""): string[] {
 }
 
 describe("README", () => {
-  it("documents every configuration key in its Configure table", () => {
-    const section = README.slice(README.indexOf("## Configure"), README.indexOf("### Stack outputs"));
+  it("documents every configuration key in modules/config/README.md", () => {
+    const section = CONFIG_README;
     const documented = new Set([...section.matchAll(/^\| `([\w.]+)` \|/gm)].map((m) => m[1]));
     // Optional keys without a default appear once set.
     const raw = { project: "pp", environments: { dev: { region: "us-east-1", account: "000000000000" } } };
@@ -23,7 +25,7 @@ describe("README", () => {
   });
 
   it("gives each key's default as the schema applies it", () => {
-    const section = README.slice(README.indexOf("## Configure"), README.indexOf("### Stack outputs"));
+    const section = CONFIG_README;
     const rows = [...section.matchAll(/^\| `([\w.]+)` \| ([^|]+) \|/gm)].map((m) => [m[1], m[2].trim()] as const);
     // A default of the minimal config (only what is required set): what users get when they leave a key out.
     const dev = parsePipelineConfig({ project: "pp", environments: { dev: { region: "us-east-1" } } }, "minimal").environments.dev;
@@ -46,5 +48,11 @@ describe("README", () => {
   it("gives the two set-up commands and the test command", () => {
     expect(README).toContain("npm ci && npm run synth");
     expect(README).toContain("npm test");
+  });
+
+  it("stays a map: at most 300 lines, no internal issue numbers, every linked folder README present", () => {
+    expect(README.split("\n").length).toBeLessThanOrEqual(300);
+    expect(README).not.toMatch(/(^|[ (])#\d+\b/m);
+    for (const [, link] of README.matchAll(/\]\(([\w/.-]+README\.md)\)/g)) expect([link, existsSync(join(__dirname, "..", link))]).toStrictEqual([link, true]);
   });
 });

@@ -110,7 +110,7 @@ describe("every command refuses an unknown or abbreviated flag with its usage", 
 
   it.each([
     ["local-run.mjs", ["--dat", "./data", "--state", "s"], /the following arguments are required: --data|unrecognized arguments: --dat/],
-    ["bench-local.mjs", ["--run", "1"], /unrecognized arguments: --run 1/],
+    ["tooling/bench-local.mjs", ["--run", "1"], /unrecognized arguments: --run 1/],
   ])(
     "%s refuses an abbreviation (argparse would take it for the long flag)",
     (script, args, message) => {

@@ -107,6 +107,26 @@ describe("alarms reach the operators' topic", () => {
     expect(only(strict, "aws_cloudwatch_metric_alarm", (a) => a.metric_name === "QuarantineRatio").threshold).toBe(0.01);
   });
 
+  it("alarms when no flight file was processed for the configured hours, counting hours without a pass as breaching", () => {
+    const alarm = only(dev, "aws_cloudwatch_metric_alarm", (a) => a.metric_name === "FilesProcessed");
+    expect(alarm).toMatchObject({
+      alarm_name: "airline-ingest-dev-monitoring-no-new-files",
+      namespace: "airline-ingest/dev",
+      statistic: "Sum",
+      period: 3600,
+      evaluation_periods: 26,
+      datapoints_to_alarm: 26,
+      threshold: 1,
+      comparison_operator: "LessThanThreshold",
+      treat_missing_data: "breaching",
+      alarm_actions: [ref(dev, "aws_sns_topic", () => true, "arn")],
+      ok_actions: [ref(dev, "aws_sns_topic", () => true, "arn")],
+    });
+    const weekly = synth("dev", (raw) => (raw.environments.dev.monitoring = { expectNewFileWithinHours: 168 }));
+    // CloudWatch evaluates hourly periods over at most seven days.
+    expect(only(weekly, "aws_cloudwatch_metric_alarm", (a) => a.metric_name === "FilesProcessed").evaluation_periods).toBe(168);
+  });
+
   it("shows executions, passes, durations, rows, the quarantine ratio and dead letters on one dashboard per stack", () => {
     const dashboard = only(dev, "aws_cloudwatch_dashboard");
     expect(dashboard.dashboard_name).toBe("airline-ingest-dev-monitoring-pipeline");
@@ -122,6 +142,7 @@ describe("alarms reach the operators' topic", () => {
       "airline-ingest/dev/PassSeconds",
       "airline-ingest/dev/RowsLoaded",
       "airline-ingest/dev/RowsQuarantined",
+      "airline-ingest/dev/FilesProcessed",
       "airline-ingest/dev/QuarantineRatio",
       "AWS/SQS/ApproximateNumberOfMessagesVisible",
     ]);
@@ -145,12 +166,14 @@ describe("alarms reach the operators' topic", () => {
       ["metric", 12, 6, 12, 6],
       ["metric", 0, 12, 12, 6],
       ["metric", 12, 12, 12, 6],
+      ["metric", 0, 18, 12, 6],
     ]);
     expect(widgets.map((w: Json) => [w.properties.title, w.properties.stat])).toStrictEqual([
       ["Executions", "Sum"],
       ["Passes", "Sum"],
       ["Job run and pass duration (s)", "Maximum"],
       ["Rows per pass", "Sum"],
+      ["Files processed per day", "Sum"],
       ["Quarantine ratio (max per pass)", "Maximum"],
       ["Dead-letter queue depth", "Maximum"],
     ]);
@@ -163,8 +186,11 @@ describe("alarms reach the operators' topic", () => {
       ["PassSeconds", "Maximum"],
       ["RowsLoaded", "Sum"],
       ["RowsQuarantined", "Sum"],
+      ["FilesProcessed", "Sum"],
       ["QuarantineRatio", "Maximum"],
     ]);
+    // Daily points for the line the no-new-files alarm watches.
+    expect(options.find((m: Json[]) => m[1] === "FilesProcessed").at(-1)).toStrictEqual({ stat: "Sum", period: 86400 });
   });
 
   it("sends Glue job failures to the topic, and the topic lets exactly that rule publish", () => {

@@ -210,14 +210,17 @@ describe("state machine, one pass (JSONata evaluated with the jsonata package, t
     expect(ratio).toBeGreaterThan(only(dev, "aws_cloudwatch_metric_alarm", (a) => a.metric_name === "QuarantineRatio").threshold);
   });
 
-  it("reports a quarantine ratio of 0 (not a division by zero) for a pass that found no rows", async () => {
+  it("sends no message for a pass that found nothing new (a quiet day's safety-net pass); its metrics say 0", async () => {
     const empty = { ...runReport([]), files_ignored: 1 };
-    const out = await run({ report: () => ({ Body: JSON.stringify(empty) }) });
+    const out = await run({ report: () => ({ Body: JSON.stringify(empty) }) }, { eventTime: "2026-01-01T05:00:00Z", source: "schedule" });
+    expect(out.status).toBe("SUCCEEDED");
     const [metrics] = metricsSent(out.calls);
+    // A ratio of 0, not a division by zero; FilesProcessed 0 feeds the no-new-files alarm.
     expect(metrics.MetricData.find((m: any) => m.MetricName === "QuarantineRatio").Value).toBe(0);
-    const [msg] = published(out.calls);
-    expect(msg.message).toMatchObject({ filesProcessed: 0, quarantineRatio: 0 });
-    expect(msg.message).not.toHaveProperty("files");
+    expect(metrics.MetricData.find((m: any) => m.MetricName === "FilesProcessed").Value).toBe(0);
+    expect(published(out.calls)).toStrictEqual([]);
+    expect(out.path).toContain("WorthAMessage");
+    expectReleased(out.lease);
   });
 
   it("still sends the pass's message (saying so) and releases the lease when the report or the metrics fail", async () => {
@@ -259,25 +262,58 @@ describe("state machine, one pass (JSONata evaluated with the jsonata package, t
   it.each([
     ["FAILED", "Internal Service Exception", `The last crawl of ${CRAWLER} ended FAILED: Internal Service Exception`],
     ["CANCELLED", undefined, `The last crawl of ${CRAWLER} ended CANCELLED`],
-  ])("does not run the job after a %s crawl: the lease released, one failure message, then the execution fails", async (status, errorMessage, cause) => {
-    const out = await run({ crawls: [crawler("READY", { Status: status, ...(errorMessage ? { ErrorMessage: errorMessage } : {}) })] });
-    expect(jobStarts(out.calls)).toBe(0);
-    expect(out).toMatchObject({ status: "FAILED", error: "CrawlerFailed", cause });
-    const msgs = published(out.calls);
-    expect(msgs).toHaveLength(1);
-    expect(msgs[0].message).toMatchObject({ status: "FAILED", error: "CrawlerFailed", cause, objectKey: S3_EVENT_INPUT.key, requestsWaiting: 0, pass: 1 });
-    expect(out.path.indexOf("ReleaseAfterFailure")).toBeLessThan(out.path.indexOf("NotifyFailure"));
-    expectValidSubject(msgs[0].subject);
-    expectReleased(out.lease);
-  });
+  ])(
+    "does not run the job after a %s crawl: retried twice, the first and the last failure announced, the lease released, then the execution fails",
+    async (status, errorMessage, cause) => {
+      const out = await run({ crawls: [crawler("READY", { Status: status, ...(errorMessage ? { ErrorMessage: errorMessage } : {}) })] });
+      expect(jobStarts(out.calls)).toBe(0);
+      expect(out).toMatchObject({ status: "FAILED", error: "CrawlerFailed", cause });
+      expect(out.path.filter((p) => p === "StartPass")).toHaveLength(3);
+      expect(out.waits.filter((w) => w === 600)).toHaveLength(2);
+      const msgs = published(out.calls);
+      expect(msgs).toHaveLength(2);
+      expect(msgs[0].message).toMatchObject({ status: "FAILED", retrying: true, retryInSeconds: 600, retriesLeft: 2, error: "CrawlerFailed", cause, pass: 1 });
+      expect(msgs[0].subject).toBe("[dev] Airline ingestion FAILED, retrying: CrawlerFailed");
+      expect(msgs[1].message).toMatchObject({
+        status: "FAILED",
+        error: "CrawlerFailed",
+        cause,
+        objectKey: S3_EVENT_INPUT.key,
+        requestsWaiting: 0,
+        pass: 3,
+        retriedPasses: 2,
+      });
+      expect(msgs[1].message).not.toHaveProperty("retrying");
+      expect(out.path.indexOf("ReleaseAfterFailure")).toBeLessThan(out.path.indexOf("NotifyFailure"));
+      expectValidSubject(msgs[0].subject);
+      expectReleased(out.lease);
+    },
+  );
 
   it("gives up on a crawler that never gets READY after the configured polls, with a notification", async () => {
     const out = await run({ crawls: [crawler("RUNNING", { Status: "SUCCEEDED" })] });
-    expect(out.path.filter((s) => s === "GetCrawler")).toHaveLength(60);
+    expect(out.path.filter((s) => s === "GetCrawler")).toHaveLength(3 * 60);
     expect(jobStarts(out.calls)).toBe(0);
     expect(out).toMatchObject({ status: "FAILED", error: "CrawlerTimeout" });
     expect(out.cause).toContain("was still RUNNING after 60 polls, 30 s apart");
-    expect(published(out.calls)).toHaveLength(1);
+    expect(published(out.calls).map((m) => m.message.retrying ?? false)).toStrictEqual([true, false]);
+    expectReleased(out.lease);
+  });
+
+  it("retries a failed job run once and reports the pass that worked, saying it followed a failed one", async () => {
+    const out = await run({
+      job: [
+        () => {
+          throw new TaskFailure("States.TaskFailed", "Redshift was restarting");
+        },
+        () => JOB_RUN,
+      ],
+    });
+    expect(out.status).toBe("SUCCEEDED");
+    expect(published(out.calls).map((m) => [m.message.status, m.message.retrying ?? false, m.message.afterFailedPasses ?? 0])).toStrictEqual([
+      ["FAILED", true, 0],
+      ["SUCCEEDED", false, 1],
+    ]);
     expectReleased(out.lease);
   });
 
@@ -291,11 +327,15 @@ describe("state machine, one pass (JSONata evaluated with the jsonata package, t
       ],
     });
     expect(out).toMatchObject({ status: "FAILED", error: "States.TaskFailed", cause });
+    expect(jobStarts(out.calls)).toBe(3);
     const msgs = published(out.calls);
-    expect(msgs.map((m) => m.message.status)).toStrictEqual(["FAILED"]);
-    expect(msgs[0].message.cause).toContain("appears 2 times");
-    expect(msgs[0].message.links.execution).toContain(ME);
-    expect(msgs[0].subject).toBe("[dev] Airline ingestion FAILED: States.TaskFailed");
+    expect(msgs.map((m) => [m.message.status, m.message.retrying ?? false])).toStrictEqual([
+      ["FAILED", true],
+      ["FAILED", false],
+    ]);
+    expect(msgs[1].message.cause).toContain("appears 2 times");
+    expect(msgs[1].message.links.execution).toContain(ME);
+    expect(msgs[1].subject).toBe("[dev] Airline ingestion FAILED: States.TaskFailed");
     expectReleased(out.lease);
   });
 
@@ -307,11 +347,12 @@ describe("state machine, one pass (JSONata evaluated with the jsonata package, t
     expect(out.status).toBe("SUCCEEDED");
     expect(jobStarts(out.calls)).toBe(3);
     const always = await run({ job: [busy] });
-    expect(jobStarts(always.calls)).toBe(1 + definition.States.StartJob.Retry[0].MaxAttempts);
+    // Each of the three passes (the first and its two retries) tries the job 1 + MaxAttempts times.
+    expect(jobStarts(always.calls)).toBe(3 * (1 + definition.States.StartJob.Retry[0].MaxAttempts));
     // Full jitter up to 60 s x 2^n, capped at 900 s (the simulator draws the largest delay).
-    expect(always.retryDelays.map((ms) => Math.round(ms / 1000))).toStrictEqual([60, 120, 240, 480, 900, 900, 900, 900]);
+    expect(always.retryDelays.slice(0, 8).map((ms) => Math.round(ms / 1000))).toStrictEqual([60, 120, 240, 480, 900, 900, 900, 900]);
     expect(always).toMatchObject({ status: "FAILED", error: "Glue.ConcurrentRunsExceededException" });
-    expect(published(always.calls).map((m) => m.message.status)).toStrictEqual(["FAILED"]);
+    expect(published(always.calls).map((m) => m.message.status)).toStrictEqual(["FAILED", "FAILED"]);
     expectReleased(always.lease);
   });
 

@@ -32,6 +32,8 @@ export class PipelineDashboard extends Construct {
       ["Passes", [pass("Passes")], "Sum"],
       ["Job run and pass duration (s)", [pass("JobRunSeconds", "Maximum"), pass("PassSeconds", "Maximum")], "Maximum"],
       ["Rows per pass", [pass("RowsLoaded"), pass("RowsQuarantined")], "Sum"],
+      // Daily: the safety-net pass publishes 0 on a quiet day; the no-new-files alarm watches this line.
+      ["Files processed per day", [[ns, "FilesProcessed", { stat: "Sum", period: 86400 }]], "Sum"],
       ["Quarantine ratio (max per pass)", [pass("QuarantineRatio", "Maximum")], "Maximum"],
       ["Dead-letter queue depth", [["AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", props.deadLetterQueueName]], "Maximum"],
     ];

@@ -16,6 +16,8 @@ export interface MonitoringLayerProps {
   readonly metricsNamespace: string;
   /** Alarm when one pass quarantines more than this share of its rows. */
   readonly quarantineRatioAlarm: number;
+  /** Alarm when no flight file was processed for this many hours. */
+  readonly expectNewFileWithinHours: number;
   /** Called with each rule that publishes to the topic, so the topic policy lets exactly those rules in. */
   readonly allowEventRule: (ruleArn: string) => void;
   /** Called with every alarm of this layer, so the topic policy lets exactly those alarms publish. */
@@ -69,6 +71,7 @@ export class MonitoringLayer extends Construct {
         undefined,
         { statistic: "Maximum", value: props.quarantineRatioAlarm },
       ),
+      this.noNewFilesAlarm(props),
     ];
     this.alarmNames = alarms.map((a) => a.alarmName);
     props.allowAlarms(alarms.map((a) => a.arn));
@@ -100,5 +103,29 @@ export class MonitoringLayer extends Construct {
       metricsNamespace: props.metricsNamespace,
       deadLetterQueueName: props.deadLetterQueueName,
     }).dashboardName;
+  }
+
+  /**
+   * A day's file never arrived, or nothing ran: every pass publishes FilesProcessed (0 on a quiet day), and an hour
+   * without a pass counts as breaching too (missing data), so the alarm fires after N hours with no file processed.
+   * Hourly periods: CloudWatch allows them up to seven days of evaluation (PutMetricAlarm).
+   */
+  private noNewFilesAlarm(props: MonitoringLayerProps): CloudwatchMetricAlarm {
+    const hours = props.expectNewFileWithinHours;
+    return new CloudwatchMetricAlarm(this, "no-new-files", {
+      alarmName: props.names.name("monitoring", "no-new-files"),
+      alarmDescription: `No daily flight file was processed for ${hours} hours: a day's file did not arrive, or no pass ran (the daily safety-net pass publishes 0)`,
+      namespace: props.metricsNamespace,
+      metricName: "FilesProcessed",
+      statistic: "Sum",
+      period: 3600,
+      evaluationPeriods: hours,
+      datapointsToAlarm: hours,
+      threshold: 1,
+      comparisonOperator: "LessThanThreshold",
+      treatMissingData: "breaching",
+      alarmActions: [props.topicArn],
+      okActions: [props.topicArn],
+    });
   }
 }

@@ -53,6 +53,8 @@ export class OrchestrationLayer extends Construct {
       TimeoutSeconds: settings.timeoutSeconds,
       SettleSeconds: settings.settleSeconds,
       LongestPassSeconds: props.longestPassSeconds,
+      FailedPassRetries: settings.failedPassRetries,
+      RetryDelaySeconds: settings.retryDelaySeconds,
       LeaseTableName: lease.tableName,
       LeaseItemId: PassLeaseTable.ITEM_ID,
       DataBucketName: props.bucket.name,

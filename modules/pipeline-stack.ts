@@ -131,6 +131,7 @@ export class PipelineStack extends TerraformStack {
       region: settings.region,
       metricsNamespace: orchestration.metricsNamespace,
       quarantineRatioAlarm: settings.monitoring.quarantineRatioAlarm,
+      expectNewFileWithinHours: settings.monitoring.expectNewFileWithinHours,
       topicArn: notifications.topicArn,
       stateMachineArn: orchestration.stateMachineArn,
       jobName: etl.jobName,

@@ -13,7 +13,7 @@ Writes to DIR (default cdktf.out/ci-roles/S) the policies of the two roles GitHu
   role-boundary-policy.json              the IAM policy every role of stack S carries (create it first)
   plan-trust.json, plan-policy.json      the repository secret AWS_PLAN_ROLE_ARN (read-only, pull requests,
                                          every stack of the config)
-Every statement is scoped to the stacks' names, regions and account (README "CI roles").`;
+Every statement is scoped to the stacks' names, regions and account (scripts/README.md, "CI roles").`;
 
 void runScript(async () => {
   const args = parseCli(process.argv.slice(2), { usage: USAGE, strings: ["stack", "account", "repo", "out"], required: ["stack", "account", "repo"] });

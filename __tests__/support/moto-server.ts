@@ -4,9 +4,9 @@ import { join } from "node:path";
 
 const ROOT = join(__dirname, "..", "..");
 
-/** The project's Python (scripts/python-env.mjs creates the venv on first use). */
+/** The project's Python (scripts/tooling/python-env.mjs creates the venv on first use). */
 export function projectPython(): string {
-  const r = spawnSync(process.execPath, [join(ROOT, "scripts", "python-env.mjs")], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
+  const r = spawnSync(process.execPath, [join(ROOT, "scripts", "tooling", "python-env.mjs")], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
   if (r.status !== 0) throw new Error("could not create the project's Python environment (see above)");
   return r.stdout.trim();
 }

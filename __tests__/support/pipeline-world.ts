@@ -153,6 +153,11 @@ export class PipelineWorld {
     });
   }
 
+  /** A file lands at `seconds` and its event is lost (the rule's target kept failing: the event is in the DLQ). */
+  uploadWithoutEvent(seconds: number, key: string): void {
+    this.scheduler.at(this.t(seconds), () => this.uploads.set(key, this.scheduler.now()));
+  }
+
   /** Runs `fn` at `seconds` (a person starting the pipeline, StopExecution, ...). */
   at(seconds: number, fn: () => void): void {
     this.scheduler.at(this.t(seconds), fn);

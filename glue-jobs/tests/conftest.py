@@ -7,7 +7,7 @@ import pytest
 GLUE_JOBS = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(GLUE_JOBS), str(GLUE_JOBS / "tests")]
 os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
-# mutmut (scripts/mutation/mutmut.mjs) sets this before pytest imports anything, in every one of its runs.
+# mutmut (scripts/tooling/mutation/mutmut.mjs) sets this before pytest imports anything, in every one of its runs.
 UNDER_MUTMUT = "MUTANT_UNDER_TEST" in os.environ
 
 
@@ -73,7 +73,7 @@ def spark():
         session._jsparkSession.listenerManager().clear()
         session.catalog.clearCache()
     yield session
-    # Under mutmut (scripts/mutation/mutmut.mjs) the session outlives the test run: each mutant's tests run in a
+    # Under mutmut (scripts/tooling/mutation/mutmut.mjs) the session outlives the test run: each mutant's tests run in a
     # process forked from this one and keep using it, one at a time, instead of starting a JVM per mutant.
     if not UNDER_MUTMUT:
         session.stop()

@@ -97,6 +97,6 @@ export function refuseLocalBackendInCi(config: PipelineConfig, source = "the con
   if (config.backend.type !== "local") return;
   throw new ConfigError(
     `${source}: backend "local" cannot deploy from CI: the state would be lost with the runner and the next deploy would recreate every resource. ` +
-      `Set "backend" to {"type": "s3", "bucket": ..., "region": ...} (npm run bootstrap:state creates the bucket) or {"type": "cloud", "organization": ...}: see README "Deploy"`,
+      `Set "backend" to {"type": "s3", "bucket": ..., "region": ...} (npm run bootstrap:state creates the bucket) or {"type": "cloud", "organization": ...}: see scripts/README.md, "Where the state lives"`,
   );
 }

@@ -189,22 +189,31 @@ const environmentObject = z.strictObject({
       timeoutSeconds: z.number().int().min(600).max(31536000).default(7200),
       /** Seconds a pass waits before it starts, so that a burst of uploads (a folder of days) makes one pass. */
       settleSeconds: z.number().int().min(0).max(900).default(60),
+      /** Times a failed pass (crawl or job run) is tried again by its execution before it gives up and says so. */
+      failedPassRetries: z.number().int().min(0).max(5).default(2),
+      /** Seconds before a failed pass is tried again. */
+      retryDelaySeconds: z.number().int().min(60).max(3600).default(600),
     })
     .prefault({}),
   monitoring: z
     .strictObject({
       /** Alarm when one pass quarantines more than this share of its rows (0 to 1). */
       quarantineRatioAlarm: z.number().min(0).max(1).default(0.05),
+      /** Alarm when no flight file was processed for this long (a day's file never arrived, or nothing ran). */
+      expectNewFileWithinHours: z.number().int().min(2).max(168).default(26),
     })
     .prefault({}),
   trigger: z
     .strictObject({
-      /** Optional EventBridge schedule that also starts the pipeline, e.g. "cron(0 6 * * ? *)". */
+      /**
+       * The safety-net pass: an EventBridge schedule that also starts the pipeline, so files whose event was lost
+       * (the rule's target failed, the event went to the dead-letter queue) load anyway. null turns it off.
+       */
       schedule: z
         .string()
         .regex(/^(cron|rate)\(.+\)$/, "must be an EventBridge cron(...) or rate(...) expression")
         .nullable()
-        .default(null),
+        .default("cron(0 5 * * ? *)"),
       /** How long EventBridge keeps retrying delivery of one event. */
       maxEventAgeSeconds: z.number().int().min(60).max(86400).default(3600),
       retryAttempts: z.number().int().min(0).max(185).default(10),

@@ -23,8 +23,8 @@ export const GLUE_ENV = { dir: process.env.GLUE_VENV || join(ROOT, ".venv"), loc
 
 /** checkov, in its own environment: its pins differ from moto's. */
 /** parliament, duo-labs' offline IAM linter, in its own venv (its boto3 pin differs from moto's and checkov's). */
-export const PARLIAMENT_ENV = { dir: join(ROOT, ".venv-parliament"), lock: join(ROOT, "scripts", "security", "parliament-requirements.lock") };
-export const CHECKOV_ENV = { dir: join(ROOT, ".venv-checkov"), lock: join(ROOT, "scripts", "security", "checkov-requirements.lock") };
+export const PARLIAMENT_ENV = { dir: join(ROOT, ".venv-parliament"), lock: join(ROOT, "scripts", "tooling", "security", "parliament-requirements.lock") };
+export const CHECKOV_ENV = { dir: join(ROOT, ".venv-checkov"), lock: join(ROOT, "scripts", "tooling", "security", "checkov-requirements.lock") };
 
 /** uv, pinned, installs the other environments: from its own cache of PyPI, in seconds where pip takes a minute
  * (pip stays the installer of this one environment, which holds nothing else). */

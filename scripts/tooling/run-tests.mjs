@@ -10,9 +10,9 @@ import { spawn } from "node:child_process";
 import { createWriteStream, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ROOT } from "./lib/project.mjs";
-import { CHECKOV_ENV, ensurePythonEnv, GLUE_ENV, PARLIAMENT_ENV } from "./lib/python-env.mjs";
-import { ensureSystemPackage, POSTGRES_JDBC } from "./lib/system-packages.mjs";
+import { ROOT } from "../lib/project.mjs";
+import { CHECKOV_ENV, ensurePythonEnv, GLUE_ENV, PARLIAMENT_ENV } from "../lib/python-env.mjs";
+import { ensureSystemPackage, POSTGRES_JDBC } from "../lib/system-packages.mjs";
 
 const node = process.execPath;
 const bin = (name) => join(ROOT, "node_modules", ".bin", name);
@@ -25,14 +25,14 @@ const setup = [
 const lanes = {
   node: [
     ["type-check (tsc, once)", () => [bin("tsc"), ["--noEmit", "-p", "tsconfig.json"]]],
-    ["format and lint (Biome, ruff; npm run fix repairs)", () => [node, ["scripts/lint.mjs"]]],
+    ["format and lint (Biome, ruff; npm run fix repairs)", () => [node, ["scripts/tooling/lint.mjs"]]],
     ["jest (constructs, config, ASL, scripts)", () => [bin("jest"), ["--ci"]]],
-    ["synth with no terraform and no credentials", () => [node, ["scripts/check-synth.mjs"]]],
-    ["terraform init + validate of every stack", () => [node, ["--import", "tsx", "scripts/tf-validate.ts"]]],
-    ["checkov over every stack (zero failed checks)", () => [node, ["scripts/checkov.mjs"]]],
-    ["parliament over every IAM policy (zero findings but the accepted)", () => [node, ["scripts/parliament.mjs"]]],
+    ["synth with no terraform and no credentials", () => [node, ["scripts/tooling/check-synth.mjs"]]],
+    ["terraform init + validate of every stack", () => [node, ["--import", "tsx", "scripts/tooling/tf-validate.ts"]]],
+    ["checkov over every stack (zero failed checks)", () => [node, ["scripts/tooling/checkov.mjs"]]],
+    ["parliament over every IAM policy (zero findings but the accepted)", () => [node, ["scripts/tooling/parliament.mjs"]]],
     // Last here, not after pytest: this lane ends first, and the local run's own JVM then overlaps pytest's.
-    ["the README's ./data commands (sample:data, dry-run upload, npm run local twice)", () => [node, ["scripts/check-local-run.mjs"]]],
+    ["the README's ./data commands (sample:data, dry-run upload, npm run local twice)", () => [node, ["scripts/tooling/check-local-run.mjs"]]],
   ],
   spark: [
     [

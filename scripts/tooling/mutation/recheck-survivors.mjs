@@ -4,14 +4,14 @@
 // and the file is restored. A rerun of a chunk retests every mutant whose tests changed (most of them, since every
 // construct test synthesizes the whole stack), which takes the better part of an hour here; this takes minutes and
 // answers the question after writing tests for survivors: is each one killed now?
-//   node scripts/mutation/recheck-survivors.mjs <chunk> <jest test file> ...
+//   node scripts/tooling/mutation/recheck-survivors.mjs <chunk> <jest test file> ...
 // Only mutants of files unchanged since the run are rechecked (a changed file needs StrykerJS again). The score is
 // StrykerJS's only after a real rerun; this script's verdicts are reported as such.
 import { spawnSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { ROOT } from "../lib/project.mjs";
+import { ROOT } from "../../lib/project.mjs";
 
 /** The source with one mutant in place (report locations: 1-based lines and columns). */
 export function mutate(source, { start, end }, replacement) {

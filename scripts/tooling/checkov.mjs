@@ -1,13 +1,13 @@
 #!/usr/bin/env node
 import { spawnSync } from "node:child_process";
 // Part of `npm test`: checkov (pinned, in its own venv) over every synthesized stack. Zero failed checks allowed;
-// checks that do not apply are skipped in scripts/security/checkov-skips.json, each with its reason.
+// checks that do not apply are skipped in scripts/tooling/security/checkov-skips.json, each with its reason.
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { ROOT, STACKS_DIR } from "./lib/project.mjs";
-import { CHECKOV_ENV, ensurePythonEnv } from "./lib/python-env.mjs";
+import { ROOT, STACKS_DIR } from "../lib/project.mjs";
+import { CHECKOV_ENV, ensurePythonEnv } from "../lib/python-env.mjs";
 
-const skips = JSON.parse(readFileSync(join(ROOT, "scripts", "security", "checkov-skips.json"), "utf8"));
+const skips = JSON.parse(readFileSync(join(ROOT, "scripts", "tooling", "security", "checkov-skips.json"), "utf8"));
 for (const [id, reason] of Object.entries(skips)) {
   if (!/^CKV2?_AWS_\d+$/.test(id) || typeof reason !== "string" || reason.length < 30)
     throw new Error(`checkov-skips.json: ${id} needs a check id and a reason`);

@@ -1,8 +1,8 @@
 // npm run simulate:bursts: the before/after table of the README's "Operate" section, from the simulator of
 // __tests__/support (the state machine's real definitions in simulated time; the lease in a local moto DynamoDB).
-import { BEFORE_COALESCING, type BurstFigures, simulateBurst } from "../__tests__/support/bursts";
-import { MotoServer } from "../__tests__/support/moto-server";
-import { only, synth } from "../__tests__/support/synth";
+import { BEFORE_COALESCING, type BurstFigures, simulateBurst } from "../../__tests__/support/bursts";
+import { MotoServer } from "../../__tests__/support/moto-server";
+import { only, synth } from "../../__tests__/support/synth";
 
 const SIZES = [10, 31, 182];
 const SEEDS = [1, 2, 3, 4, 5];

@@ -6,7 +6,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ROOT } from "./lib/project.mjs";
+import { ROOT } from "../lib/project.mjs";
 
 const dir = mkdtempSync(join(tmpdir(), "readme-data-"));
 const readme = readFileSync(join(ROOT, "README.md"), "utf8");

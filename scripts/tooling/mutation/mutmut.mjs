@@ -12,20 +12,20 @@
 // run and put back into a work folder that lacks them (a clean clone), so a rerun tests only the mutants of functions
 // that changed, plus the survivors not listed as equivalent (a new test may kill them; mutmut would not retry them).
 // Equivalent mutants (no test can tell them apart) are listed with a reason in
-// scripts/mutation/equivalent-mutants.json and left out of the score.
+// scripts/tooling/mutation/equivalent-mutants.json and left out of the score.
 import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { ROOT } from "../lib/project.mjs";
-import { ensurePythonEnv, GLUE_ENV, installLock } from "../lib/python-env.mjs";
+import { ROOT } from "../../lib/project.mjs";
+import { ensurePythonEnv, GLUE_ENV, installLock } from "../../lib/python-env.mjs";
 
 const GLUE_JOBS = join(ROOT, "glue-jobs");
 const WORK = join(ROOT, ".mutmut");
 const KEPT = join(ROOT, ".mutation-state", "mutmut");
-const LOCK = join(ROOT, "scripts", "mutation", "mutmut-requirements.lock");
-const EQUIVALENT = join(ROOT, "scripts", "mutation", "equivalent-mutants.json");
+const LOCK = join(ROOT, "scripts", "tooling", "mutation", "mutmut-requirements.lock");
+const EQUIVALENT = join(ROOT, "scripts", "tooling", "mutation", "equivalent-mutants.json");
 // The timeout only guards: a mutant that made the header observation silent used to hang its tests (see
 // flights_rules.OBSERVATION_WAIT_SECONDS). At 4x the tests' time, mutants whose tests all pass timed out while
 // StrykerJS ran beside it (counted as killed: wrong). Changing this makes mutmut retest every timeout.

@@ -1,11 +1,11 @@
 #!/usr/bin/env node
 // `npm run lint` (part of npm test) and `npm run fix`: Biome formats and lints the TypeScript and JavaScript
-// (config scripts/lint/biome-config.json), ruff the Python of glue-jobs/ (config glue-jobs/ruff.toml).
+// (config scripts/tooling/lint/biome-config.json), ruff the Python of glue-jobs/ (config glue-jobs/ruff.toml).
 // Extra arguments name other paths to check instead (a test points it at a badly formatted file).
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
-import { ROOT } from "./lib/project.mjs";
-import { ensurePythonEnv, GLUE_ENV } from "./lib/python-env.mjs";
+import { ROOT } from "../lib/project.mjs";
+import { ensurePythonEnv, GLUE_ENV } from "../lib/python-env.mjs";
 
 const fix = process.argv.includes("--fix");
 const paths = process.argv.slice(2).filter((a) => a !== "--fix");
@@ -17,7 +17,7 @@ const ruffConfig = ["--config", join(ROOT, "glue-jobs", "ruff.toml")];
 const runs = [
   tsPaths.length && [
     join(ROOT, "node_modules", ".bin", "biome"),
-    ["check", "--config-path", "scripts/lint/biome-config.json", ...(fix ? ["--write"] : []), ...tsPaths],
+    ["check", "--config-path", "scripts/tooling/lint/biome-config.json", ...(fix ? ["--write"] : []), ...tsPaths],
   ],
   pyPaths.length && [ruff, ["check", ...ruffConfig, ...(fix ? ["--fix"] : []), ...pyPaths]],
   pyPaths.length && [ruff, ["format", ...ruffConfig, ...(fix ? [] : ["--check"]), ...pyPaths]],

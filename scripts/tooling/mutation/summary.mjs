@@ -1,13 +1,13 @@
 #!/usr/bin/env node
 // Scores of the StrykerJS results per folder and per file, and the surviving mutants (file:line mutator "replacement").
 // Mutants listed under `typescript` in equivalent-mutants.json (as file:line:mutator) count as neither.
-//   node scripts/mutation/summary.mjs [cdktf.out/mutation/stryker-report.json]
+//   node scripts/tooling/mutation/summary.mjs [cdktf.out/mutation/stryker-report.json]
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { ROOT } from "../lib/project.mjs";
+import { ROOT } from "../../lib/project.mjs";
 
 const report = JSON.parse(readFileSync(process.argv[2] ?? join(ROOT, "cdktf.out", "mutation", "stryker-report.json"), "utf8"));
-const equivalent = JSON.parse(readFileSync(join(ROOT, "scripts", "mutation", "equivalent-mutants.json"), "utf8")).typescript;
+const equivalent = JSON.parse(readFileSync(join(ROOT, "scripts", "tooling", "mutation", "equivalent-mutants.json"), "utf8")).typescript;
 const DETECTED = new Set(["Killed", "Timeout"]);
 const UNDETECTED = new Set(["Survived", "NoCoverage"]);
 const tally = {};

@@ -4,7 +4,7 @@ import { spawnSync } from "node:child_process";
 // Cloud token. Then checks that every environment of the config has its stack in cdktf.out.
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { delimiter, join } from "node:path";
-import { ROOT, STACKS_DIR, SYNTH_ARGS } from "./lib/project.mjs";
+import { ROOT, STACKS_DIR, SYNTH_ARGS } from "../lib/project.mjs";
 
 const bareEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(AWS_|TF_TOKEN|TF_CLI_CONFIG_FILE|ATLAS_TOKEN)/.test(k)));
 bareEnv.PATH = (process.env.PATH ?? "")

@@ -4,16 +4,16 @@
 // full run takes hours on a 2-core machine (each mutant reloads every related jest file), so it must survive being
 // stopped. A stopped run loses only the chunk under way; a rerun reuses every finished chunk's results and tests only
 // mutants of changed code or tests. Afterwards the chunks' reports are merged into
-// cdktf.out/mutation/stryker-report.json (scripts/mutation/summary.mjs).
-//   node scripts/mutation/stryker-chunks.mjs [chunk ...]
+// cdktf.out/mutation/stryker-report.json (scripts/tooling/mutation/summary.mjs).
+//   node scripts/tooling/mutation/stryker-chunks.mjs [chunk ...]
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { ROOT } from "../lib/project.mjs";
+import { ROOT } from "../../lib/project.mjs";
 
 /** Files grouped by the tests that exercise them (stryker-chunks.json). */
-const CHUNKS = JSON.parse(readFileSync(join(ROOT, "scripts", "mutation", "stryker-chunks.json"), "utf8")).chunks;
+const CHUNKS = JSON.parse(readFileSync(join(ROOT, "scripts", "tooling", "mutation", "stryker-chunks.json"), "utf8")).chunks;
 export const INCREMENTAL_DIR = join(ROOT, ".mutation-state", "stryker");
 const MERGED_REPORT = join(ROOT, "cdktf.out", "mutation", "stryker-report.json");
 // A mutant of the asl-validator cache may store a rejected definition as accepted: this run's mutants share a
@@ -26,7 +26,7 @@ function runChunk(name, files) {
   const started = Date.now();
   const r = spawnSync(
     join(ROOT, "node_modules", ".bin", "stryker"),
-    ["run", "scripts/mutation/stryker.config.json", "--mutate", files.join(","), "--incrementalFile", incrementalFile],
+    ["run", "scripts/tooling/mutation/stryker.config.json", "--mutate", files.join(","), "--incrementalFile", incrementalFile],
     { cwd: ROOT, stdio: "inherit", env: { ...process.env, ASL_VALIDATOR_CACHE_DIR: VERDICT_CACHE } },
   );
   console.log(`== chunk ${name}: exit ${r.status}, ${((Date.now() - started) / 60000).toFixed(1)} min`);

@@ -2,9 +2,9 @@
 // CLI and AWS provider (the machine's offline mirror when it has one, the registry otherwise).
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { terraform, terraformEnv } from "./lib/terraform";
+import { terraform, terraformEnv } from "../lib/terraform";
 
-const STACKS_DIR = process.env.CDKTF_STACKS_DIR || join(__dirname, "..", "cdktf.out", "stacks");
+const STACKS_DIR = process.env.CDKTF_STACKS_DIR || join(__dirname, "..", "..", "cdktf.out", "stacks");
 
 async function validateStack(stack: string, env: NodeJS.ProcessEnv): Promise<{ stack: string; ok: boolean; detail: string }> {
   const cwd = join(STACKS_DIR, stack);
