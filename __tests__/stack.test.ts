@@ -32,6 +32,7 @@ describe("PipelineStack", () => {
         "notification_topic_arn",
         "dashboard_name",
         "pass_lease_table_name",
+        "dead_letter_queue_url",
       ].sort(),
     );
     expect(Object.values<Json>(dev.output).every((o) => o.description)).toBe(true);
@@ -52,6 +53,7 @@ describe("PipelineStack", () => {
     expect(value("redshift_database_name")).toBe("dev");
     expect(value("dashboard_name")).toMatch(/^\$\{aws_cloudwatch_dashboard\.[^.]+\.dashboard_name\}$/);
     expect(value("pass_lease_table_name")).toMatch(/^\$\{aws_dynamodb_table\.[^.]+\.name\}$/);
+    expect(value("dead_letter_queue_url")).toMatch(/^\$\{aws_sqs_queue\.[^.]+\.url\}$/);
   });
 
   it("has every layer", () => {

@@ -13,6 +13,7 @@ export const STACK_OUTPUT_NAMES = [
   "notification_topic_arn",
   "dashboard_name",
   "pass_lease_table_name",
+  "dead_letter_queue_url",
 ] as const;
 
 export type OutputName = (typeof STACK_OUTPUT_NAMES)[number];

@@ -155,6 +155,7 @@ export class PipelineStack extends TerraformStack {
       notification_topic_arn: [notifications.topicArn, "SNS topic of pipeline results and alarms"],
       dashboard_name: [monitoring.dashboardName, "CloudWatch dashboard of executions, passes, rows and quarantine"],
       pass_lease_table_name: [orchestration.leaseTableName, "DynamoDB table holding the pass lease (which execution runs the current pass)"],
+      dead_letter_queue_url: [trigger.deadLetterQueueUrl, "SQS queue of S3 events EventBridge could not deliver (npm run redrive empties it)"],
     };
     for (const [name, [value, description]] of Object.entries(outputs)) new TerraformOutput(this, name, { value, description });
   }

@@ -26,6 +26,7 @@ export class TriggerLayer extends Construct {
   readonly eventPattern: string;
   readonly deadLetterQueueArn: string;
   readonly deadLetterQueueName: string;
+  readonly deadLetterQueueUrl: string;
 
   constructor(scope: Construct, id: string, props: TriggerLayerProps) {
     super(scope, id);
@@ -100,6 +101,7 @@ export class TriggerLayer extends Construct {
     this.ruleName = onUpload.name;
     this.deadLetterQueueArn = dlq.arn;
     this.deadLetterQueueName = dlq.name;
+    this.deadLetterQueueUrl = dlq.url;
   }
 
   private target(

@@ -1,0 +1,130 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { CreateStateMachineCommand, ListExecutionsCommand, SFNClient } from "@aws-sdk/client-sfn";
+import { CreateQueueCommand, GetQueueAttributesCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { daysBetween } from "../scripts/lib/requeue";
+import { MotoServer } from "./support/moto-server";
+import { runScript } from "./support/run-script";
+
+const HEADER = "Carrier,OriginAirportID,DestAirportID,DepDelay,ArrDelay";
+const QUARANTINE_HEADER = "source_file,line,reason,flight_date,quarantined_at";
+
+describe("the days of a reprocess range", () => {
+  it("lists every day, both ends included, and names a bad or reversed value", () => {
+    expect(daysBetween("2001-02-27", "2001-03-02")).toStrictEqual(["2001-02-27", "2001-02-28", "2001-03-01", "2001-03-02"]);
+    expect(() => daysBetween("2001-02-30", "2001-03-01")).toThrow("--from 2001-02-30 is not a day (YYYY-MM-DD)");
+    expect(() => daysBetween("2001-03-01", "1/3/2001")).toThrow("--to 1/3/2001 is not a day (YYYY-MM-DD)");
+    expect(() => daysBetween("2001-03-02", "2001-03-01")).toThrow("--from 2001-03-02 is after --to 2001-03-01");
+  });
+});
+
+describe("reprocess, requeue and redrive on a moto server (S3, Step Functions, SQS)", () => {
+  const moto = new MotoServer();
+  const bucket = "airline-ingest-dev-data-operate";
+  let s3: S3Client;
+  let sfn: SFNClient;
+  let sqs: SQSClient;
+  let outputs: string;
+  let machine: string;
+  let queueUrl: string;
+  const env = () => ({ AWS_ENDPOINT_URL: moto.endpoint, AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test", AWS_REGION: "us-east-1" });
+  const put = (key: string, body: string) => s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, Metadata: { origin: "upstream" } }));
+  const modified = async (key: string) => (await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }))).Metadata ?? {};
+  const executions = async () => (await sfn.send(new ListExecutionsCommand({ stateMachineArn: machine }))).executions ?? [];
+
+  beforeAll(async () => {
+    await moto.start();
+    s3 = new S3Client(moto.clientConfig);
+    sfn = new SFNClient(moto.clientConfig);
+    sqs = new SQSClient(moto.clientConfig);
+    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+    machine = (
+      await sfn.send(
+        new CreateStateMachineCommand({
+          name: "airline-ingest-dev-orchestration-pipeline",
+          roleArn: "arn:aws:iam::123456789012:role/x".replace("123456789012", "000000000000"),
+          definition: JSON.stringify({ StartAt: "Done", States: { Done: { Type: "Succeed" } } }),
+        }),
+      )
+    ).stateMachineArn as string;
+    queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: "airline-ingest-dev-trigger-dead-letters" }))).QueueUrl as string;
+    outputs = join(mkdtempSync(join(tmpdir(), "operate-")), "outputs.json");
+    writeFileSync(outputs, JSON.stringify({ dev: { data_bucket_name: bucket, state_machine_arn: machine, dead_letter_queue_url: queueUrl } }));
+    await put("daily_flights/date=2001-01-14/a.csv", `${HEADER}\nAA,1,2,3,4\n`);
+    await put("daily_flights/date=2001-01-15/a.csv", `${HEADER}\nAA,1,2,3,4\n`);
+    await put("daily_flights/date=2001-01-15/notes.txt", "not data");
+    await put("daily_flights/date=2001-01-16/b.csv", `${HEADER}\nAA,1,2,3,4\n`);
+    await put("daily_flights/date=2001-01-17/c.csv", `${HEADER}\nAA,1,2,3,4\n`);
+  }, 60_000);
+  afterAll(() => moto.stop());
+
+  it("reprocess --dry-run lists exactly the days' files and changes nothing", async () => {
+    const r = runScript("reprocess", ["--stack", "dev", "--from", "2001-01-15", "--to", "2001-01-16", "--dry-run", "--outputs", outputs], env());
+    expect(r.status).toBe(0);
+    expect(r.stdout.split("\n").filter((l) => l.startsWith("would queue"))).toStrictEqual([
+      "would queue daily_flights/date=2001-01-15/a.csv",
+      "would queue daily_flights/date=2001-01-16/b.csv",
+    ]);
+    expect(await modified("daily_flights/date=2001-01-15/a.csv")).toStrictEqual({ origin: "upstream" });
+    expect(await executions()).toStrictEqual([]);
+  }, 60_000);
+
+  it("reprocess copies each file of the range onto itself (metadata kept, content unchanged) and requests one pass", async () => {
+    const r = runScript("reprocess", ["--stack", "dev", "--from", "2001-01-15", "--to", "2001-01-16", "--outputs", outputs], env());
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain("queued 2 file(s) of 2 day(s)");
+    for (const key of ["daily_flights/date=2001-01-15/a.csv", "daily_flights/date=2001-01-16/b.csv"]) {
+      expect(await modified(key)).toMatchObject({ origin: "upstream", requeued: expect.stringMatching(/^\d{4}-/) });
+      expect(await (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }))).Body?.transformToString()).toBe(`${HEADER}\nAA,1,2,3,4\n`);
+    }
+    expect(await modified("daily_flights/date=2001-01-14/a.csv")).toStrictEqual({ origin: "upstream" });
+    expect(await executions()).toHaveLength(1);
+  }, 60_000);
+
+  it("reprocess refuses a range with no file, naming it", () => {
+    const r = runScript("reprocess", ["--stack", "dev", "--from", "2002-01-01", "--to", "2002-01-03", "--outputs", outputs], env());
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim()).toBe(`error: no flight file in s3://${bucket}/daily_flights/date=2002-01-01/ to date=2002-01-03/`);
+  }, 60_000);
+
+  it("requeue queues only the files whose quarantined rows failed the airport lookup", async () => {
+    await put(
+      "quarantine/source_id=c-1/part-00000.csv",
+      `${QUARANTINE_HEADER}\ndaily_flights/date=2001-01-17/c.csv,"AA,1,99999,3,4",DestAirportID 99999 is not in the airport dimension,2001-01-17,2026-01-01\n`,
+    );
+    await put(
+      "quarantine/source_id=b-1/part-00000.csv",
+      `${QUARANTINE_HEADER}\ndaily_flights/date=2001-01-16/b.csv,"AA,1,2,x,4",DepDelay 'x' is not an integer,2001-01-16,2026-01-01\n`,
+    );
+    const dry = runScript("requeue", ["--stack", "dev", "--dry-run", "--outputs", outputs], env());
+    expect(dry.stdout.split("\n").filter((l) => l.startsWith("would queue"))).toStrictEqual(["would queue daily_flights/date=2001-01-17/c.csv"]);
+    const before = (await executions()).length;
+    const r = runScript("requeue", ["--stack", "dev", "--outputs", outputs], env());
+    expect(r.status).toBe(0);
+    expect(await modified("daily_flights/date=2001-01-17/c.csv")).toHaveProperty("requeued");
+    expect(await executions()).toHaveLength(before + 1);
+    expect(runScript("requeue", ["--stack", "dev", "--reason", "carrier", "--outputs", outputs], env()).stderr.trim()).toBe(
+      "error: --reason carrier: not one of dimension",
+    );
+  }, 60_000);
+
+  it("redrive requests one pass for every undelivered event and then empties the queue", async () => {
+    const event = (key: string) => JSON.stringify({ "detail-type": "Object Created", detail: { bucket: { name: bucket }, object: { key } } });
+    for (const key of ["daily_flights/date=2001-01-18/d.csv", "daily_flights/date=2001-01-19/e.csv"])
+      await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: event(key) }));
+    const before = (await executions()).length;
+    const dry = runScript("redrive", ["--stack", "dev", "--dry-run", "--outputs", outputs], env());
+    expect(dry.stdout).toContain(`undelivered: s3://${bucket}/daily_flights/date=2001-01-18/d.csv`);
+    expect(dry.stdout).toContain("(dry run: 2 message(s) left in the queue)");
+    const r = runScript("redrive", ["--stack", "dev", "--outputs", outputs], env());
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain("deleted 2 message(s)");
+    expect(await executions()).toHaveLength(before + 1);
+    const attributes = await sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"] }),
+    );
+    expect(attributes.Attributes).toMatchObject({ ApproximateNumberOfMessages: "0", ApproximateNumberOfMessagesNotVisible: "0" });
+  }, 60_000);
+});

@@ -1,0 +1,108 @@
+import { CopyObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
+import type { SFNClient } from "@aws-sdk/client-sfn";
+import { ChangeMessageVisibilityBatchCommand, DeleteMessageBatchCommand, ReceiveMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
+import { parse } from "csv-parse/sync";
+import { OperatorError } from "./cli";
+import { followRequest, startExecution } from "./pipeline";
+
+/**
+ * Making the pipeline process files again through its normal path. Job bookmarks re-read an object whose
+ * last-modified time changed, so a file is queued by copying it onto itself (S3 refuses a copy onto itself unless a
+ * metadata value changes): the next pass replaces its rows and quarantine exactly once, and S3 emits "Object
+ * Created" for it, which starts (or joins) a pass.
+ */
+
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+/** Every day from `from` to `to`, both included; a bad or reversed range is an error naming the value. */
+export function daysBetween(from: string, to: string): string[] {
+  for (const [flag, value] of [
+    ["--from", from],
+    ["--to", to],
+  ]) {
+    if (!DAY.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00Z`)) || new Date(`${value}T00:00:00Z`).toISOString().slice(0, 10) !== value)
+      throw new OperatorError(`${flag} ${value} is not a day (YYYY-MM-DD)`);
+  }
+  if (from > to) throw new OperatorError(`--from ${from} is after --to ${to}`);
+  const days: string[] = [];
+  for (let t = Date.parse(`${from}T00:00:00Z`); t <= Date.parse(`${to}T00:00:00Z`); t += 86_400_000) days.push(new Date(t).toISOString().slice(0, 10));
+  return days;
+}
+
+async function keysUnder(s3: S3Client, bucket: string, prefix: string): Promise<string[]> {
+  const keys: string[] = [];
+  let token: string | undefined;
+  do {
+    const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
+    keys.push(...(page.Contents ?? []).map((o) => o.Key as string));
+    token = page.NextContinuationToken;
+  } while (token);
+  return keys;
+}
+
+/** The flight files (`.csv`) of the days, sorted; none at all is an error naming the range. */
+export async function flightFilesOfDays(s3: S3Client, bucket: string, dailyFlightsPrefix: string, days: string[]): Promise<string[]> {
+  const keys = (await Promise.all(days.map((d) => keysUnder(s3, bucket, `${dailyFlightsPrefix}date=${d}/`)))).flat().filter((k) => k.endsWith(".csv"));
+  if (!keys.length) throw new OperatorError(`no flight file in s3://${bucket}/${dailyFlightsPrefix}date=${days[0]}/ to date=${days.at(-1)}/`);
+  return keys.sort();
+}
+
+/** The source files whose quarantined rows name `reason` (e.g. an airport missing from the dimension). */
+export async function quarantinedFiles(s3: S3Client, bucket: string, quarantinePrefix: string, reason: RegExp): Promise<string[]> {
+  const files = new Set<string>();
+  for (const key of (await keysUnder(s3, bucket, quarantinePrefix)).filter((k) => k.endsWith(".csv"))) {
+    const body = await (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }))).Body?.transformToString();
+    const rows: Array<Record<string, string>> = parse(body ?? "", { columns: true, skip_empty_lines: true });
+    for (const row of rows) if (reason.test(row.reason)) files.add(row.source_file);
+  }
+  return [...files].sort();
+}
+
+/** Copies each object onto itself with a `requeued` metadata value, keeping its other metadata and content type. */
+export async function requeue(s3: S3Client, bucket: string, keys: string[], now = new Date()): Promise<void> {
+  for (const key of keys) {
+    const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+    await s3.send(
+      new CopyObjectCommand({
+        Bucket: bucket,
+        Key: key,
+        CopySource: `${bucket}/${encodeURIComponent(key).replace(/%2F/g, "/")}`,
+        MetadataDirective: "REPLACE",
+        Metadata: { ...head.Metadata, requeued: now.toISOString() },
+        ContentType: head.ContentType,
+      }),
+    );
+  }
+}
+
+/** The dead-letter queue's messages (undelivered S3 events), received until the queue answers with none. */
+export async function receiveAll(sqs: SQSClient, queueUrl: string): Promise<Array<{ id: string; receipt: string; body: string }>> {
+  const messages: Array<{ id: string; receipt: string; body: string }> = [];
+  for (;;) {
+    const r = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 900, WaitTimeSeconds: 0 }));
+    if (!r.Messages?.length) return messages;
+    messages.push(...r.Messages.map((m) => ({ id: m.MessageId as string, receipt: m.ReceiptHandle as string, body: m.Body ?? "" })));
+  }
+}
+
+/** Deletes the messages (`keep`: makes them visible again at once, for a dry run or a failed pass). */
+export async function settleAll(sqs: SQSClient, queueUrl: string, messages: Array<{ id: string; receipt: string }>, keep: boolean): Promise<void> {
+  for (let i = 0; i < messages.length; i += 10) {
+    const batch = messages.slice(i, i + 10).map((m, j) => ({ Id: String(j), ReceiptHandle: m.receipt }));
+    await sqs.send(
+      keep
+        ? new ChangeMessageVisibilityBatchCommand({ QueueUrl: queueUrl, Entries: batch.map((b) => ({ ...b, VisibilityTimeout: 0 })) })
+        : new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries: batch }),
+    );
+  }
+}
+
+/** Starts (or joins, when a pass runs) a pass for what was queued; with `wait`, follows it to its end. */
+export async function startAndMaybeFollow(sfn: SFNClient, stateMachineArn: string, input: object, wait: boolean, log: (line: string) => void): Promise<number> {
+  const executionArn = await startExecution(sfn, stateMachineArn, input);
+  log(`started ${executionArn}`);
+  if (!wait) return 0;
+  const result = await followRequest(sfn, executionArn, { state: (s) => log(`  ${s}`), execution: (arn, why) => log(`${why}: following ${arn}`) });
+  log(`execution ${result.status}${result.error ? `: ${result.error}` : ""}`);
+  return result.status === "SUCCEEDED" ? 0 : 1;
+}
