@@ -110,6 +110,31 @@ describe("reprocess, requeue and redrive on a moto server (S3, Step Functions, S
     );
   }, 60_000);
 
+  it("quarantine prints a day's rows by kind of reason and by file, values left out of the kinds", async () => {
+    await put(
+      "quarantine/source_id=d-1/part-00000.csv",
+      `${QUARANTINE_HEADER}\ndaily_flights/date=2001-01-17/d.csv,"AA,1,77777,3,4",DestAirportID 77777 is not in the airport dimension,2001-01-17,2026-01-01\n` +
+        `daily_flights/date=2001-01-17/d.csv,"AA,1,2,abc,4",DepDelay 'abc' is not an integer,2001-01-17,2026-01-01\n`,
+    );
+    const r = runScript("quarantine", ["--stack", "dev", "--date", "2001-01-17", "--outputs", outputs], env());
+    expect(r.status).toBe(0);
+    expect(r.stdout.trim().split("\n")).toStrictEqual([
+      "quarantine of 2001-01-17: 3 row(s) in 2 file(s)",
+      "by reason:",
+      "       2  DestAirportID N is not in the airport dimension",
+      "       1  DepDelay '…' is not an integer",
+      "by file:",
+      "       2  daily_flights/date=2001-01-17/d.csv",
+      "       1  daily_flights/date=2001-01-17/c.csv",
+    ]);
+    expect(runScript("quarantine", ["--stack", "dev", "--date", "2001-01-18", "--outputs", outputs], env()).stdout.trim()).toBe(
+      "no row of 2001-01-18 is quarantined",
+    );
+    expect(runScript("quarantine", ["--stack", "dev", "--date", "yesterday", "--outputs", outputs], env()).stderr.trim()).toBe(
+      "error: --date yesterday is not a day (YYYY-MM-DD)",
+    );
+  }, 60_000);
+
   it("redrive requests one pass for every undelivered event and then empties the queue", async () => {
     const event = (key: string) => JSON.stringify({ "detail-type": "Object Created", detail: { bucket: { name: bucket }, object: { key } } });
     for (const key of ["daily_flights/date=2001-01-18/d.csv", "daily_flights/date=2001-01-19/e.csv"])

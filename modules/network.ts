@@ -87,22 +87,16 @@ export class NetworkLayer extends Construct {
     const redshiftSg = this.securityGroup(vpc.id, names, "redshift", "Redshift Serverless workgroup: port 5439 from Glue only");
 
     // Glue's ENIs talk to each other on all TCP ports (Glue's documented requirement for connections).
-    new VpcSecurityGroupIngressRule(this, "glue-self-in", {
+    const allTcpAmongGlue = {
       securityGroupId: glueSg.id,
       referencedSecurityGroupId: glueSg.id,
       ipProtocol: "tcp",
       fromPort: 0,
       toPort: 65535,
       description: "Glue workers to each other",
-    });
-    new VpcSecurityGroupEgressRule(this, "glue-self-out", {
-      securityGroupId: glueSg.id,
-      referencedSecurityGroupId: glueSg.id,
-      ipProtocol: "tcp",
-      fromPort: 0,
-      toPort: 65535,
-      description: "Glue workers to each other",
-    });
+    };
+    new VpcSecurityGroupIngressRule(this, "glue-self-in", allTcpAmongGlue);
+    new VpcSecurityGroupEgressRule(this, "glue-self-out", allTcpAmongGlue);
     new VpcSecurityGroupEgressRule(this, "glue-to-redshift", {
       securityGroupId: glueSg.id,
       referencedSecurityGroupId: redshiftSg.id,

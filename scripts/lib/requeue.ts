@@ -1,9 +1,9 @@
-import { CopyObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
+import { CopyObjectCommand, HeadObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import type { SFNClient } from "@aws-sdk/client-sfn";
 import { ChangeMessageVisibilityBatchCommand, DeleteMessageBatchCommand, ReceiveMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
-import { parse } from "csv-parse/sync";
 import { OperatorError } from "./cli";
 import { followRequest, startExecution } from "./pipeline";
+import { keysUnder, quarantineRows } from "./quarantine";
 
 /**
  * Making the pipeline process files again through its normal path. Job bookmarks re-read an object whose
@@ -15,10 +15,10 @@ import { followRequest, startExecution } from "./pipeline";
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
 /** Every day from `from` to `to`, both included; a bad or reversed range is an error naming the value. */
-export function daysBetween(from: string, to: string): string[] {
+export function daysBetween(from: string, to: string, flags: readonly [string, string] = ["--from", "--to"]): string[] {
   for (const [flag, value] of [
-    ["--from", from],
-    ["--to", to],
+    [flags[0], from],
+    [flags[1], to],
   ]) {
     if (!DAY.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00Z`)) || new Date(`${value}T00:00:00Z`).toISOString().slice(0, 10) !== value)
       throw new OperatorError(`${flag} ${value} is not a day (YYYY-MM-DD)`);
@@ -27,17 +27,6 @@ export function daysBetween(from: string, to: string): string[] {
   const days: string[] = [];
   for (let t = Date.parse(`${from}T00:00:00Z`); t <= Date.parse(`${to}T00:00:00Z`); t += 86_400_000) days.push(new Date(t).toISOString().slice(0, 10));
   return days;
-}
-
-async function keysUnder(s3: S3Client, bucket: string, prefix: string): Promise<string[]> {
-  const keys: string[] = [];
-  let token: string | undefined;
-  do {
-    const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
-    keys.push(...(page.Contents ?? []).map((o) => o.Key as string));
-    token = page.NextContinuationToken;
-  } while (token);
-  return keys;
 }
 
 /** The flight files (`.csv`) of the days, sorted; none at all is an error naming the range. */
@@ -49,13 +38,8 @@ export async function flightFilesOfDays(s3: S3Client, bucket: string, dailyFligh
 
 /** The source files whose quarantined rows name `reason` (e.g. an airport missing from the dimension). */
 export async function quarantinedFiles(s3: S3Client, bucket: string, quarantinePrefix: string, reason: RegExp): Promise<string[]> {
-  const files = new Set<string>();
-  for (const key of (await keysUnder(s3, bucket, quarantinePrefix)).filter((k) => k.endsWith(".csv"))) {
-    const body = await (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }))).Body?.transformToString();
-    const rows: Array<Record<string, string>> = parse(body ?? "", { columns: true, skip_empty_lines: true });
-    for (const row of rows) if (reason.test(row.reason)) files.add(row.source_file);
-  }
-  return [...files].sort();
+  const rows = await quarantineRows(s3, bucket, quarantinePrefix);
+  return [...new Set(rows.filter((r) => reason.test(r.reason)).map((r) => r.source_file))].sort();
 }
 
 /** Copies each object onto itself with a `requeued` metadata value, keeping its other metadata and content type. */
