@@ -59,32 +59,25 @@ export class NotificationsLayer extends Construct {
               Resource: this.topic.arn,
               Condition: { Bool: { "aws:SecureTransport": "false" } },
             },
-            ...(this.eventRuleArns.length
-              ? [
-                  {
-                    Sid: "PipelineEventRulesPublish",
-                    Effect: "Allow",
-                    Principal: { Service: "events.amazonaws.com" },
-                    Action: "sns:Publish",
-                    Resource: this.topic.arn,
-                    Condition: { ArnEquals: { "aws:SourceArn": this.eventRuleArns } },
-                  },
-                ]
-              : []),
-            ...(this.alarmArns.length
-              ? [
-                  {
-                    Sid: "PipelineAlarmsPublish",
-                    Effect: "Allow",
-                    Principal: { Service: "cloudwatch.amazonaws.com" },
-                    Action: "sns:Publish",
-                    Resource: this.topic.arn,
-                    Condition: { ArnEquals: { "aws:SourceArn": this.alarmArns } },
-                  },
-                ]
-              : []),
+            ...this.publishers("PipelineEventRulesPublish", "events.amazonaws.com", this.eventRuleArns),
+            ...this.publishers("PipelineAlarmsPublish", "cloudwatch.amazonaws.com", this.alarmArns),
           ],
         }),
     });
+  }
+
+  /** A statement letting exactly these sources of one service publish; none when there are none. */
+  private publishers(sid: string, service: string, sourceArns: string[]): object[] {
+    if (!sourceArns.length) return [];
+    return [
+      {
+        Sid: sid,
+        Effect: "Allow",
+        Principal: { Service: service },
+        Action: "sns:Publish",
+        Resource: this.topic.arn,
+        Condition: { ArnEquals: { "aws:SourceArn": sourceArns } },
+      },
+    ];
   }
 }

@@ -1,11 +1,7 @@
 // npm run requeue -- --stack S [--reason dimension] [--dry-run] [--wait] [--outputs FILE]
 // After a fix of the airport dimension: re-runs the files whose quarantined rows failed the airport lookup.
-import { S3Client } from "@aws-sdk/client-s3";
-import { SFNClient } from "@aws-sdk/client-sfn";
-import { awsClientConfig, ensureCredentials } from "./lib/aws";
-import { OperatorError, parseCli, runScript, stackSettings } from "./lib/cli";
-import { quarantinedFiles, requeue, startAndMaybeFollow } from "./lib/requeue";
-import { readStackOutputs } from "./lib/stack-outputs";
+import { OperatorError, parseCli, runScript } from "./lib/cli";
+import { bucketCommand, quarantinedFiles, queueAndStart } from "./lib/requeue";
 
 /** Quarantine reasons a requeue can cure, by name (the row rules' own wording). */
 const REASONS: Record<string, RegExp> = { dimension: /AirportID \S+ is not in the airport dimension$/ };
@@ -23,22 +19,8 @@ void runScript(async () => {
   const args = parseCli(process.argv.slice(2), { usage: USAGE, strings: ["stack", "reason", "outputs"], booleans: ["dry-run", "wait"], required: ["stack"] });
   const reason = REASONS[String(args.reason ?? "dimension")];
   if (!reason) throw new OperatorError(`--reason ${args.reason}: not one of ${Object.keys(REASONS).join(", ")}`);
-  const settings = stackSettings(String(args.stack));
-  const outputs = readStackOutputs(String(args.stack), args.outputs as string | undefined);
-  await ensureCredentials();
-  const config = awsClientConfig(settings.region);
-  const s3 = new S3Client({ ...config, forcePathStyle: Boolean(process.env.AWS_ENDPOINT_URL) });
-  const bucket = outputs.get("data_bucket_name");
-  const files = await quarantinedFiles(s3, bucket, settings.storage.prefixes.quarantine, reason);
+  const c = await bucketCommand(String(args.stack), args.outputs as string | undefined);
+  const files = await quarantinedFiles(c.s3, c.bucket, c.settings.storage.prefixes.quarantine, reason);
   if (!files.length) return console.log("no quarantined row failed the airport lookup: nothing to requeue");
-  for (const f of files) console.log(`${args["dry-run"] ? "would queue" : "queued"} ${f}`);
-  if (args["dry-run"]) return console.log(`(dry run: ${files.length} file(s), nothing changed)`);
-  await requeue(s3, bucket, files);
-  return startAndMaybeFollow(
-    new SFNClient(config),
-    outputs.get("state_machine_arn"),
-    { source: "requeue", reason: "dimension" },
-    Boolean(args.wait),
-    console.log,
-  );
+  return queueAndStart(c, files, Boolean(args["dry-run"]), Boolean(args.wait), { source: "requeue", reason: "dimension" });
 });

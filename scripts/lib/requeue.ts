@@ -1,9 +1,12 @@
-import { CopyObjectCommand, HeadObjectCommand, type S3Client } from "@aws-sdk/client-s3";
-import type { SFNClient } from "@aws-sdk/client-sfn";
+import { CopyObjectCommand, HeadObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { SFNClient } from "@aws-sdk/client-sfn";
 import { ChangeMessageVisibilityBatchCommand, DeleteMessageBatchCommand, ReceiveMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
-import { OperatorError } from "./cli";
+import type { EnvironmentConfig } from "../../modules/config/schema";
+import { awsClientConfig, ensureCredentials } from "./aws";
+import { OperatorError, stackSettings } from "./cli";
 import { followRequest, startExecution } from "./pipeline";
 import { keysUnder, quarantineRows } from "./quarantine";
+import { readStackOutputs, type StackOutputs } from "./stack-outputs";
 
 /**
  * Making the pipeline process files again through its normal path. Job bookmarks re-read an object whose
@@ -89,4 +92,37 @@ export async function startAndMaybeFollow(sfn: SFNClient, stateMachineArn: strin
   const result = await followRequest(sfn, executionArn, { state: (s) => log(`  ${s}`), execution: (arn, why) => log(`${why}: following ${arn}`) });
   log(`execution ${result.status}${result.error ? `: ${result.error}` : ""}`);
   return result.status === "SUCCEEDED" ? 0 : 1;
+}
+
+/** What an operator command on the data bucket needs: the stack's settings and outputs, checked credentials, clients. */
+export async function bucketCommand(stack: string, outputsFile: string | undefined) {
+  const settings: EnvironmentConfig = stackSettings(stack);
+  const outputs: StackOutputs = readStackOutputs(stack, outputsFile);
+  await ensureCredentials();
+  const config = awsClientConfig(settings.region);
+  return {
+    settings,
+    outputs,
+    bucket: outputs.get("data_bucket_name"),
+    s3: new S3Client({ ...config, forcePathStyle: Boolean(process.env.AWS_ENDPOINT_URL) }),
+    sfn: new SFNClient(config),
+  };
+}
+
+/** Lists what a command queues (or would), and on a real run copies the files and requests a pass. */
+export async function queueAndStart(
+  c: Awaited<ReturnType<typeof bucketCommand>>,
+  files: string[],
+  dryRun: boolean,
+  wait: boolean,
+  input: object,
+): Promise<number> {
+  for (const f of files) console.log(`${dryRun ? "would queue" : "queued"} ${f}`);
+  if (dryRun) {
+    console.log(`(dry run: ${files.length} file(s), nothing changed)`);
+    return 0;
+  }
+  await requeue(c.s3, c.bucket, files);
+  console.log(`queued ${files.length} file(s)`);
+  return startAndMaybeFollow(c.sfn, c.outputs.get("state_machine_arn"), input, wait, console.log);
 }
