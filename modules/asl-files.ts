@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import jsonata from "jsonata";
 import { aslValidatorVerdict } from "./asl-validator-check";
+import { jsonDocument } from "./json-document";
 import { UserError } from "./user-error";
 
 /** Where the state machine and event pattern JSON live. */
@@ -134,7 +135,7 @@ const EVENT_PATTERN_OPERATORS = new Set(["prefix", "suffix", "anything-but", "nu
 export function loadEventPattern(file: string, substitutions: Substitutions): string {
   const pattern = renderTemplate(file, substitutions);
   validateEventPattern(file, pattern, "");
-  return JSON.stringify(pattern);
+  return jsonDocument(pattern);
 }
 
 export function validateEventPattern(file: string, node: unknown, path: string): void {

@@ -8,6 +8,7 @@ import { Construct } from "constructs";
 import { PipelineKey } from "./encryption";
 import { type AwsContext, type CatalogArns, catalogStatements, connectionNetworkStatements, connectionSecretStatements, glueLogStatements } from "./glue-iam";
 import { type PolicyStatement, ServiceRole } from "./iam";
+import { jsonDocument } from "./json-document";
 import type { ResourceNames } from "./naming";
 
 export interface CatalogLayerProps {
@@ -158,7 +159,7 @@ export class CatalogLayer extends Construct {
       // Only new folders: each day is a new date= partition; crawling everything again gets slower every day.
       recrawlPolicy: { recrawlBehavior: "CRAWL_NEW_FOLDERS_ONLY" },
       schemaChangePolicy: { updateBehavior: "LOG", deleteBehavior: "LOG" },
-      configuration: JSON.stringify({
+      configuration: jsonDocument({
         Version: 1.0,
         CrawlerOutput: { Partitions: { AddOrUpdateBehavior: "InheritFromTable" } },
         Grouping: { TableGroupingPolicy: "CombineCompatibleSchemas" },

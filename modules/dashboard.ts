@@ -1,5 +1,6 @@
 import { CloudwatchDashboard } from "@cdktf/provider-aws/lib/cloudwatch-dashboard";
 import { Construct } from "constructs";
+import { jsonDocument } from "./json-document";
 import type { ResourceNames } from "./naming";
 
 export interface PipelineDashboardProps {
@@ -39,7 +40,7 @@ export class PipelineDashboard extends Construct {
     ];
     const dashboard = new CloudwatchDashboard(this, "dashboard", {
       dashboardName: props.names.name("monitoring", "pipeline", "dashboard"),
-      dashboardBody: JSON.stringify({
+      dashboardBody: jsonDocument({
         widgets: widgets.map(([title, metrics, stat], i) => ({
           type: "metric",
           x: (i % 2) * 12,

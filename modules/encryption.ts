@@ -3,6 +3,7 @@ import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { KmsKeyPolicy } from "@cdktf/provider-aws/lib/kms-key-policy";
 import { Fn, TerraformLocal } from "cdktf";
 import { Construct } from "constructs";
+import { jsonDocument } from "./json-document";
 import type { ResourceNames } from "./naming";
 
 /** Administration plus use, so IAM policies of the account decide who does what (the key policy lockout rule). */
@@ -63,7 +64,7 @@ export class PipelineKey extends Construct {
     const sameAccount = { StringEquals: { "aws:SourceAccount": this.accountId } };
     this.policy = new KmsKeyPolicy(this, "policy", {
       keyId: key.keyId,
-      policy: JSON.stringify({
+      policy: jsonDocument({
         Version: "2012-10-17",
         Statement: [
           // Without the account root the key could become unmanageable; IAM policies then decide per role.

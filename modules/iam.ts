@@ -1,6 +1,7 @@
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { Construct } from "constructs";
+import { jsonDocument } from "./json-document";
 
 export interface PolicyStatement {
   /** Says what the statement is for; also the statement's Sid. */
@@ -15,25 +16,21 @@ export interface PolicyStatement {
 
 /** A policy document as JSON text; Terraform references inside stay `${...}` strings, so reviewers can read it. */
 export function policyDocument(statements: readonly PolicyStatement[]): string {
-  return JSON.stringify(
-    {
-      Version: "2012-10-17",
-      Statement: statements.map((s) => {
-        if (s.resources.includes("*") && !s.wildcardReason) {
-          throw new Error(`IAM statement "${s.sid}" uses Resource "*" without a wildcardReason`);
-        }
-        return {
-          Sid: s.sid.replace(/[^A-Za-z0-9]/g, ""),
-          Effect: "Allow",
-          Action: s.actions,
-          Resource: s.resources,
-          ...(s.conditions ? { Condition: s.conditions } : {}),
-        };
-      }),
-    },
-    null,
-    2,
-  );
+  return jsonDocument({
+    Version: "2012-10-17",
+    Statement: statements.map((s) => {
+      if (s.resources.includes("*") && !s.wildcardReason) {
+        throw new Error(`IAM statement "${s.sid}" uses Resource "*" without a wildcardReason`);
+      }
+      return {
+        Sid: s.sid.replace(/[^A-Za-z0-9]/g, ""),
+        Effect: "Allow",
+        Action: s.actions,
+        Resource: s.resources,
+        ...(s.conditions ? { Condition: s.conditions } : {}),
+      };
+    }),
+  });
 }
 
 export interface ServiceRoleProps {
@@ -57,7 +54,7 @@ export class ServiceRole extends Construct {
     this.role = new IamRole(this, "role", {
       name: props.name,
       description: props.description,
-      assumeRolePolicy: JSON.stringify({
+      assumeRolePolicy: jsonDocument({
         Version: "2012-10-17",
         Statement: [{ Effect: "Allow", Principal: { Service: props.servicePrincipals }, Action: "sts:AssumeRole" }],
       }),

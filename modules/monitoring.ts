@@ -3,6 +3,7 @@ import { CloudwatchEventTarget } from "@cdktf/provider-aws/lib/cloudwatch-event-
 import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
 import { Construct } from "constructs";
 import { PipelineDashboard } from "./dashboard";
+import { jsonDocument } from "./json-document";
 import type { ResourceNames } from "./naming";
 
 export interface MonitoringLayerProps {
@@ -80,7 +81,7 @@ export class MonitoringLayer extends Construct {
     const jobFailed = new CloudwatchEventRule(this, "job-failed", {
       name: names.name("monitoring", "glue-job-failed", "eventRule"),
       description: "The flights job ended FAILED, TIMEOUT, STOPPED or ERROR",
-      eventPattern: JSON.stringify({
+      eventPattern: jsonDocument({
         source: ["aws.glue"],
         "detail-type": ["Glue Job State Change"],
         detail: { jobName: [props.jobName], state: ["FAILED", "TIMEOUT", "STOPPED", "ERROR"] },

@@ -3,6 +3,7 @@ import { SnsTopicPolicy } from "@cdktf/provider-aws/lib/sns-topic-policy";
 import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
 import { Lazy } from "cdktf";
 import { Construct } from "constructs";
+import { jsonDocument } from "./json-document";
 import type { ResourceNames } from "./naming";
 
 export interface NotificationsLayerProps {
@@ -48,7 +49,7 @@ export class NotificationsLayer extends Construct {
     // Resolved at synth, after every layer registered its rules.
     return Lazy.stringValue({
       produce: () =>
-        JSON.stringify({
+        jsonDocument({
           Version: "2012-10-17",
           Statement: [
             {

@@ -2,6 +2,7 @@ import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { CloudBackend, LocalBackend, NamedCloudWorkspace, S3Backend, TerraformOutput, TerraformStack } from "cdktf";
+import { dependable } from "cdktf/lib/tfExpression";
 import type { Construct } from "constructs";
 import { CatalogLayer } from "./catalog";
 import { type BackendConfig, type EnvironmentConfig, longestPassSeconds } from "./config/schema";
@@ -167,8 +168,8 @@ export class PipelineStack extends TerraformStack {
    */
   private applyAcrossLayers(key: PipelineKey, permissionsBoundary: boolean): void {
     const boundaryArn = `arn:${key.partition}:iam::${key.accountId}:policy/${this.names.roleBoundaryPolicy}`;
-    // depends_on takes the bare address (`type.name`), not an interpolation.
-    const keyPolicy = `${key.policy.terraformResourceType}.${key.policy.friendlyUniqueId}`;
+    // A dependency token: depends_on takes the bare address (`type.name`) in the JSON and in `synth --hcl`.
+    const keyPolicy = dependable(key.policy);
     for (const c of this.node.findAll()) {
       if (c instanceof CloudwatchLogGroup) c.dependsOn = [...(c.dependsOn ?? []), keyPolicy];
       if (c instanceof IamRole && permissionsBoundary) c.permissionsBoundary = boundaryArn;

@@ -9,6 +9,7 @@ import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/
 import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
 import { Construct } from "constructs";
 import type { StoragePrefixes } from "./config/schema";
+import { jsonDocument } from "./json-document";
 import type { ResourceNames } from "./naming";
 
 export interface StorageLayerProps {
@@ -104,7 +105,7 @@ export class StorageLayer extends Construct {
     new S3BucketPolicy(this, `${id}-policy`, {
       bucket: bucket.id,
       dependsOn: [publicBlock],
-      policy: JSON.stringify({
+      policy: jsonDocument({
         Version: "2012-10-17",
         Statement: [
           {

@@ -6,6 +6,7 @@ import { Construct } from "constructs";
 import { EVENT_PATTERN_FILE, loadEventPattern } from "./asl-files";
 import type { EnvironmentConfig } from "./config/schema";
 import { ServiceRole } from "./iam";
+import { jsonDocument } from "./json-document";
 import type { ResourceNames } from "./naming";
 
 export interface TriggerLayerProps {
@@ -83,7 +84,7 @@ export class TriggerLayer extends Construct {
     }
     new SqsQueuePolicy(this, "dead-letters-policy", {
       queueUrl: dlq.url,
-      policy: JSON.stringify({
+      policy: jsonDocument({
         Version: "2012-10-17",
         Statement: [
           {

@@ -29,6 +29,7 @@ const lanes = {
     ["jest (constructs, config, ASL, scripts)", () => [bin("jest"), ["--ci"]]],
     ["synth with no terraform and no credentials", () => [node, ["scripts/tooling/check-synth.mjs"]]],
     ["terraform init + validate of every stack", () => [node, ["--import", "tsx", "scripts/tooling/tf-validate.ts"]]],
+    ["the HCL way out of CDKTF (cdktf synth --hcl, terraform validate)", () => [node, ["--import", "tsx", "scripts/tooling/synth-hcl.ts"]]],
     ["checkov over every stack (zero failed checks)", () => [node, ["scripts/tooling/checkov.mjs"]]],
     ["parliament over every IAM policy (zero findings but the accepted)", () => [node, ["scripts/tooling/parliament.mjs"]]],
     // Last here, not after pytest: this lane ends first, and the local run's own JVM then overlaps pytest's.
