@@ -44,7 +44,7 @@ describe("reprocess, requeue and redrive on a moto server (S3, Step Functions, S
       await sfn.send(
         new CreateStateMachineCommand({
           name: "airline-ingest-dev-orchestration-pipeline",
-          roleArn: "arn:aws:iam::123456789012:role/x".replace("123456789012", "000000000000"),
+          roleArn: `arn:aws:iam::${"0".repeat(12)}:role/x`,
           definition: JSON.stringify({ StartAt: "Done", States: { Done: { Type: "Succeed" } } }),
         }),
       )

@@ -11,7 +11,8 @@ from pathlib import Path
 
 from parliament import analyze_policy_string
 
-ACCOUNT, REGION = "111122223333", "us-east-1"
+# A placeholder account of the documents parliament reads (no real account is named anywhere).
+ACCOUNT, REGION = "0" * 12, "us-east-1"
 # The ARN a reference to a resource of this type stands for ({} = a name).
 ARNS = {
     "aws_s3_bucket": "arn:aws:s3:::bucket-{}",
