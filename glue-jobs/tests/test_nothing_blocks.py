@@ -95,3 +95,25 @@ def test_the_rules_read_the_column_widths_from_the_fact_tables_ddl_the_job_ships
         assert rules.fact_limits()["carrier"] == 4
     finally:
         rules.fact_limits.cache_clear()
+
+
+def test_requeue_after_the_dimension_gains_an_airport_moves_the_rows_into_the_table(glue):  # noqa: F811
+    """What `npm run requeue` does, end to end: the file copied onto itself (the bookmark sees it modified), then a run."""
+    glue.upload(DAY1, f"{HEADER}\nAA,{ANCHORAGE},{ADAK},1,1\nUA,{ANCHORAGE},99999,2,2\nDL,{ADAK},99998,3,3\n")
+    glue.run()
+    assert glue.quarantine(DAY1) == ["DestAirportID 99998 is not in the airport dimension", "DestAirportID 99999 is not in the airport dimension"]
+    glue.pg.psql(f"INSERT INTO {SCHEMA}.dim_airport_codes VALUES (99999, 'Newtown', 'NT', 'Newtown Regional')")
+    try:
+        time.sleep(1.1)  # S3 keeps whole seconds: the copy must come a second later to be seen as modified
+        glue.s3.copy_object(
+            Bucket="airline-ingest-test-data",
+            Key=DAY1,
+            CopySource={"Bucket": "airline-ingest-test-data", "Key": DAY1},
+            MetadataDirective="REPLACE",
+            Metadata={"requeued": "now"},
+        )
+        assert glue.run()["files"] == [DAY1]
+        assert glue.table() == {DAY1: [("AA", "Anchorage", "Adak Island", "1"), ("UA", "Anchorage", "Newtown", "2")]}
+        assert glue.quarantine(DAY1) == ["DestAirportID 99998 is not in the airport dimension"]
+    finally:
+        glue.pg.psql(f"DELETE FROM {SCHEMA}.dim_airport_codes WHERE airport_id = 99999")
