@@ -1,4 +1,5 @@
-import { readFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { formatCost, idleCost, loadPrices } from "../scripts/lib/cost";
 import { runScript } from "./support/run-script";
@@ -70,7 +71,11 @@ describe("idle monthly cost (npm run cost)", () => {
     ["dev", "Interface endpoints: per GB processed", "NAT gateway: per GB processed"],
     ["prod", "NAT gateway: per GB processed", "Interface endpoints: per GB processed"],
   ])("%s: lists by-use prices only for what the stack has (%s, not %s)", (stack, has, hasNot) => {
-    const r = runScript("cost", ["--stack", stack]);
+    // The stack synthesized in this test, not whatever cdktf.out holds (a fresh clone has none).
+    const stacks = mkdtempSync(join(tmpdir(), "stacks-"));
+    mkdirSync(join(stacks, stack));
+    writeFileSync(join(stacks, stack, "cdk.tf.json"), JSON.stringify(synth(stack)));
+    const r = runScript("cost", ["--stack", stack], { CDKTF_STACKS_DIR: stacks });
     expect(r.status).toBe(0);
     expect(r.stdout).toContain(`- ${has}`);
     expect(r.stdout).not.toContain(hasNot);
