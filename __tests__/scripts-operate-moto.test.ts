@@ -28,6 +28,7 @@ describe("reprocess, requeue and redrive on a moto server (S3, Step Functions, S
   let sqs: SQSClient;
   let outputs: string;
   let machine: string;
+  let failingOutputs: string;
   let queueUrl: string;
   const env = () => ({ AWS_ENDPOINT_URL: moto.endpoint, AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test", AWS_REGION: "us-east-1" });
   const put = (key: string, body: string) => s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, Metadata: { origin: "upstream" } }));
@@ -39,19 +40,32 @@ describe("reprocess, requeue and redrive on a moto server (S3, Step Functions, S
     s3 = new S3Client(moto.clientConfig);
     sfn = new SFNClient(moto.clientConfig);
     sqs = new SQSClient(moto.clientConfig);
+    await moto.executeStateMachines();
     await s3.send(new CreateBucketCommand({ Bucket: bucket }));
-    machine = (
-      await sfn.send(
-        new CreateStateMachineCommand({
-          name: "airline-ingest-dev-orchestration-pipeline",
-          roleArn: `arn:aws:iam::${"0".repeat(12)}:role/x`,
-          definition: JSON.stringify({ StartAt: "Done", States: { Done: { Type: "Succeed" } } }),
-        }),
-      )
-    ).stateMachineArn as string;
+    // Stand-ins for the pipeline: a pass that succeeds, and one that fails.
+    const stateMachine = async (name: string, end: object) =>
+      (
+        await sfn.send(
+          new CreateStateMachineCommand({
+            name,
+            roleArn: `arn:aws:iam::${"0".repeat(12)}:role/x`,
+            definition: JSON.stringify({ StartAt: "End", States: { End: end } }),
+          }),
+        )
+      ).stateMachineArn as string;
+    machine = await stateMachine("airline-ingest-dev-orchestration-pipeline", { Type: "Succeed" });
+    const failing = await stateMachine("failing-pipeline", { Type: "Fail", Error: "Glue.JobRunFailed", Cause: "the job failed" });
     queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: "airline-ingest-dev-trigger-dead-letters" }))).QueueUrl as string;
-    outputs = join(mkdtempSync(join(tmpdir(), "operate-")), "outputs.json");
-    writeFileSync(outputs, JSON.stringify({ dev: { data_bucket_name: bucket, state_machine_arn: machine, dead_letter_queue_url: queueUrl } }));
+    const dir = mkdtempSync(join(tmpdir(), "operate-"));
+    const outputsOf = (stateMachineArn: string, file: string) => {
+      writeFileSync(
+        join(dir, file),
+        JSON.stringify({ dev: { data_bucket_name: bucket, state_machine_arn: stateMachineArn, dead_letter_queue_url: queueUrl } }),
+      );
+      return join(dir, file);
+    };
+    outputs = outputsOf(machine, "outputs.json");
+    failingOutputs = outputsOf(failing, "failing-outputs.json");
     await put("daily_flights/date=2001-01-14/a.csv", `${HEADER}\nAA,1,2,3,4\n`);
     await put("daily_flights/date=2001-01-15/a.csv", `${HEADER}\nAA,1,2,3,4\n`);
     await put("daily_flights/date=2001-01-15/notes.txt", "not data");
@@ -71,16 +85,29 @@ describe("reprocess, requeue and redrive on a moto server (S3, Step Functions, S
     expect(await executions()).toStrictEqual([]);
   }, 60_000);
 
-  it("reprocess copies each file of the range onto itself (metadata kept, content unchanged) and requests one pass", async () => {
+  it("reprocess copies each file of the range onto itself (metadata kept, content unchanged), requests one pass and follows it", async () => {
     const r = runScript("reprocess", ["--stack", "dev", "--from", "2001-01-15", "--to", "2001-01-16", "--outputs", outputs], env());
     expect(r.status).toBe(0);
     expect(r.stdout).toContain("queued 2 file(s)");
+    expect(r.stdout).toContain("execution SUCCEEDED");
     for (const key of ["daily_flights/date=2001-01-15/a.csv", "daily_flights/date=2001-01-16/b.csv"]) {
       expect(await modified(key)).toMatchObject({ origin: "upstream", requeued: expect.stringMatching(/^\d{4}-/) });
       expect(await (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }))).Body?.transformToString()).toBe(`${HEADER}\nAA,1,2,3,4\n`);
     }
     expect(await modified("daily_flights/date=2001-01-14/a.csv")).toStrictEqual({ origin: "upstream" });
-    expect(await executions()).toHaveLength(1);
+    expect((await executions()).map((e) => e.name)).toStrictEqual([expect.stringMatching(/^reprocess-\d{4}-\d\d-\d\dT[\d-]+Z-[0-9a-f]{8}$/)]);
+  }, 60_000);
+
+  it("reprocess, requeue: a failed pass is exit 1 with its error; --no-wait returns once the pass is requested", () => {
+    const args = ["--stack", "dev", "--from", "2001-01-14", "--to", "2001-01-14", "--outputs", failingOutputs];
+    const followed = runScript("reprocess", args, env());
+    expect(followed.status).toBe(1);
+    expect(followed.stdout).toContain("execution FAILED: Glue.JobRunFailed");
+    const requested = runScript("reprocess", [...args, "--no-wait"], env());
+    expect(requested.stderr).toBe("");
+    expect(requested.status).toBe(0);
+    expect(requested.stdout).toMatch(/^started arn:aws:states:/m);
+    expect(requested.stdout).not.toContain("execution ");
   }, 60_000);
 
   it("reprocess refuses a range with no file, naming it", () => {
@@ -143,8 +170,12 @@ describe("reprocess, requeue and redrive on a moto server (S3, Step Functions, S
     const dry = runScript("redrive", ["--stack", "dev", "--dry-run", "--outputs", outputs], env());
     expect(dry.stdout).toContain(`undelivered: s3://${bucket}/daily_flights/date=2001-01-18/d.csv`);
     expect(dry.stdout).toContain("(dry run: 2 message(s) left in the queue)");
+    const failed = runScript("redrive", ["--stack", "dev", "--outputs", failingOutputs], env());
+    expect(failed.status).toBe(1);
+    expect(failed.stdout).toContain("the pass failed: the messages stay in the queue");
     const r = runScript("redrive", ["--stack", "dev", "--outputs", outputs], env());
     expect(r.status).toBe(0);
+    expect(r.stdout).toContain("execution SUCCEEDED");
     expect(r.stdout).toContain("deleted 2 message(s)");
     expect(await executions()).toHaveLength(before + 1);
     const attributes = await sqs.send(

@@ -1,4 +1,4 @@
-// npm run redrive -- --stack S [--dry-run] [--wait] [--outputs FILE]
+// npm run redrive -- --stack S [--dry-run] [--no-wait] [--outputs FILE]
 // Empties the trigger's dead-letter queue without losing a file: one pass loads what the lost events named.
 import { SFNClient } from "@aws-sdk/client-sfn";
 import { SQSClient } from "@aws-sdk/client-sqs";
@@ -7,16 +7,22 @@ import { parseCli, runScript, stackSettings } from "./lib/cli";
 import { receiveAll, settleAll, startAndMaybeFollow } from "./lib/requeue";
 import { readStackOutputs } from "./lib/stack-outputs";
 
-const USAGE = `usage: npm run redrive -- --stack S [--dry-run] [--wait] [--outputs FILE]
+const USAGE = `usage: npm run redrive -- --stack S [--dry-run] [--no-wait] [--outputs FILE]
 
 The dead-letter queue holds S3 events EventBridge could not deliver. Their files were never bookmarked, so one pass
-loads them all (the daily safety-net pass does the same by itself). This requests that pass, then deletes the
-messages; with --wait, only after the pass succeeded.
+loads them all (the daily safety-net pass does the same by itself). This requests that pass, follows it, and
+deletes the messages once it succeeded; when it fails they stay.
   --dry-run  list the objects the messages name; change nothing
-  --wait     follow the pass to its end; the messages stay when it fails`;
+  --no-wait  delete the messages as soon as the pass is requested`;
 
 void runScript(async () => {
-  const args = parseCli(process.argv.slice(2), { usage: USAGE, strings: ["stack", "outputs"], booleans: ["dry-run", "wait"], required: ["stack"] });
+  const args = parseCli(process.argv.slice(2), {
+    usage: USAGE,
+    strings: ["stack", "outputs"],
+    booleans: ["dry-run", "wait"],
+    required: ["stack"],
+    onByDefault: ["wait"],
+  });
   const settings = stackSettings(String(args.stack));
   const outputs = readStackOutputs(String(args.stack), args.outputs as string | undefined);
   await ensureCredentials();

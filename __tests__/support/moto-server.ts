@@ -44,6 +44,15 @@ export class MotoServer {
     throw new Error(`moto server did not answer on ${this.endpoint}`);
   }
 
+  /** Makes the server run each execution's definition (moto's ASL interpreter) instead of leaving it RUNNING. */
+  async executeStateMachines(): Promise<void> {
+    const res = await fetch(`${this.endpoint}/moto-api/config`, {
+      method: "POST",
+      body: JSON.stringify({ stepfunctions: { execute_state_machine: true } }),
+    });
+    if (!res.ok) throw new Error(`moto refused its Step Functions config: ${res.status}`);
+  }
+
   stop(): void {
     this.child?.kill();
     this.child = undefined;

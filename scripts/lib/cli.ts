@@ -11,12 +11,18 @@ export interface CliSpec {
   readonly strings?: string[];
   readonly booleans?: string[];
   readonly required?: string[];
+  /** Booleans that are on unless `--no-<name>` is given. */
+  readonly onByDefault?: string[];
 }
 
 /** Parses argv; prints usage for --help; a missing or unknown option is an OperatorError naming it. */
 export function parseCli(argv: string[], spec: CliSpec): Record<string, string | boolean | undefined> {
   const known = new Set([...(spec.strings ?? []), ...(spec.booleans ?? []), "help", "debug", "_"]);
-  const args = minimist(argv, { string: spec.strings, boolean: [...(spec.booleans ?? []), "help", "debug"] });
+  const args = minimist(argv, {
+    string: spec.strings,
+    boolean: [...(spec.booleans ?? []), "help", "debug"],
+    default: Object.fromEntries((spec.onByDefault ?? []).map((name) => [name, true])),
+  });
   if (args.help) {
     console.log(spec.usage);
     process.exit(0);

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, type HistoryEvent, type SFNClient, StartExecutionCommand } from "@aws-sdk/client-sfn";
 
 export interface ExecutionResult {
@@ -9,8 +10,17 @@ export interface ExecutionResult {
   readonly output?: { coalesced?: boolean; owner?: string; handedOffTo?: string; passes?: number };
 }
 
-export async function startExecution(sfn: SFNClient, stateMachineArn: string, input: object): Promise<string> {
-  const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn, input: JSON.stringify(input) }));
+/** What an operator's command hands the state machine: which command asked, and its own details. */
+export interface PassRequest {
+  readonly source: string;
+  readonly [detail: string]: unknown;
+}
+
+/** Starts an execution named after the command that asked for it, so the console's list tells operators' runs apart. */
+export async function startExecution(sfn: SFNClient, stateMachineArn: string, input: PassRequest): Promise<string> {
+  // Names: up to 80 of letters, digits, - and _, unique per state machine for 90 days.
+  const name = `${input.source}-${new Date().toISOString().replace(/[:.]/g, "-")}-${randomUUID().slice(0, 8)}`;
+  const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(input) }));
   return executionArn!;
 }
 

@@ -4,7 +4,7 @@ import { ChangeMessageVisibilityBatchCommand, DeleteMessageBatchCommand, Receive
 import type { EnvironmentConfig } from "../../modules/config/schema";
 import { awsClientConfig, ensureCredentials } from "./aws";
 import { OperatorError, stackSettings } from "./cli";
-import { followRequest, startExecution } from "./pipeline";
+import { followRequest, type PassRequest, startExecution } from "./pipeline";
 import { keysUnder, quarantineRows } from "./quarantine";
 import { readStackOutputs, type StackOutputs } from "./stack-outputs";
 
@@ -85,7 +85,13 @@ export async function settleAll(sqs: SQSClient, queueUrl: string, messages: Arra
 }
 
 /** Starts (or joins, when a pass runs) a pass for what was queued; with `wait`, follows it to its end. */
-export async function startAndMaybeFollow(sfn: SFNClient, stateMachineArn: string, input: object, wait: boolean, log: (line: string) => void): Promise<number> {
+export async function startAndMaybeFollow(
+  sfn: SFNClient,
+  stateMachineArn: string,
+  input: PassRequest,
+  wait: boolean,
+  log: (line: string) => void,
+): Promise<number> {
   const executionArn = await startExecution(sfn, stateMachineArn, input);
   log(`started ${executionArn}`);
   if (!wait) return 0;
@@ -115,7 +121,7 @@ export async function queueAndStart(
   files: string[],
   dryRun: boolean,
   wait: boolean,
-  input: object,
+  input: PassRequest,
 ): Promise<number> {
   for (const f of files) console.log(`${dryRun ? "would queue" : "queued"} ${f}`);
   if (dryRun) {
