@@ -1,33 +1,13 @@
-import type { BackendConfig } from "../../modules/config/schema";
-import { ResourceNames } from "../../modules/naming";
+// The IAM roles GitHub Actions assumes through OIDC: a deploy role per environment (deploy-stack.yml) and a
+// read-only plan role (pull-request.yml). Every statement is scoped to the stack's own names
+// (`<project>-<env>-*`), its region and account; the few actions AWS does not scope by resource carry the
+// stack's tag or region as a condition instead, and say so in their Sid.
 
-/**
- * The IAM roles GitHub Actions assumes through OIDC: a deploy role per environment (deploy-stack.yml) and a
- * read-only plan role (pull-request.yml). Every statement is scoped to the stack's own names
- * (`<project>-<env>-*`), its region and account; the few actions AWS does not scope by resource carry the
- * stack's tag or region as a condition instead, and say so in their Sid.
- */
-export interface CiRoleInput {
-  readonly project: string;
-  readonly environment: string;
-  readonly region: string;
-  readonly account: string;
-  /** owner/name of the GitHub repository. */
-  readonly repository: string;
-  readonly backend: BackendConfig;
-}
+import { type CiRoleInput, type PolicyDocument, type Statement, stackArns } from "./ci-role-arns";
+import { roleStatements } from "./ci-role-boundary";
 
-type Statement = {
-  Sid: string;
-  Effect: "Allow" | "Deny";
-  Action: string[];
-  Resource: string | string[];
-  Condition?: Record<string, Record<string, string | string[]>>;
-};
-export interface PolicyDocument {
-  Version: "2012-10-17";
-  Statement: Statement[];
-}
+export type { CiRoleInput, PolicyDocument } from "./ci-role-arns";
+export { roleBoundaryPolicy } from "./ci-role-boundary";
 
 const GITHUB_OIDC = "token.actions.githubusercontent.com";
 
@@ -48,40 +28,6 @@ export function githubTrustPolicy(input: CiRoleInput, purpose: "deploy" | "plan"
   };
 }
 
-function arns(input: CiRoleInput) {
-  const { region, account } = input;
-  const prefix = `${input.project}-${input.environment}`;
-  return {
-    prefix,
-    s3: [`arn:aws:s3:::${prefix}-*`, `arn:aws:s3:::${prefix}-*/*`],
-    roles: `arn:aws:iam::${account}:role/${prefix}-*`,
-    boundary: `arn:aws:iam::${account}:policy/${new ResourceNames(input.project, input.environment).roleBoundaryPolicy}`,
-    glue: [
-      `arn:aws:glue:${region}:${account}:catalog`,
-      `arn:aws:glue:${region}:${account}:database/${prefix.replaceAll("-", "_")}*`,
-      `arn:aws:glue:${region}:${account}:table/${prefix.replaceAll("-", "_")}*/*`,
-      `arn:aws:glue:${region}:${account}:job/${prefix}-*`,
-      `arn:aws:glue:${region}:${account}:crawler/${prefix}-*`,
-      `arn:aws:glue:${region}:${account}:connection/${prefix}-*`,
-    ],
-    named: [
-      `arn:aws:states:${region}:${account}:stateMachine:${prefix}-*`,
-      `arn:aws:events:${region}:${account}:rule/${prefix}-*`,
-      `arn:aws:sns:${region}:${account}:${prefix}-*`,
-      `arn:aws:sqs:${region}:${account}:${prefix}-*`,
-      // Step Functions' vended-logs group carries the prefix in its last segment; the others sit under /<project>/<env>/.
-      `arn:aws:logs:${region}:${account}:log-group:*${prefix}-*`,
-      `arn:aws:logs:${region}:${account}:log-group:/${input.project}/${input.environment}/*`,
-      `arn:aws:secretsmanager:${region}:${account}:secret:${prefix}-*`,
-      `arn:aws:cloudwatch:${region}:${account}:alarm:${prefix}-*`,
-      // Dashboards are global: no region in their ARN.
-      `arn:aws:cloudwatch::${account}:dashboard/${prefix}-*`,
-      `arn:aws:dynamodb:${region}:${account}:table/${prefix}-*`,
-      `arn:aws:kms:${region}:${account}:alias/${prefix}-*`,
-    ],
-  };
-}
-
 /** The EC2 actions that create this stack's network; tags may be set only as part of one of them. */
 const EC2_CREATE_ACTIONS = [
   "ec2:CreateVpc",
@@ -94,97 +40,6 @@ const EC2_CREATE_ACTIONS = [
   "ec2:CreateFlowLogs",
   "ec2:AllocateAddress",
 ];
-/** Services the stack's roles are made for: the only ones the deploy role may pass them to. */
-const ROLE_SERVICES = [
-  "glue.amazonaws.com",
-  "states.amazonaws.com",
-  "events.amazonaws.com",
-  "redshift.amazonaws.com",
-  "redshift-serverless.amazonaws.com",
-  "vpc-flow-logs.amazonaws.com",
-];
-
-/**
- * A role the deploy role makes or changes must carry the boundary, and the boundary cannot be removed: without it the
- * deploy role could attach AdministratorAccess to a role of its own and pass it to Glue.
- */
-function roleStatements(a: ReturnType<typeof arns>): Statement[] {
-  return [
-    {
-      Sid: "BoundedRolesOnly",
-      Effect: "Allow",
-      Action: ["iam:CreateRole", "iam:PutRolePolicy", "iam:DeleteRolePolicy", "iam:AttachRolePolicy", "iam:DetachRolePolicy", "iam:PutRolePermissionsBoundary"],
-      Resource: a.roles,
-      Condition: { StringEquals: { "iam:PermissionsBoundary": a.boundary } },
-    },
-    {
-      Sid: "ManageStackRoles",
-      Effect: "Allow",
-      Action: [
-        "iam:GetRole",
-        "iam:GetRolePolicy",
-        "iam:ListRolePolicies",
-        "iam:ListAttachedRolePolicies",
-        "iam:ListInstanceProfilesForRole",
-        "iam:UpdateRole",
-        "iam:UpdateRoleDescription",
-        "iam:UpdateAssumeRolePolicy",
-        "iam:TagRole",
-        "iam:UntagRole",
-        "iam:DeleteRole",
-      ],
-      Resource: a.roles,
-    },
-    {
-      Sid: "PassStackRolesToTheirServices",
-      Effect: "Allow",
-      Action: ["iam:PassRole"],
-      Resource: a.roles,
-      Condition: { StringEquals: { "iam:PassedToService": ROLE_SERVICES } },
-    },
-    { Sid: "KeepTheBoundary", Effect: "Deny", Action: ["iam:DeleteRolePermissionsBoundary"], Resource: a.roles },
-    {
-      Sid: "LeaveTheBoundaryPolicyAlone",
-      Effect: "Deny",
-      Action: ["iam:CreatePolicyVersion", "iam:DeletePolicy", "iam:DeletePolicyVersion", "iam:SetDefaultPolicyVersion"],
-      Resource: a.boundary,
-    },
-  ];
-}
-
-/**
- * The boundary of every role the stack makes (installed once, with the CI roles): what the pipeline's services do,
- * within the stack's region; each role's own policy narrows it to its resources.
- */
-export function roleBoundaryPolicy(input: CiRoleInput): PolicyDocument {
-  return {
-    Version: "2012-10-17",
-    Statement: [
-      {
-        Sid: "PipelineServicesInRegion",
-        Effect: "Allow",
-        // No iam:*: a bounded role can neither make roles nor change its own.
-        Action: [
-          "s3:*",
-          "glue:*",
-          "kms:*",
-          "logs:*",
-          "cloudwatch:PutMetricData",
-          "states:*",
-          "dynamodb:*",
-          "sns:Publish",
-          "secretsmanager:GetSecretValue",
-          "secretsmanager:DescribeSecret",
-          "ec2:*",
-          "xray:*",
-        ],
-        Resource: "*",
-        Condition: { StringEquals: { "aws:RequestedRegion": input.region } },
-      },
-    ],
-  };
-}
-
 /** Where the state is: read (plan) or read-write with the lock file (deploy). Nothing for Terraform Cloud. */
 function stateStatements(input: CiRoleInput, write: boolean): Statement[] {
   if (input.backend.type !== "s3") return [];
@@ -208,7 +63,7 @@ function stateStatements(input: CiRoleInput, write: boolean): Statement[] {
 }
 
 export function deployPolicy(input: CiRoleInput): PolicyDocument {
-  const a = arns(input);
+  const a = stackArns(input);
   const inRegion = { StringEquals: { "aws:RequestedRegion": input.region } };
   const tagged = { StringEquals: { "aws:ResourceTag/project": input.project, "aws:ResourceTag/environment": input.environment } };
   const tagging = { StringEquals: { "aws:RequestTag/project": input.project, "aws:RequestTag/environment": input.environment } };
@@ -297,7 +152,7 @@ export function deployPolicy(input: CiRoleInput): PolicyDocument {
  * stack's state key, names and region.
  */
 export function planPolicy(inputs: readonly CiRoleInput[]): PolicyDocument {
-  const all = inputs.map(arns);
+  const all = inputs.map(stackArns);
   return {
     Version: "2012-10-17",
     Statement: [
