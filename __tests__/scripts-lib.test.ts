@@ -16,7 +16,7 @@ import { mockClient } from "aws-sdk-client-mock";
 import { awsClientConfig, ensureCredentials } from "../scripts/lib/aws";
 import { OperatorError, parseCli, runScript, stackSettings } from "../scripts/lib/cli";
 import { quarantineReasons, type SmokeTarget, sourceId, waitForReport } from "../scripts/lib/smoke";
-import { renderSql, splitStatements, warehouseSeedStatements } from "../scripts/lib/sql-files";
+import { FACT_TABLE_SQL, renderSql, splitStatements, tableColumns, warehouseSeedStatements } from "../scripts/lib/sql-files";
 import { parseOutputs, readStackOutputs, terraformOutputFailure } from "../scripts/lib/stack-outputs";
 import { ensureStateBucket, tlsOnlyPolicy } from "../scripts/lib/state-bucket";
 import { mirrorCliConfig, PROVIDER_MIRROR, terraform, terraformEnv, terraformErrorLine, terraformFailure } from "../scripts/lib/terraform";
@@ -296,6 +296,17 @@ describe("stack outputs", () => {
 });
 
 describe("SQL files", () => {
+  it("reads a table's columns in order from its DDL: a name and a type at the start of a line", () => {
+    expect(tableColumns("CREATE TABLE t (\n  a VARCHAR(4) NOT NULL,\n  b integer,\n  -- c BIGINT\n  d DATE\n);")).toStrictEqual(["a", "b", "d"]);
+    const fact = tableColumns(readFileSync(FACT_TABLE_SQL, "utf8"));
+    expect([fact.length, fact.slice(0, 2), fact.slice(8, 10), fact.at(-1)]).toStrictEqual([
+      14,
+      ["carrier", "dep_airport"],
+      ["arr_delay", "flight_date"],
+      "loaded_at",
+    ]);
+  });
+
   it("fill placeholders and name an unknown one with the known ones", () => {
     expect(renderSql("COPY t FROM '{{bucket}}' IAM_ROLE '{{role}}'", { bucket: "s3://b", role: "r" }, "f.sql")).toBe("COPY t FROM 's3://b' IAM_ROLE 'r'");
     expect(() => renderSql("{{bucket}} {{nope}}", { bucket: "b", role: "r" }, "redshift/02.sql")).toThrow(

@@ -5,6 +5,7 @@ import io
 import os
 from collections import Counter
 
+import flights_transform as transform
 import local_run
 import vega_flights
 
@@ -32,18 +33,7 @@ def test_incremental_runs_process_only_new_or_modified_files_and_replace_their_r
     assert first["files_processed"] == 4 and first["files_ignored"] == 1
     assert first["rows_in"] == sum(len(r) for r in days.values()) + 1
     table, quarantine = read_csv(tmp_path / "out" / "daily_flights_processed.csv"), read_csv(tmp_path / "out" / "quarantine.csv")
-    assert list(table[0])[:10] == [
-        "carrier",
-        "dep_airport",
-        "arr_airport",
-        "dep_city",
-        "arr_city",
-        "dep_state",
-        "arr_state",
-        "dep_delay",
-        "arr_delay",
-        "flight_date",
-    ]
+    assert tuple(table[0])[:10] == transform.FACT_COLUMNS[:10]
     assert list(quarantine[0]) == ["source_file", "line", "reason", "flight_date", "quarantined_at"]
     assert (len(table), len(quarantine)) == (first["rows_loaded"], first["rows_quarantined"])
     assert [q["reason"] for q in quarantine if q["source_file"] == "daily_flights/loose.csv"] == [
@@ -189,8 +179,6 @@ def test_a_bad_dimension_stops_the_run_naming_file_field_and_value_and_leaves_th
 def test_the_dimension_checks_run_while_the_flights_pass_writes(spark, tmp_path, capsys, monkeypatch):
     """The checks wait for the pass's write to begin: run one after the other, they would never see it."""
     import threading
-
-    import flights_transform as transform
 
     writing, seen = threading.Event(), []
     check, write = transform.check_airports, local_run.write_fragments

@@ -28,6 +28,14 @@ export function splitStatements(text: string): string[] {
     .filter(Boolean);
 }
 
+/** The fact table's DDL: its columns, in order, are the one definition the job and the scripts read. */
+export const FACT_TABLE_SQL = join(SQL_DIR, "shared", "003_create_daily_flights_processed.sql");
+
+/** The column names of a CREATE TABLE, in order: each line that starts with a name and a type. */
+export function tableColumns(ddl: string): string[] {
+  return [...ddl.matchAll(/^\s*(\w+)\s+(?:VARCHAR|INTEGER|BIGINT|DATE|TIMESTAMP)\b/gim)].map((m) => m[1]);
+}
+
 /** The warehouse set-up in apply order: sql/shared and sql/redshift files merged by their number. */
 export function warehouseSeedStatements(values: Readonly<Record<string, string>>, sqlDir = SQL_DIR): SqlStatement[] {
   const files = ["shared", "redshift"].flatMap((sub) =>

@@ -1,6 +1,6 @@
 -- The fact table the Glue job loads. The seed's nine columns, then what makes loads incremental and idempotent:
 -- the flight date (from the date= partition), the airport ids, the source file (the unit of replacement) and the
--- load time. Column order = FACT_COLUMNS in glue-jobs/flights_transform.py. Shared: Redshift and PostgreSQL.
+-- load time. Column order = FACT_COLUMNS in glue-jobs/flights_transform.py; the smoke check reads its columns from here. Shared: Redshift and PostgreSQL.
 CREATE TABLE IF NOT EXISTS {{schema}}.daily_flights_processed (
   carrier        VARCHAR(16)   NOT NULL,
   dep_airport    VARCHAR(512)  NOT NULL,
