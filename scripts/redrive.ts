@@ -1,11 +1,9 @@
 // npm run redrive -- --stack S [--dry-run] [--no-wait] [--outputs FILE]
 // Empties the trigger's dead-letter queue without losing a file: one pass loads what the lost events named.
-import { SFNClient } from "@aws-sdk/client-sfn";
 import { SQSClient } from "@aws-sdk/client-sqs";
-import { awsClientConfig, ensureCredentials } from "./lib/aws";
-import { parseCli, runScript, stackSettings } from "./lib/cli";
-import { receiveAll, settleAll, startAndMaybeFollow } from "./lib/requeue";
-import { readStackOutputs } from "./lib/stack-outputs";
+import { awsClientConfig } from "./lib/aws";
+import { parseCli, runScript } from "./lib/cli";
+import { bucketCommand, receiveAll, settleAll, startAndMaybeFollow } from "./lib/requeue";
 
 const USAGE = `usage: npm run redrive -- --stack S [--dry-run] [--no-wait] [--outputs FILE]
 
@@ -23,12 +21,9 @@ void runScript(async () => {
     required: ["stack"],
     onByDefault: ["wait"],
   });
-  const settings = stackSettings(String(args.stack));
-  const outputs = readStackOutputs(String(args.stack), args.outputs as string | undefined);
-  await ensureCredentials();
-  const config = awsClientConfig(settings.region);
-  const sqs = new SQSClient(config);
-  const queueUrl = outputs.get("dead_letter_queue_url");
+  const c = await bucketCommand(String(args.stack), args.outputs as string | undefined);
+  const sqs = new SQSClient(awsClientConfig(c.settings.region));
+  const queueUrl = c.outputs.get("dead_letter_queue_url");
   const messages = await receiveAll(sqs, queueUrl);
   if (!messages.length) return console.log("the dead-letter queue is empty");
   for (const m of messages) console.log(`undelivered: ${describe(m.body)}`);
@@ -38,8 +33,8 @@ void runScript(async () => {
     return console.log(`(dry run: ${messages.length} message(s) left in the queue)`);
   }
   const status = await startAndMaybeFollow(
-    new SFNClient(config),
-    outputs.get("state_machine_arn"),
+    c.sfn,
+    c.outputs.get("state_machine_arn"),
     { source: "redrive", events: messages.length },
     Boolean(args.wait),
     console.log,

@@ -100,7 +100,7 @@ export async function startAndMaybeFollow(
   return result.status === "SUCCEEDED" ? 0 : 1;
 }
 
-/** What an operator command on the data bucket needs: the stack's settings and outputs, checked credentials, clients. */
+/** What an operator command needs: the stack's settings and outputs, checked credentials, S3 and Step Functions clients. */
 export async function bucketCommand(stack: string, outputsFile: string | undefined) {
   const settings: EnvironmentConfig = stackSettings(stack);
   const outputs: StackOutputs = readStackOutputs(stack, outputsFile);
