@@ -74,7 +74,7 @@ def read_airports(glue, args):
         redshift_tmp_dir=args["TempDir"],
         additional_options={"aws_iam_role": args["redshift_copy_role_arn"]},
     ).toDF()
-    return transform.normalize_airports(frame, source=f"{args['catalog_database']}.{args['airport_table']}")
+    return transform.dimension(frame, source=f"{args['catalog_database']}.{args['airport_table']}")
 
 
 def _objects(s3, bucket: str, prefix: str):
@@ -112,61 +112,57 @@ def clear_quarantine(s3, bucket: str, prefix: str, files: list) -> None:
             s3.delete_objects(Bucket=bucket, Delete={"Objects": objects[start : start + 1000], "Quiet": True})
 
 
-def write_quarantine(glue, args, classified, started) -> None:
-    # classify carries each file's source_id (computed once per file): the quarantine is partitioned by it.
-    rows = transform.quarantined_rows(classified, started, keep=("source_id",))
-    glue.write_dynamic_frame.from_options(
-        frame=DynamicFrame.fromDF(rows, glue, "quarantine"),
-        connection_type="s3",
-        connection_options={"path": f"s3://{args['data_bucket']}/{args['quarantine_prefix']}", "partitionKeys": ["source_id"]},
-        format="csv",
-        format_options={"writeHeader": True},
-    )
+class GlueSink:
+    """The run's outcome in S3 (quarantine partitioned by source_id) and Redshift (rows replaced per file)."""
 
+    def __init__(self, glue, args, s3):
+        self.glue, self.args, self.s3 = glue, args, s3
 
-def load_rows(glue, args, classified, files, started, rows_loaded: int) -> None:
-    """Replaces the rows of every processed file in one transaction. With good rows the connector does it (COPY
-    between the actions); with none, the same actions run over the connection's JDBC, so the stale rows of files
-    that are now all bad still go, whatever Glue does with an empty frame."""
-    pre, post = load.load_sql(sql_dir(), args["redshift_schema"], files)
-    if rows_loaded:
-        glue.write_dynamic_frame.from_jdbc_conf(
-            frame=DynamicFrame.fromDF(transform.loaded_rows(classified, started), glue, "daily_flights_processed"),
-            catalog_connection=args["redshift_connection"],
-            connection_options={
-                "database": args["redshift_database"],
-                "dbtable": f"{args['redshift_schema']}.{load.STAGE_TABLE}",
-                "preactions": pre,
-                "postactions": post,
-                "aws_iam_role": args["redshift_copy_role_arn"],
-            },
-            redshift_tmp_dir=args["TempDir"],
+    def clear(self, files: list) -> None:
+        clear_quarantine(self.s3, self.args["data_bucket"], self.args["quarantine_prefix"], files)
+
+    def quarantine(self, rows) -> None:
+        self.glue.write_dynamic_frame.from_options(
+            frame=DynamicFrame.fromDF(rows, self.glue, "quarantine"),
+            connection_type="s3",
+            connection_options={"path": f"s3://{self.args['data_bucket']}/{self.args['quarantine_prefix']}", "partitionKeys": ["source_id"]},
+            format="csv",
+            format_options={"writeHeader": True},
         )
-    else:
-        conf = glue.extract_jdbc_conf(args["redshift_connection"])
-        jdbc.run_in_one_transaction(glue.spark_session, conf, args["redshift_database"], load.split_actions(pre) + load.split_actions(post))
+
+    def load(self, rows, files: list, rows_loaded: int) -> None:
+        """Replaces the rows of FILES in one transaction. With good rows the connector does it (COPY between the
+        actions); with none, the same actions run over the connection's JDBC, so the stale rows of files that are
+        now all bad still go, whatever Glue does with an empty frame."""
+        glue, args = self.glue, self.args
+        pre, post = load.load_sql(sql_dir(), args["redshift_schema"], files)
+        if rows_loaded:
+            glue.write_dynamic_frame.from_jdbc_conf(
+                frame=DynamicFrame.fromDF(rows.drop("source_id"), glue, "daily_flights_processed"),
+                catalog_connection=args["redshift_connection"],
+                connection_options={
+                    "database": args["redshift_database"],
+                    "dbtable": f"{args['redshift_schema']}.{load.STAGE_TABLE}",
+                    "preactions": pre,
+                    "postactions": post,
+                    "aws_iam_role": args["redshift_copy_role_arn"],
+                },
+                redshift_tmp_dir=args["TempDir"],
+            )
+        else:
+            conf = glue.extract_jdbc_conf(args["redshift_connection"])
+            jdbc.run_in_one_transaction(glue.spark_session, conf, args["redshift_database"], load.split_actions(pre) + load.split_actions(post))
 
 
 def process(glue, args, s3, lines, emptied, started) -> dict:
-    """Rules, quarantine and load of the new lines and the emptied files; returns the run report."""
+    """The new lines and the emptied files through the shared pass (flights_transform.run_pass); returns the run
+    report."""
     keys = [] if lines is None else [r["source_file"] for r in lines.select("source_file").distinct().collect()]
     files = sorted({k for k in keys if rules.is_data_file(k)} | set(emptied))
     ignored = len({k for k in keys if not rules.is_data_file(k)})
-    classified = None
-    if lines is None:
-        summary = transform.summarize({}, files=files)
-    else:
-        classified = transform.classify(lines, read_airports(glue, args), threshold(args["dep_delay_threshold"])).cache()
-        summary = transform.summarize(transform.count_statuses(classified), files=files, files_ignored=ignored)
-    if files:
-        clear_quarantine(s3, args["data_bucket"], args["quarantine_prefix"], files)
-        if summary["rows_quarantined"]:
-            write_quarantine(glue, args, classified, started)
-        # A file whose key the actions cannot carry has all its rows quarantined (rules.UNSAFE_KEY_REASON).
-        loadable = [f for f in files if not rules.is_unsafe_key(f)]
-        if loadable:
-            load_rows(glue, args, classified, loadable, started, summary["rows_loaded"])
-    return summary
+    airports = None if lines is None else read_airports(glue, args)
+    sink = GlueSink(glue, args, s3)
+    return transform.run_pass(lines, airports, files, sink, started=started, threshold=threshold(args["dep_delay_threshold"]), files_ignored=ignored)
 
 
 def write_report(s3, args, summary: dict, started: datetime) -> str:

@@ -10,12 +10,10 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
-import sys
-import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
 
-from pyspark.sql import Column, DataFrame, Observation, SparkSession
+from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 FLIGHT_HEADER = ("Carrier", "OriginAirportID", "DestAirportID", "DepDelay", "ArrDelay")
@@ -35,10 +33,6 @@ SOURCE_URI_PREFIX = r"^s3[an]?://[^/]+/"
 # '%', one line): such a file's rows are quarantined with this reason instead of breaking the load.
 UNSAFE_KEY_PATTERN = r"[;%\r\n]"
 UNSAFE_KEY_REASON = "the source key contains ';', '%' or a line break, which the Redshift connector's actions cannot carry: rename the file"
-# How long HeaderAssumption.held() waits for its observation after the action. The metrics come through Spark's
-# listener bus within moments of the action, or never: when the optimizer proves one side of a join empty it drops
-# the other side whole, the observed node with it, and PySpark's Observation.get then waits forever (Spark 3.5).
-OBSERVATION_WAIT_SECONDS = 60.0
 
 
 def configure_session(spark: SparkSession) -> None:
@@ -50,6 +44,9 @@ def configure_session(spark: SparkSession) -> None:
     # (HotSpot's DontCompileHugeMethods): interpreted, a run took twice as long. At this limit Spark runs such a
     # stage without whole-stage code generation instead, whose smaller methods are compiled.
     spark.conf.set("spark.sql.codegen.hugeMethodLimit", "8000")
+    # A run caches its classified rows to count them, then writes them twice: uncompressed, building that cache
+    # took 3 s instead of 8 s of a 3 M-row run, for about twice the memory (the rows of one pass, not of the table).
+    spark.conf.set("spark.sql.inMemoryColumnarStorage.compressed", "false")
 
 
 def varchar_limits(ddl: str) -> dict[str, int]:
@@ -112,51 +109,6 @@ def clean_field(field: Column, strip_cr: bool = True) -> Column:
     return F.trim(F.when(quoted, trimmed.substr(F.lit(2), F.length(trimmed) - 2)).otherwise(trimmed))
 
 
-class HeaderAssumption:
-    """A run's bet that every file has one contract header, which spares the aggregate pass over the lines.
-
-    With it, :func:`split_lines` takes the per-file facts from ``refs`` (the file names the reader gives, known
-    before the read) and observes the header lines while the rows are processed. After the action, :meth:`held`
-    says whether the bet held; when it did not, the caller classifies again without the assumption (the outcome is
-    then exactly the aggregate's: a file with no header or a bad one has all its rows quarantined).
-    """
-
-    def __init__(self, refs: Sequence[str], wait_seconds: float | None = None):
-        self.refs = list(refs)
-        self.wait_seconds = OBSERVATION_WAIT_SECONDS if wait_seconds is None else wait_seconds
-        self.observation = Observation("header_lines")
-
-    def held(self) -> bool:
-        """False also when the observation never reports (see OBSERVATION_WAIT_SECONDS): the caller then takes the
-        safe path, the header facts aggregated."""
-        seen = observed(self.observation, self.wait_seconds)
-        if seen is None:
-            print(f"header observation not reported within {self.wait_seconds:g} s: classifying again with the header aggregate", file=sys.stderr)
-            return False
-        return seen["bad_header_files"] == 0 and seen["header_files"] == len(set(self.refs))
-
-
-def observed(observation: Observation, wait_seconds: float) -> dict | None:
-    """An observation's metrics, or None when they did not come within ``wait_seconds``.
-
-    Observation.get has no timeout; it waits in a daemon thread, which is left waiting when the metrics never come.
-    """
-    outcome: dict = {}
-
-    def wait() -> None:
-        try:
-            outcome["metrics"] = observation.get
-        except BaseException as error:  # raised in the caller's thread below
-            outcome["error"] = error
-
-    waiter = threading.Thread(target=wait, name="observation-wait", daemon=True)
-    waiter.start()
-    waiter.join(wait_seconds)
-    if "error" in outcome:
-        raise outcome["error"]
-    return outcome.get("metrics")
-
-
 def _is_header(line: Column) -> Column:
     # Carriers are short codes; a first field "Carrier" can only be a header line.
     return F.lower(clean_field(F.substring_index(line, ",", 1), strip_cr=False)) == "carrier"
@@ -178,12 +130,6 @@ def _header_facts(rows: DataFrame) -> DataFrame:
     )
 
 
-def _assumed_header_facts(spark: SparkSession, assumption: HeaderAssumption) -> DataFrame:
-    """Every file with a good header, as a local table (no Spark job to build or broadcast it)."""
-    values = ", ".join(f"(CAST(X'{ref.encode('utf-8').hex()}' AS STRING))" for ref in assumption.refs)
-    return spark.sql(f"SELECT source_ref, 1 AS has_header, CAST(NULL AS STRING) AS bad_header FROM VALUES {values} AS files(source_ref)")
-
-
 def _file_facts(headers: DataFrame, key_of: Callable[[Column], Column] | None) -> DataFrame:
     """Key, date partition, unsafe key and fragment id of each file, computed once per file."""
     files = headers.withColumn("source_file", key_of(F.col("source_ref")) if key_of else F.col("source_ref")).where(F.col("source_file").endswith(".csv"))
@@ -196,34 +142,23 @@ def _file_facts(headers: DataFrame, key_of: Callable[[Column], Column] | None) -
     )
 
 
-def split_lines(lines: DataFrame, key_of: Callable[[Column], Column] | None = None, assumption: HeaderAssumption | None = None) -> DataFrame:
+def split_lines(lines: DataFrame, key_of: Callable[[Column], Column] | None = None) -> DataFrame:
     """Raw lines -> data lines with their raw comma-separated ``parts``, dropping blank lines and header lines.
 
     ``lines`` name their file in ``source_file``; ``key_of`` turns that name into the object key when the reader
     gives something else (a URI): it runs once per file, not once per line. Per-file facts (key, date partition,
     header problems, unsafe key, source id) are joined back by broadcast: a regular expression or a hash per line
-    costs more than the join. The header facts come from an aggregate over the lines, or, with an ``assumption``,
-    from its file list (see :class:`HeaderAssumption`). Only the fields the rules read are cleaned (:func:`field`),
-    and only header lines are cleaned whole.
+    costs more than the join. The header facts come from one aggregate over the lines. Only the fields the rules
+    read are cleaned (:func:`field`), and only header lines are cleaned whole.
     """
     line = F.col("line")
     rows = (
         lines.select(F.col("source_file").alias("source_ref"), F.replace(F.col("value"), F.lit("\r"), F.lit("")).alias("line"))
         .where(F.trim(line) != "")
-        # A column, not an expression repeated: the filter, the aggregate and the observation share one evaluation.
+        # A column, not an expression repeated: the filter and the aggregate share one evaluation.
         .withColumn("is_header", _is_header(line))
     )
-    if assumption is None:
-        headers = _header_facts(rows)
-    else:
-        headers = _assumed_header_facts(lines.sparkSession, assumption)
-        rows = rows.observe(
-            assumption.observation,
-            # Counts of distinct files (metrics come back as numbers; every file seen is one of refs).
-            F.size(F.collect_set(F.when(F.col("is_header"), F.col("source_ref")))).alias("header_files"),
-            F.size(F.collect_set(F.when(_is_bad_header(line), F.col("source_ref")))).alias("bad_header_files"),
-        )
-    files = _file_facts(headers, key_of)
+    files = _file_facts(_header_facts(rows), key_of)
     data = rows.where(~F.col("is_header")).drop("is_header")
     return data.join(F.broadcast(files), "source_ref").drop("source_ref").withColumn("parts", F.split(line, ",", -1))
 

@@ -9,9 +9,10 @@ import re
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
+from typing import NamedTuple, Protocol
 
 import flights_rules as rules
-from pyspark.sql import Column, DataFrame, Observation
+from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
 # Column order of airlines.daily_flights_processed (sql/shared/003_daily_flights_processed.sql).
@@ -75,6 +76,19 @@ def normalize_airports(airports: DataFrame, source: str) -> DataFrame:
     return typed_airports(clean)
 
 
+class Dimension(NamedTuple):
+    """The airport dimension as read, cleaned and cached (:func:`clean_airports`), not yet checked, and its source
+    (named by the checks' errors)."""
+
+    clean: DataFrame
+    source: str
+
+
+def dimension(airports: DataFrame, source: str) -> Dimension:
+    """The dimension :func:`run_pass` takes: cleaned now, checked by the pass."""
+    return Dimension(clean_airports(airports, source), source)
+
+
 def clean_airports(airports: DataFrame, source: str) -> DataFrame:
     """The dimension's columns trimmed, as strings, cached (no job yet); raises when a column is missing."""
     by_name = {c.strip().lower(): c for c in airports.columns}  # strip() also takes the CR of a CRLF header
@@ -108,15 +122,14 @@ def classify(
     airports: DataFrame,
     dep_delay_threshold: int | None = None,
     key_of: Callable[[Column], Column] | None = None,
-    assumption: rules.HeaderAssumption | None = None,
 ) -> DataFrame:
     """Every data line with its joined airports, a ``reason`` (NULL when good) and a ``status``.
 
     ``airports`` must come from :func:`normalize_airports`. With a threshold, good flights whose departure delay
-    is not above it are ``filtered`` (kept out of the table, not quarantined: they broke no rule). ``key_of`` and
-    ``assumption``: see :func:`flights_rules.split_lines`.
+    is not above it are ``filtered`` (kept out of the table, not quarantined: they broke no rule). ``key_of``: see
+    :func:`flights_rules.split_lines`.
     """
-    rows = rules.with_fields(rules.split_lines(lines, key_of, assumption))
+    rows = rules.with_fields(rules.split_lines(lines, key_of))
 
     def side(prefix: str) -> DataFrame:
         columns = {"airport_id": "airport_id", "name": "airport", "city": "city", "state": "state"}
@@ -132,39 +145,35 @@ def classify(
     return joined.withColumn("reason", why).withColumn("status", status.otherwise(F.lit("loaded")))
 
 
-def loaded_rows(classified: DataFrame, loaded_at: datetime) -> DataFrame:
-    """The rows of airlines.daily_flights_processed, in its column order."""
-    return classified.where(F.col("status") == "loaded").withColumn("loaded_at", F.lit(loaded_at).cast("timestamp")).select(*FACT_COLUMNS)
+def outcome(classified: DataFrame) -> DataFrame:
+    """Only the columns the table, the quarantine and the counts take: what a run caches of its classified rows."""
+    kept = {*FACT_COLUMNS, *QUARANTINE_COLUMNS} - {"loaded_at", "quarantined_at"}
+    return classified.select(*[c for c in classified.columns if c in kept], "status", "source_id")
+
+
+def loaded_rows(classified: DataFrame, loaded_at: datetime, keep: tuple[str, ...] = ()) -> DataFrame:
+    """The rows of airlines.daily_flights_processed, in its column order (and the ``keep`` columns of ``classified``,
+    such as the source_id a writer partitions by)."""
+    stamped = classified.where(F.col("status") == "loaded").withColumn("loaded_at", F.lit(loaded_at).cast("timestamp"))
+    return stamped.select(*FACT_COLUMNS, *keep)
 
 
 def quarantined_rows(classified: DataFrame, quarantined_at: datetime, keep: tuple[str, ...] = ()) -> DataFrame:
-    """Rows that broke a rule: the raw line, its file and the reason (and the ``keep`` columns of ``classified``,
-    such as the source_id a writer partitions by)."""
+    """Rows that broke a rule: the raw line, its file and the reason (and the ``keep`` columns of ``classified``)."""
     stamped = classified.where(F.col("status") == "quarantined").withColumn("quarantined_at", F.lit(quarantined_at).cast("timestamp"))
     return stamped.select(*QUARANTINE_COLUMNS, *keep)
 
 
 def count_statuses(classified: DataFrame) -> dict:
-    """Rows per status, in a job of its own (the Glue job needs them before it writes)."""
-    counts = {s: 0 for s in STATUSES}
-    counts.update({r["status"]: r["count"] for r in classified.groupBy("status").count().collect()})
-    return counts
-
-
-def observe_counts(classified: DataFrame) -> tuple[Observation, DataFrame]:
-    """The frame with its rows per status observed: the first action run on it fills ``observation.get``, so the
-    counts cost no job of their own."""
-    observation = Observation("rows_per_status")
-    metrics = [F.count_if(F.col("status") == s).alias(s) for s in STATUSES]
-    return observation, classified.observe(observation, *metrics)
+    """Rows per status, in a job of its own (a run needs them before it writes): one global aggregate, so one
+    task reduces it (a groupBy would shuffle into spark.sql.shuffle.partitions tasks, 200 by default in Glue)."""
+    [row] = classified.agg(*[F.count_if(F.col("status") == s).alias(s) for s in STATUSES]).collect()
+    return row.asDict()
 
 
 def summarize(counts: Mapping[str, int] | None, files: Sequence[str] = (), files_ignored: int = 0) -> dict:
     """The run report: counts of one run (``rows_in`` = loaded + quarantined + filtered) and the processed keys
-    (the first REPORT_MAX_FILES). ``counts`` (rows per status) None is a run that found nothing new; an
-    Observation from :func:`observe_counts` is read here, after the action that filled it."""
-    if isinstance(counts, Observation):
-        counts = counts.get
+    (the first REPORT_MAX_FILES). ``counts`` (rows per status) None is a run that found nothing new."""
     counts = {s: int((counts or {}).get(s, 0)) for s in STATUSES}
     return {
         "files_processed": len(files),
@@ -175,3 +184,51 @@ def summarize(counts: Mapping[str, int] | None, files: Sequence[str] = (), files
         "rows_filtered": counts["filtered"],
         "files": sorted(files)[:REPORT_MAX_FILES],
     }
+
+
+class RunSink(Protocol):
+    """Where a run's outcome goes: S3 and Redshift in Glue (flights_ingest), a folder in the local run (local_run)."""
+
+    def clear(self, files: list[str]) -> None:
+        """Forget the earlier quarantined rows of FILES (each processed file's rows are replaced, not added to)."""
+
+    def quarantine(self, rows: DataFrame) -> None:
+        """Keep ROWS (:func:`quarantined_rows` with their ``source_id``); called only when there are some."""
+
+    def load(self, rows: DataFrame | None, files: list[str], rows_loaded: int) -> None:
+        """Replace the table rows of FILES with ROWS (:func:`loaded_rows` with their ``source_id``; None when the run
+        read no line), ROWS_LOADED of them."""
+
+
+def run_pass(
+    lines: DataFrame | None,
+    airports: Dimension | None,
+    files: list[str],
+    sink: RunSink,
+    *,
+    started: datetime,
+    threshold: int | None = None,
+    files_ignored: int = 0,
+    key_of: Callable[[Column], Column] | None = None,
+) -> dict:
+    """From raw lines to table rows, quarantine and run report: the one path of the Glue job and the local run.
+
+    ``lines`` None is a run that read no line (only emptied files). ``files``: every data file the run processes
+    (their rows are replaced). ``started`` stamps the rows; ``threshold`` and ``key_of``: see :func:`classify`.
+    The dimension is checked before anything is written. The classified rows are cached: counted once, then
+    written twice."""
+    counts, classified = {}, None
+    if lines is not None:
+        classified = outcome(classify(lines, typed_airports(airports.clean), threshold, key_of)).cache()
+        check_airports(airports.clean, airports.source)  # fills the dimension's cache: one read (in Glue one UNLOAD)
+        counts = count_statuses(classified)
+    summary = summarize(counts, files=files, files_ignored=files_ignored)
+    if files:
+        sink.clear(files)
+        if summary["rows_quarantined"]:
+            sink.quarantine(quarantined_rows(classified, started, keep=("source_id",)))
+        # A file whose key the actions cannot carry has all its rows quarantined (rules.UNSAFE_KEY_REASON).
+        loadable = [f for f in files if not rules.is_unsafe_key(f)]
+        if loadable:
+            sink.load(None if classified is None else loaded_rows(classified, started, keep=("source_id",)), loadable, summary["rows_loaded"])
+    return summary

@@ -3,12 +3,9 @@
     npm run local -- --data DIR --state DIR --out DIR [--dep-delay-threshold N]
 
 Incremental like job bookmarks: only .csv files new or modified (mtime or size) since the last run with the same
---state are processed. The state keeps one CSV fragment per source file of the table and of the quarantine, so a
-reprocessed file replaces exactly its own rows. A run reads the new files once, after one small job that reads the
-dimension: the rules, both joins, the fragments and the counts of the summary (observed on the way), betting that
-every file has its contract header; when one has none or a bad one, it reads them again with the header facts
-aggregated first (see process).
-With --out, OUT then holds the whole current table and quarantine as CSV (a byte copy of the fragments).
+--state are processed, through the Glue job's own pass (flights_transform.run_pass); only the I/O differs. The state
+keeps one CSV fragment per source file of the table and of the quarantine, so a reprocessed file replaces exactly
+its own rows. With --out, OUT then holds the whole current table and quarantine as CSV (a byte copy of the fragments).
 The last stdout line is the run's JSON summary, the same object the Glue job writes as its run report.
 """
 
@@ -21,14 +18,11 @@ import os
 import shutil
 import sys
 import tempfile
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 
 import flights_rules as rules
 import flights_transform as transform
-import local_fs
-from py4j.java_gateway import JavaClass, JavaMember
 
 BOOKMARK = "bookmark.json"
 TABLE_FILE = "daily_flights_processed.csv"
@@ -38,14 +32,8 @@ OUTPUTS = {"loaded": (TABLE_FILE, transform.FACT_COLUMNS), "quarantine": (QUARAN
 # second, a quote inside a value doubled (Spark's default escapes it with a backslash, which COPY reads as an
 # unterminated field), and values kept whole (Spark's writer trims their ends by default: a quarantined raw line
 # would lose its spaces).
-CSV_OPTIONS = {
-    "emptyValue": "",
-    "nullValue": "",
-    "timestampFormat": "yyyy-MM-dd HH:mm:ss",
-    "escape": '"',
-    "ignoreLeadingWhiteSpace": "false",
-    "ignoreTrailingWhiteSpace": "false",
-}
+CSV_OPTIONS = {"emptyValue": "", "nullValue": "", "timestampFormat": "yyyy-MM-dd HH:mm:ss", "escape": '"'}
+CSV_OPTIONS |= {"ignoreLeadingWhiteSpace": "false", "ignoreTrailingWhiteSpace": "false"}
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -71,45 +59,7 @@ def scan(data: Path, prefix: str) -> dict[str, list[int]]:
     return found
 
 
-# New input up to this size runs on the JVM's first compiler (C1) alone. A small run's time is mostly the JVM warming
-# up, and C2 compiling code the run leaves soon after takes the second core: one file ran in 4.5-4.6 s instead of
-# 5.7-6.1 s on 2 cores. Larger inputs are slower without C2: 17 MB 0.5 s faster, 31 MB 1.6 s slower.
-C1_ONLY_MAX_BYTES = 16 * 1024 * 1024
-
-
-def jvm_settings(input_bytes: int) -> dict[str, str]:
-    """The driver JVM's options for a run over INPUT_BYTES of new files (--driver-java-options in PYSPARK_SUBMIT_ARGS
-    replaces them)."""
-    return {"spark.driver.extraJavaOptions": "-XX:TieredStopAtLevel=1"} if input_bytes <= C1_ONLY_MAX_BYTES else {}
-
-
-# PySpark reaches these classes by their short names through the gateway's JVM view, most of all
-# org.apache.spark.sql.functions on every F.* call, and py4j asks the JVM twice each time: which class the name is,
-# then what its member is: about 600 round trips for the rules' plan (measured: README, Running the job locally).
-PY4J_STATIC_CLASSES = ("org.apache.spark.sql.functions", "org.apache.spark.api.python.PythonUtils")
-
-
-class StaticMethods(JavaClass):
-    """A py4j JavaClass that asks the JVM about each of its static methods once, then keeps the method (a method
-    stays what it is; fields are asked for every time, their value may change)."""
-
-    def __getattr__(self, name):
-        member = super().__getattr__(name)
-        if isinstance(member, JavaMember):
-            self.__dict__[name] = member
-        return member
-
-
-def bind_static_classes(spark) -> None:
-    """The session's JVM view answers PY4J_STATIC_CLASSES' short names itself, with classes that keep their methods
-    (the same Java classes and methods: only the round trips go)."""
-    jvm = spark.sparkContext._jvm
-    for name in PY4J_STATIC_CLASSES:
-        setattr(jvm, name.rsplit(".", 1)[1], StaticMethods(name, jvm._gateway_client))
-
-
-def spark_session(input_bytes: int):
-    """The local session for a run over INPUT_BYTES of new files (see jvm_settings)."""
+def spark_session():
     from pyspark.sql import SparkSession
 
     spark = (
@@ -125,29 +75,27 @@ def spark_session(input_bytes: int):
         # A task writes the fragments of its few files at once instead of sorting its rows by file first
         # (a task reads at most 128 MB, about 32 small files: two kinds each; past 100 Spark sorts again).
         .config("spark.sql.maxConcurrentOutputFileWriters", "100")
-        # The fragments are renamed into the state by this script: no checksum file beside each (a raw local file
-        # system, one that sets permissions without a chmod process when it could be built: see local_fs), and each
-        # task commits straight into the output folder instead of the job renaming every file once more.
-        .config(map=local_fs.spark_settings())
+        # The fragments are moved into the state by this script: no checksum file beside each (Hadoop's raw local
+        # file system), and each task commits straight into the output folder instead of the job renaming every
+        # file once more.
+        .config("spark.hadoop.fs.file.impl", "org.apache.hadoop.fs.RawLocalFileSystem")
         .config("spark.hadoop.mapreduce.fileoutputcommitter.algorithm.version", "2")
-        .config(map=jvm_settings(input_bytes))
         .getOrCreate()
     )
     spark.sparkContext.setLogLevel("ERROR")
     rules.configure_session(spark)
-    bind_static_classes(spark)
     return spark
 
 
 def read_airports(spark, path: Path):
-    """The airport file with its own header as column names, cleaned and cached, not yet checked (see process);
+    """The airport file with its own header as column names, as the dimension the shared pass checks and joins;
     reading the header here spares Spark a job."""
     from pyspark.sql.types import StringType, StructField, StructType
 
     with path.open(newline="", encoding="utf-8") as f:
         header = next(csv.reader(f), [])
     schema = StructType([StructField(name, StringType()) for name in header])
-    return transform.clean_airports(spark.read.schema(schema).option("header", True).csv(str(path)), source=str(path))
+    return transform.dimension(spark.read.schema(schema).option("header", True).csv(str(path)), source=str(path))
 
 
 def read_lines(spark, data: Path, keys: list[str]):
@@ -164,20 +112,24 @@ def read_lines(spark, data: Path, keys: list[str]):
     return lines, key_of
 
 
-def csv_lines(classified, started):
-    """Each loaded or quarantined row as its CSV line in the columns of its output file; filtered rows dropped."""
-    from pyspark.sql import functions as F
+class FolderSink:
+    """The run's outcome as Spark part files under SCRATCH/<kind>/source_id=<id>/ (see replace_fragments)."""
 
-    stamped = classified.withColumn("loaded_at", F.lit(started).cast("timestamp")).withColumn("quarantined_at", F.col("loaded_at"))
-    as_csv = lambda columns: F.to_csv(F.struct(*columns), CSV_OPTIONS)  # noqa: E731
-    line = F.when(F.col("status") == "loaded", as_csv(OUTPUTS["loaded"][1])).when(F.col("status") == "quarantined", as_csv(OUTPUTS["quarantine"][1]))
-    kind = F.when(F.col("status") == "loaded", F.lit("loaded")).otherwise(F.lit("quarantine"))
-    return stamped.where(F.col("status") != "filtered").select(kind.alias("kind"), "source_id", line.alias("value"))
+    def __init__(self, scratch: Path):
+        self.scratch = scratch
 
+    def clear(self, files: list[str]) -> None:
+        """Nothing yet: replace_fragments replaces each processed file's fragments whole, empty when it has no row."""
 
-def write_fragments(lines, scratch: Path) -> None:
-    """Each processed file's rows per kind, as Spark part files under SCRATCH/kind=K/source_id=I/."""
-    lines.write.partitionBy("kind", "source_id").text(str(scratch))
+    def quarantine(self, rows) -> None:
+        self.write(rows, "quarantine")
+
+    def load(self, rows, files: list[str], rows_loaded: int) -> None:
+        if rows_loaded:
+            self.write(rows, "loaded")
+
+    def write(self, rows, kind: str) -> None:
+        rows.write.options(**CSV_OPTIONS).partitionBy("source_id").csv(str(self.scratch / kind))
 
 
 def replace_fragments(state: Path, keys: list[str], scratch: Path) -> None:
@@ -187,7 +139,7 @@ def replace_fragments(state: Path, keys: list[str], scratch: Path) -> None:
         target.mkdir(parents=True, exist_ok=True)
         for key in keys:
             sid = rules.source_id(key)
-            parts = sorted((scratch / f"kind={kind}" / f"source_id={sid}").glob("part-*"))
+            parts = sorted((scratch / kind / f"source_id={sid}").glob("part-*"))
             if len(parts) == 1:  # the usual case: a file's rows come from one task
                 os.replace(parts[0], target / f"{sid}.csv")
                 continue
@@ -197,37 +149,6 @@ def replace_fragments(state: Path, keys: list[str], scratch: Path) -> None:
                     with part.open("rb") as src:
                         shutil.copyfileobj(src, fragment)
             os.replace(tmp, target / f"{sid}.csv")
-
-
-def classify_into(scratch: Path, lines, key_of, airports, args, started, assumption=None):
-    """One pass: rules, joins and fragments written to SCRATCH; returns the Observation of the rows per status."""
-    classified = transform.classify(lines, airports, args.dep_delay_threshold, key_of, assumption)
-    observation, observed = transform.observe_counts(classified)
-    write_fragments(csv_lines(observed, started), scratch)
-    return observation
-
-
-def process(spark, args, airport_file: Path, keys: list[str], scratch: Path, started):
-    """The new files' fragments in SCRATCH/fragments; returns the Observation of the rows per status.
-
-    The dimension's checks run in a thread beside the flights pass: they are the run's first Spark job, mostly a cold
-    JVM loading classes on one core, and the pass's output stays in SCRATCH, which is thrown away when they fail.
-    One pass when every file has its contract header (the usual case); when one has none or a bad one, that pass
-    is thrown away and the files are classified again with the header facts aggregated first."""
-    clean = read_airports(spark, airport_file)
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="airport-checks") as pool:
-        checks = pool.submit(transform.check_airports, clean, str(airport_file))
-        try:
-            airports = transform.typed_airports(clean)
-            lines, key_of = read_lines(spark, args.data, keys)
-            assumption = rules.HeaderAssumption(lines.inputFiles())
-            observation = classify_into(scratch / "assumed", lines, key_of, airports, args, started, assumption)
-        finally:
-            checks.result()  # a dimension error is the one to report, whatever the pass raised
-    if assumption.held():
-        os.replace(scratch / "assumed", scratch / "fragments")
-        return observation
-    return classify_into(scratch / "fragments", lines, key_of, airports, args, started)
 
 
 def export(state: Path, out: Path) -> None:
@@ -259,11 +180,21 @@ def run(args: argparse.Namespace) -> dict:
     summary = transform.summarize(None, files_ignored=len(changed) - len(keys))
     if keys:
         started = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+        spark = spark_session()
+        airports = read_airports(spark, airport_file)
+        lines, key_of = read_lines(spark, args.data, keys)
         with tempfile.TemporaryDirectory(dir=args.state) as scratch:
-            spark = spark_session(sum(current[k][1] for k in keys))
-            observation = process(spark, args, airport_file, keys, Path(scratch), started)
-            replace_fragments(args.state, keys, Path(scratch) / "fragments")
-        summary = transform.summarize(observation, files=keys, files_ignored=len(changed) - len(keys))
+            summary = transform.run_pass(
+                lines,
+                airports,
+                keys,
+                FolderSink(Path(scratch)),
+                started=started,
+                threshold=args.dep_delay_threshold,
+                files_ignored=summary["files_ignored"],
+                key_of=key_of,
+            )
+            replace_fragments(args.state, keys, Path(scratch))
     if args.out and (keys or not all((args.out / name).exists() for name, _ in OUTPUTS.values())):
         export(args.state, args.out)
     # Like job.commit(): the bookmark moves only after the run's output is in place.

@@ -18,19 +18,9 @@ def postgres_jdbc_jar() -> str:
     return str(jar)
 
 
-def local_fs_jar():
-    import local_fs
-
-    jar = local_fs.jar()
-    if jar is None:
-        raise RuntimeError("the local run's file system could not be built (see the line above): install a JDK 17 (javac)")
-    return jar
-
-
 @pytest.fixture(scope="session")
 def spark():
     import flights_rules
-    import local_run
     from pyspark.sql import SparkSession
 
     session = (
@@ -39,9 +29,8 @@ def spark():
         .config("spark.ui.enabled", "false")
         .config("spark.sql.shuffle.partitions", "4")
         .config("spark.sql.session.timeZone", "UTC")
-        # PostgreSQL's JDBC driver (Debian: libpostgresql-jdbc-java) for the Redshift connector stand-in, and the
-        # local run's file system (local_fs), which its tests run with as the local run does.
-        .config("spark.driver.extraClassPath", os.pathsep.join([postgres_jdbc_jar(), str(local_fs_jar())]))
+        # PostgreSQL's JDBC driver (Debian: libpostgresql-jdbc-java) for the Redshift connector stand-in.
+        .config("spark.driver.extraClassPath", postgres_jdbc_jar())
         # Under mutmut every mutant's forked process leaves the objects it made in the shared JVM (a forked py4j
         # client never releases them): with the default 1 GB the heap fills after a few hundred mutants and the JVM
         # spends its time collecting garbage, so every later mutant times out.
@@ -52,23 +41,17 @@ def spark():
         .config("spark.ui.retainedJobs", "10")
         .config("spark.ui.retainedStages", "10")
         .config("spark.ui.retainedTasks", "1000")
-        # The local run's JVM settings for small input (C1 alone): every test's data is tiny, and C2 took a fifth of
-        # this suite's CPU for no gain in its time. Under mutmut the JVM serves hundreds of mutants: C2 pays off there.
-        .config(map={} if UNDER_MUTMUT else local_run.jvm_settings(0))
+        # The JVM's first compiler (C1) alone: every test's data is tiny, and C2 took a fifth of this suite's CPU for
+        # no gain in its time. Under mutmut the JVM serves hundreds of mutants: C2 pays off there.
+        .config(map={} if UNDER_MUTMUT else {"spark.driver.extraJavaOptions": "-XX:TieredStopAtLevel=1"})
         .getOrCreate()
     )
     session.sparkContext.setLogLevel("ERROR")
     flights_rules.configure_session(session)
-    # As the local run does: every test then sees the same JVM view whatever ran before it (local_run.spark_session
-    # binds the shared session too), and an F.* call is one py4j round trip instead of three, about 10% of this suite.
-    # The classes and methods are py4j's own (test_local_run checks), so the Glue job's tests lose nothing by it.
-    local_run.bind_static_classes(session)
     if UNDER_MUTMUT:
-        # A mutant that silences the header observation would make every held() wait a minute; 5 s is ample here.
-        flights_rules.OBSERVATION_WAIT_SECONDS = 5.0
         # What earlier mutants left in the shared JVM: a job still running after its tests were killed at their
-        # timeout, the query listeners their Observations registered (never removed: a forked py4j client releases
-        # nothing) and their cached frames. Left there, they slow every later mutant until all time out.
+        # timeout, query listeners (never removed: a forked py4j client releases nothing) and their cached frames.
+        # Left there, they slow every later mutant until all time out.
         session.sparkContext.cancelAllJobs()
         session._jsparkSession.listenerManager().clear()
         session.catalog.clearCache()

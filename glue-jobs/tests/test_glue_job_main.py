@@ -127,9 +127,17 @@ class Job:
 GOOD = f"{HEADER}\r\nAA,{ANCHORAGE},{ADAK},5,7\r\nUA,{ADAK},{BARROW},,\r\n"
 
 
-def test_a_first_load_writes_the_good_rows_with_both_joins_the_quarantine_and_the_report(glue):
+def test_a_first_load_writes_the_good_rows_with_both_joins_the_quarantine_and_the_report(glue, monkeypatch):
+    # Through the pass the local run takes too (spied on): only the sink differs.
+    import flights_transform as transform
+
+    sinks, run_pass = [], transform.run_pass
+    monkeypatch.setattr(
+        transform, "run_pass", lambda lines, airports, files, sink, **kw: sinks.append(type(sink)) or run_pass(lines, airports, files, sink, **kw)
+    )
     glue.upload(DAY1, GOOD + f"DL,{ANCHORAGE},99999,1,1\r\n")
     report = glue.run()
+    assert sinks == [flights_ingest.GlueSink]
     assert glue.table() == {DAY1: [("AA", "Anchorage", "Adak Island", "5"), ("UA", "Adak Island", "Barrow", "NULL")]}
     assert report == {"files_processed": 1, "files_ignored": 0, "rows_in": 3, "rows_loaded": 2, "rows_quarantined": 1, "rows_filtered": 0, "files": [DAY1]}
     assert glue.quarantine(DAY1) == ["DestAirportID 99999 is not in the airport dimension"]

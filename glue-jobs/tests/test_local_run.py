@@ -135,27 +135,20 @@ def test_files_without_their_contract_header_are_quarantined_whole_by_the_local_
     }
 
 
-def test_small_inputs_run_on_the_jvms_first_compiler_alone_and_larger_ones_on_its_default():
-    assert local_run.C1_ONLY_MAX_BYTES == 16 * 1024 * 1024
-    assert local_run.jvm_settings(local_run.C1_ONLY_MAX_BYTES) == {"spark.driver.extraJavaOptions": "-XX:TieredStopAtLevel=1"}
-    assert local_run.jvm_settings(local_run.C1_ONLY_MAX_BYTES + 1) == {}
-
-
-def test_a_run_starts_its_session_for_the_size_of_its_new_data_files_only(spark, tmp_path, capsys, monkeypatch):
-    """The session function is spied on (the test's JVM is already running): each run asks for the bytes of the
-    data files it processes, not of files seen before or of files that are not data."""
-    asked = []
-    monkeypatch.setattr(local_run, "spark_session", lambda input_bytes: asked.append(input_bytes) or spark)
+def test_a_run_goes_through_the_glue_jobs_own_pass_once_with_its_new_data_files(spark, tmp_path, capsys, monkeypatch):
+    """The pass is spied on: each run hands it the data files it processes, not files seen before or not data."""
+    calls, run_pass = [], transform.run_pass
+    monkeypatch.setattr(transform, "run_pass", lambda lines, airports, files, sink, **kw: calls.append(files) or run_pass(lines, airports, files, sink, **kw))
     data = tmp_path / "data"
     vega_flights.copy_airports(data)
     days = vega_flights.days_from_20k(2)
     first, second = sorted(days)
-    [day1] = vega_flights.write_days(data, {first: days[first]})
+    vega_flights.write_days(data, {first: days[first]})
     (data / "daily_flights" / "README.txt").write_text("not data")
+    assert run(tmp_path, capsys)["files_ignored"] == 1
+    vega_flights.write_days(data, {second: days[second]})
     run(tmp_path, capsys)
-    [day2] = vega_flights.write_days(data, {second: days[second]})
-    run(tmp_path, capsys)
-    assert asked == [day1.stat().st_size, day2.stat().st_size]
+    assert calls == [[f"daily_flights/date={first}/flights.csv"], [f"daily_flights/date={second}/flights.csv"]]
 
 
 def _dimension_test_data(tmp_path, airports_csv):
@@ -167,7 +160,7 @@ def _dimension_test_data(tmp_path, airports_csv):
 
 
 def test_a_bad_dimension_stops_the_run_naming_file_field_and_value_and_leaves_the_state_as_it_was(spark, tmp_path):
-    """The checks run beside the flights pass, whose output stays in the scratch folder: nothing reaches the state."""
+    """The checks run before anything is written: nothing reaches the state."""
     import pytest
 
     data = _dimension_test_data(tmp_path, "airport_id,city,state,name\n10165,Adak Island,AK,Adak\n10165,Adak,AK,Again\n")
@@ -176,56 +169,12 @@ def test_a_bad_dimension_stops_the_run_naming_file_field_and_value_and_leaves_th
     assert sorted(p.name for p in (tmp_path / "state").iterdir()) == []
 
 
-def test_the_dimension_checks_run_while_the_flights_pass_writes(spark, tmp_path, capsys, monkeypatch):
-    """The checks wait for the pass's write to begin: run one after the other, they would never see it."""
-    import threading
-
-    writing, seen = threading.Event(), []
-    check, write = transform.check_airports, local_run.write_fragments
-    monkeypatch.setattr(transform, "check_airports", lambda clean, source: seen.append(writing.wait(30)) or check(clean, source))
-    monkeypatch.setattr(local_run, "write_fragments", lambda lines, scratch: writing.set() or write(lines, scratch))
-    vega_flights.copy_airports(tmp_path / "data")
-    vega_flights.write_days(tmp_path / "data", vega_flights.days_from_20k(1))
-    assert run(tmp_path, capsys)["files_processed"] == 1 and seen == [True]
-
-
-def test_a_dimension_error_is_the_one_reported_when_the_pass_fails_too(spark, tmp_path, monkeypatch):
+def test_a_dimension_error_stops_the_run_before_the_rows_are_counted(spark, tmp_path, monkeypatch):
     import pytest
 
-    def broken_write(lines, scratch):
-        raise RuntimeError("the pass failed")
-
-    monkeypatch.setattr(local_run, "write_fragments", broken_write)
+    counted = []
+    monkeypatch.setattr(transform, "count_statuses", lambda classified: counted.append(classified))
     data = _dimension_test_data(tmp_path, "airport_id,city,state,name\nX1,Adak,AK,Adak\n")
     with pytest.raises(SystemExit, match=r"field airport_id: value 'X1' is not an integer"):
         local_run.main(["--data", str(data), "--state", str(tmp_path / "state")])
-
-
-def test_after_binding_a_functions_call_is_one_round_trip_to_the_jvm_and_names_the_same_classes(spark, monkeypatch):
-    """Unbound, F.col asks which class 'functions' is, then what its member 'col' is, then calls it: three round trips."""
-    from pyspark.sql import functions as F
-
-    jvm = spark.sparkContext._jvm
-    resolved = type(jvm).__getattr__  # py4j's own look-up, whatever the view holds
-    local_run.bind_static_classes(spark)
-    bound = [getattr(jvm, name.rsplit(".", 1)[1])._fqn for name in local_run.PY4J_STATIC_CLASSES]
-    assert bound == [resolved(jvm, "functions")._fqn, resolved(jvm, "PythonUtils")._fqn]
-    assert local_run.PY4J_STATIC_CLASSES == ("org.apache.spark.sql.functions", "org.apache.spark.api.python.PythonUtils")
-    F.col("first")  # asks about col once
-    client, sent = jvm._gateway_client, []
-    send = client.send_command
-    monkeypatch.setattr(client, "send_command", lambda command, *a, **k: sent.append(command.split("\n", 1)[0]) or send(command, *a, **k))
-    F.col("a")
-    F.lit(1)
-    F.col("b")
-    # "m" is py4j releasing a JVM object whose Python proxy was collected: it comes whenever the collector runs.
-    assert [c for c in sent if c != "m"] == ["c", "r", "c", "c"]  # lit asked about once, col not again
-
-
-def test_static_methods_are_kept_and_fields_asked_for_each_time(spark):
-    jvm = spark.sparkContext._jvm
-    integer = local_run.StaticMethods("java.lang.Integer", jvm._gateway_client)
-    assert integer.valueOf is integer.valueOf
-    assert integer.valueOf("7") == 7
-    assert integer.MAX_VALUE == 2**31 - 1
-    assert "MAX_VALUE" not in vars(integer)
+    assert counted == []

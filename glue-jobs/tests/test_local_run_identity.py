@@ -1,7 +1,7 @@
-"""The local run's table and quarantine stay what they were before its rewrite for speed (issue #13).
+"""The local run's table and quarantine stay the same however the run computes them.
 
-The digests below were taken with the previous implementation (CSV fragments, commit ffdb6b4) on the same
-scenario: rows sorted, the run's timestamps left out.
+The digests below pin the rows of a fixed scenario (output_digest.scenario_digests): sorted, the run's timestamps
+left out. A change to them is a change of behaviour, not of implementation.
 """
 
 import local_run

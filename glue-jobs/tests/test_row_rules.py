@@ -228,22 +228,3 @@ def test_of_two_different_bad_headers_the_reason_names_the_same_one_every_run(sp
     body = f"AA,{ANCHORAGE},{ADAK},1,2\n"
     rows = classify(spark, airports, {DAY: "carrier,b,c,d,e\n" + body + "Carrier,a,c,d,e\n" + body})
     assert {r["reason"] for r in rows} == {f"the file's header 'Carrier,a,c,d,e' is not {HEADER}"}
-
-
-@pytest.mark.parametrize(
-    ("text", "held"),
-    [
-        (f"{HEADER}\nAA,{ANCHORAGE},{ADAK},1,2\n", True),
-        (f"AA,{ANCHORAGE},{ADAK},1,2\n", False),
-        (f"carrier,x,y,z,w\nAA,{ANCHORAGE},{ADAK},1,2\n", False),
-    ],
-)
-def test_the_header_assumption_holds_only_when_every_file_has_its_contract_header(spark, airports, text, held):
-    import flights_rules as rules
-
-    assumption = rules.HeaderAssumption([DAY, "daily_flights/date=2001-01-16/other.csv"])
-    lines = lines_df(spark, {DAY: text, "daily_flights/date=2001-01-16/other.csv": f"{HEADER}\nAA,{ANCHORAGE},{ADAK},3,4\n"})
-    rows = transform.classify(lines, airports, assumption=assumption).collect()
-    assert assumption.held() is held
-    if held:  # the same rows and reasons as with the header facts aggregated
-        assert sorted(map(tuple, rows)) == sorted(map(tuple, transform.classify(lines, airports).collect()))

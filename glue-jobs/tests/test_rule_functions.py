@@ -1,7 +1,6 @@
 """The building blocks of the rules and the transform, one function at a time (what the row-rule scenarios reach
 only through a whole classification)."""
 
-import threading
 from datetime import datetime
 
 import flights_rules as rules
@@ -105,11 +104,9 @@ def test_loaded_and_quarantined_rows_carry_their_time_and_only_their_status(spar
     assert [(r["line"], r["source_id"]) for r in kept] == [(f"AA,0,{ADAK},1,2", rules.source_id(DAY))]
 
 
-def test_summarize_reads_an_observation_and_counts_absent_statuses_as_zero(spark, airports):
-    classified = transform.classify(lines_df(spark, {DAY: f"{HEADER}\nAA,{ANCHORAGE},{ADAK},1,2\n"}), airports)
-    observation, observed = transform.observe_counts(classified)
-    observed.collect()
-    assert transform.summarize(observation, files=[DAY])["rows_loaded"] == 1
+def test_count_statuses_counts_every_status_and_summarize_counts_absent_ones_as_zero(spark, airports):
+    text = f"{HEADER}\nAA,{ANCHORAGE},{ADAK},1,2\nAA,0,{ADAK},1,2\nAA,{ANCHORAGE},{ADAK},90,2\n"
+    assert transform.count_statuses(transform.classify(lines_df(spark, {DAY: text}), airports, 60)) == {"loaded": 1, "quarantined": 1, "filtered": 1}
     assert transform.summarize({"loaded": 3}) == {
         "files_processed": 0,
         "files_ignored": 0,
@@ -125,45 +122,6 @@ def test_summarize_reads_an_observation_and_counts_absent_statuses_as_zero(spark
 def test_the_source_id_column_trims_like_source_id(spark):
     for key in ["X/date=2001-01-15/f.csv", "_/a.csv_", "d.csvX"]:
         assert spark.createDataFrame([(key,)], "k string").select(rules.source_id_column(F.col("k")).alias("i")).first()["i"] == rules.source_id(key)
-
-
-def _observed_count(spark, frame_of):
-    """An observation of a 3-row frame, the action run on ``frame_of(observed frame)``."""
-    from pyspark.sql import Observation
-
-    observation = Observation("rows")
-    frame_of(spark.range(3).observe(observation, F.count(F.lit(1)).alias("rows"))).write.format("noop").mode("overwrite").save()
-    return observation
-
-
-def test_observed_gives_the_metrics_after_the_action(spark):
-    assert rules.observed(_observed_count(spark, lambda df: df), wait_seconds=60) == {"rows": 3}
-
-
-def test_observed_is_none_when_the_optimizer_dropped_the_observed_node(spark):
-    # An inner join with a side Spark proves empty at planning time drops the other side, observation included.
-    nothing = spark.sql("SELECT 0 AS id FROM VALUES (1) AS t(x)").where("id = 1")
-    assert rules.observed(_observed_count(spark, lambda df: df.join(F.broadcast(nothing), "id")), wait_seconds=1) is None
-    # The waiting thread stays blocked in the JVM: a daemon, or the local run would never exit after its summary.
-    left = [t for t in threading.enumerate() if t.name == "observation-wait"]
-    assert left and all(t.daemon for t in left)
-
-
-def test_observed_raises_what_the_observation_raises():
-    from pyspark.sql import Observation
-
-    with pytest.raises(AssertionError, match="call DataFrame.observe"):
-        rules.observed(Observation("never observed"), wait_seconds=60)
-
-
-def test_the_header_assumption_waits_the_set_time_by_default_and_counts_a_silent_observation_as_not_held(spark, airports, capsys):
-    assert rules.HeaderAssumption([DAY]).wait_seconds == rules.OBSERVATION_WAIT_SECONDS
-    # No key ends in .csv: the per-file facts are provably empty, the join dropped, the header lines never observed.
-    odd = "daily_flights/date=2001-01-15/flights.txt"
-    assumption = rules.HeaderAssumption([odd], wait_seconds=1)
-    assert transform.classify(lines_df(spark, {odd: f"{HEADER}\nAA,{ANCHORAGE},{ADAK},1,2\n"}), airports, assumption=assumption).collect() == []
-    assert assumption.held() is False
-    assert "header observation not reported within 1 s" in capsys.readouterr().err
 
 
 def test_clean_field_leaves_carriage_returns_to_the_caller_that_says_they_are_gone(spark):

@@ -26,9 +26,8 @@ const WORK = join(ROOT, ".mutmut");
 const KEPT = join(ROOT, ".mutation-state", "mutmut");
 const LOCK = join(ROOT, "scripts", "tooling", "mutation", "mutmut-requirements.lock");
 const EQUIVALENT = join(ROOT, "scripts", "tooling", "mutation", "equivalent-mutants.json");
-// The timeout only guards: a mutant that made the header observation silent used to hang its tests (see
-// flights_rules.OBSERVATION_WAIT_SECONDS). At 4x the tests' time, mutants whose tests all pass timed out while
-// StrykerJS ran beside it (counted as killed: wrong). Changing this makes mutmut retest every timeout.
+// The timeout only guards against a mutant that hangs its tests. At 4x the tests' time, mutants whose tests all
+// pass timed out while StrykerJS ran beside it (counted as killed: wrong). Changing this makes mutmut retest every timeout.
 const TIMEOUT_MULTIPLIER = 8;
 // The shared JVM's heap grows with every mutant (about 70 MB each: plans that the forked test processes leave
 // there), and at 12 GB the JVM spends its time collecting garbage, so later mutants time out: every BATCH results
@@ -38,7 +37,7 @@ const BATCH = 50;
 const STOP_GRACE_MS = 60_000;
 const SURVIVED = 0; // mutmut's exit code of a mutant whose tests all passed
 const MUTATED = ["flights_rules.py", "flights_transform.py"];
-const ALSO_COPY = ["local_run.py", "local_fs.py", "local-fs", "flights_ingest.py", "flights_load.py", "flights_jdbc.py", "bench_local.py"];
+const ALSO_COPY = ["local_run.py", "flights_ingest.py", "flights_load.py", "flights_jdbc.py", "bench_local.py"];
 const TESTS = ["tests/test_row_rules.py", "tests/test_rule_functions.py", "tests/test_airports_and_vega.py"];
 
 let python; // set by main(): importing this file for its helpers makes no environment
