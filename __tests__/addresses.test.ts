@@ -13,7 +13,7 @@ const STABLE: Record<string, string[]> = {
   aws_dynamodb_table: ["orchestration_lease_table_799BDF36"],
   aws_redshiftserverless_namespace: ["warehouse_namespace_B7079888"],
   aws_redshiftserverless_workgroup: ["warehouse_workgroup_69043453"],
-  aws_glue_catalog_database: ["catalog_database_4C1F6EE3"],
+  aws_glue_catalog_database: ["catalog_database_4C1F6EE3", "queries_database_43A26614"],
   aws_glue_job: ["etl_job_74CEFE53"],
   aws_sfn_state_machine: ["orchestration_state-machine_04DD5EBA"],
   aws_secretsmanager_secret: ["warehouse_etl-user-secret_25D80E7E"],

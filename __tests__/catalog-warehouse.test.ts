@@ -78,7 +78,7 @@ describe("names and settings of the catalog and the warehouse", () => {
       bodies(dev, type)
         .map((b) => b[attribute])
         .sort();
-    expect(named("aws_glue_catalog_database")).toStrictEqual(["airline_ingest_dev_catalog_airlines"]);
+    expect(named("aws_glue_catalog_database")).toStrictEqual(["airline_ingest_dev_catalog_airlines", "airline_ingest_dev_ops_queries"]);
     expect(named("aws_glue_security_configuration")).toStrictEqual(["airline-ingest-dev-catalog-encrypted"]);
     expect(named("aws_glue_connection")).toStrictEqual(["airline-ingest-dev-catalog-redshift"]);
     expect(named("aws_glue_crawler")).toStrictEqual(["airline-ingest-dev-catalog-daily-flights", "airline-ingest-dev-catalog-redshift-tables"]);

@@ -29,6 +29,7 @@ describe("pipeline config", () => {
       glueTemp: "glue/temp/",
       quarantine: "quarantine/",
       reports: "reports/",
+      queryResults: "query-results/",
     });
     expect(dev.warehouse.schema).toBe("airlines");
     expect(dev.etl.depDelayThresholdMinutes).toBeNull();
@@ -206,7 +207,7 @@ describe("config rules at their edges (each one a mutant that once survived)", (
         r.environments.prod.bogus2 = 2;
       }),
     ).toMatch(
-      /^config environments.json is invalid:\n {2}- environment "dev", key "etl.numberOfWorkers": value "x": Invalid input: expected number, received string\n {2}- key "environments.prod.bogus": unknown key \(known here: region, account, .*, notifications\)\n {2}- key "environments.prod.bogus2": unknown key \(known here: region, .*\)$/,
+      /^config environments.json is invalid:\n {2}- environment "dev", key "etl.numberOfWorkers": value "x": Invalid input: expected number, received string\n {2}- key "environments.prod.bogus": unknown key \(known here: region, account, .*, notifications, queries\)\n {2}- key "environments.prod.bogus2": unknown key \(known here: region, .*\)$/,
     );
     expect(errorFor((r) => (r.environments.dev = null))).toContain(
       '- environment "dev", key "(whole environment)": value null: Invalid input: expected object',

@@ -51,7 +51,7 @@ describe("the synthesized event pattern, end to end on a local moto server (S3 -
       "airport_codes/airport_codes.csv",
       "glue/temp/run-1/part-00000.csv",
       "glue/scripts/flights_ingest.py",
-      "quarantine/source_id=daily_flights_x-0123456789/part-00000.csv",
+      "quarantine/run_date=2026-12-01/source_id=daily_flights_x-0123456789/part-00000.csv",
       "daily_flights/date=2001-01-15/flights.json",
       "daily_flights/date=2001-01-15/flights.csv.tmp",
       "daily_flights/date=2001-01-15/FLIGHTS.CSV",

@@ -70,6 +70,7 @@ describe("names in the synthesized stack", () => {
   // resource. Policy names are the inline policies' keys: a changed one replaces the policy.
   it("names every resource of an environment from project, environment, layer and purpose", () => {
     expect(namesOf(synth("dev"))).toStrictEqual([
+      "aws_athena_workgroup.name = airline-ingest-dev-ops-queries",
       "aws_cloudwatch_dashboard.dashboard_name = airline-ingest-dev-monitoring-pipeline",
       "aws_cloudwatch_event_rule.name = airline-ingest-dev-monitoring-glue-job-failed",
       "aws_cloudwatch_event_rule.name = airline-ingest-dev-trigger-flights-uploaded",
@@ -86,11 +87,15 @@ describe("names in the synthesized stack", () => {
       "aws_default_security_group.tags.Name = airline-ingest-dev-network-default-unused",
       "aws_dynamodb_table.name = airline-ingest-dev-orchestration-pass-lease",
       "aws_glue_catalog_database.name = airline_ingest_dev_catalog_airlines",
+      "aws_glue_catalog_database.name = airline_ingest_dev_ops_queries",
+      "aws_glue_catalog_table.name = quarantine",
+      "aws_glue_catalog_table.name = run_reports",
       "aws_glue_connection.name = airline-ingest-dev-catalog-redshift",
       "aws_glue_crawler.name = airline-ingest-dev-catalog-daily-flights",
       "aws_glue_crawler.name = airline-ingest-dev-catalog-redshift-tables",
       "aws_glue_job.name = airline-ingest-dev-etl-flights-ingest",
       "aws_glue_security_configuration.name = airline-ingest-dev-catalog-encrypted",
+      "aws_iam_policy.name = airline-ingest-dev-ops-query",
       "aws_iam_role.name = airline-ingest-dev-catalog-jdbc-crawler",
       "aws_iam_role.name = airline-ingest-dev-catalog-s3-crawler",
       "aws_iam_role.name = airline-ingest-dev-etl-flights-ingest",

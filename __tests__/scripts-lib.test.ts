@@ -455,13 +455,14 @@ describe("S3 answers the scripts handle (mock: aws-sdk-client-mock; moto answers
     }) as unknown as SmokeTarget;
   const body = (text: string) => ({ Body: { transformToString: async () => text } }) as never;
 
-  it("smoke: reads the reasons of every page of a file's quarantine, wherever its reason column is", async () => {
-    const prefix = `quarantine/source_id=${sourceId("k.csv")}/`;
-    s3.on(ListObjectsV2Command, { Prefix: prefix, ContinuationToken: undefined }).resolves({
-      Contents: [{ Key: `${prefix}0.csv` }],
+  it("smoke: reads the reasons of every page of a file's quarantine, on any run day, wherever its reason column is", async () => {
+    const prefix = `quarantine/run_date=2026-12-01/source_id=${sourceId("k.csv")}/`;
+    const other = `quarantine/run_date=2026-12-01/source_id=${sourceId("other.csv")}/0.csv`;
+    s3.on(ListObjectsV2Command, { Prefix: "quarantine/", ContinuationToken: undefined }).resolves({
+      Contents: [{ Key: `${prefix}0.csv` }, { Key: other }],
       NextContinuationToken: "t",
     });
-    s3.on(ListObjectsV2Command, { Prefix: prefix, ContinuationToken: "t" }).resolves({
+    s3.on(ListObjectsV2Command, { Prefix: "quarantine/", ContinuationToken: "t" }).resolves({
       Contents: [{ Key: `${prefix}1.csv` }, { Key: `${prefix}2.csv` }, { Key: `${prefix}3.csv` }],
     });
     s3.on(GetObjectCommand, { Key: `${prefix}0.csv` }).resolves(body("reason,source_file\nR1,k.csv\n"));

@@ -118,11 +118,11 @@ describe("reprocess, requeue and redrive on a moto server (S3, Step Functions, S
 
   it("requeue queues only the files whose quarantined rows failed the airport lookup", async () => {
     await put(
-      "quarantine/source_id=c-1/part-00000.csv",
+      "quarantine/run_date=2026-12-01/source_id=c-1/part-00000.csv",
       `${QUARANTINE_HEADER}\ndaily_flights/date=2001-01-17/c.csv,"AA,1,99999,3,4",DestAirportID 99999 is not in the airport dimension,2001-01-17,2026-01-01\n`,
     );
     await put(
-      "quarantine/source_id=b-1/part-00000.csv",
+      "quarantine/run_date=2026-12-01/source_id=b-1/part-00000.csv",
       `${QUARANTINE_HEADER}\ndaily_flights/date=2001-01-16/b.csv,"AA,1,2,x,4",DepDelay 'x' is not an integer,2001-01-16,2026-01-01\n`,
     );
     const dry = runScript("requeue", ["--stack", "dev", "--dry-run", "--outputs", outputs], env());
@@ -139,7 +139,7 @@ describe("reprocess, requeue and redrive on a moto server (S3, Step Functions, S
 
   it("quarantine prints a day's rows by kind of reason and by file, values left out of the kinds", async () => {
     await put(
-      "quarantine/source_id=d-1/part-00000.csv",
+      "quarantine/run_date=2026-12-01/source_id=d-1/part-00000.csv",
       `${QUARANTINE_HEADER}\ndaily_flights/date=2001-01-17/d.csv,"AA,1,77777,3,4",DestAirportID 77777 is not in the airport dimension,2001-01-17,2026-01-01\n` +
         `daily_flights/date=2001-01-17/d.csv,"AA,1,2,abc,4",DepDelay 'abc' is not an integer,2001-01-17,2026-01-01\n`,
     );

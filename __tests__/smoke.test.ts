@@ -79,7 +79,13 @@ describe("npm run smoke against moto S3 and a mocked Redshift Data API (mock: aw
         ...pipeline.reasons.map((r, i) => `${key},"${lines[2 + i]}","${r}",2026-11-27,2026-11-27 10:00:00`),
       ].join("\n");
       if (pipeline.reasons.length)
-        await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: `${PREFIXES.quarantine}source_id=${sourceId(key)}/part-00000.csv`, Body: quarantine }));
+        await s3.send(
+          new PutObjectCommand({
+            Bucket: BUCKET,
+            Key: `${PREFIXES.quarantine}run_date=2026-11-27/source_id=${sourceId(key)}/part-00000.csv`,
+            Body: quarantine,
+          }),
+        );
       const report = {
         files_processed: 1,
         files_ignored: 0,
@@ -121,7 +127,7 @@ describe("npm run smoke against moto S3 and a mocked Redshift Data API (mock: aw
     const left = (await s3.send(new ListObjectsV2Command({ Bucket: BUCKET }))).Contents?.map((o) => o.Key!) ?? [];
     const key = left.find((k) => k.startsWith("daily_flights/"))!;
     expect(verdict.line).toMatch(new RegExp(`agrees \\(kept: s3://${BUCKET}/${key.replace(/[.]/g, "\\.")}\\)$`));
-    expect(left.filter((k) => k.startsWith("quarantine/"))).toStrictEqual([`quarantine/source_id=${sourceId(key)}/part-00000.csv`]);
+    expect(left.filter((k) => k.startsWith("quarantine/"))).toStrictEqual([`quarantine/run_date=2026-11-27/source_id=${sourceId(key)}/part-00000.csv`]);
     expect(logged).toStrictEqual([`uploaded s3://${BUCKET}/${key}; waiting for the pass that loads it ...`]);
     expect(data.commandCalls(BatchExecuteStatementCommand)).toHaveLength(0);
     const head = await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }));

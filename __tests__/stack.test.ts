@@ -33,6 +33,9 @@ describe("PipelineStack", () => {
         "dashboard_name",
         "pass_lease_table_name",
         "dead_letter_queue_url",
+        "ops_query_workgroup",
+        "ops_query_database",
+        "ops_query_policy_arn",
       ].sort(),
     );
     expect(Object.values<Json>(dev.output).every((o) => o.description)).toBe(true);
@@ -99,9 +102,10 @@ describe("PipelineStack", () => {
   });
 
   it("names every resource from the project prefix and environment", () => {
-    // Inline role policies are named by concern inside their role; every AWS resource name carries the prefix.
+    // Inline role policies are named by concern inside their role, catalog tables inside their database; every AWS
+    // resource name carries the prefix.
     const named = Object.entries<Record<string, Json>>(dev.resource)
-      .filter(([type]) => type !== "aws_iam_role_policy")
+      .filter(([type]) => type !== "aws_iam_role_policy" && type !== "aws_glue_catalog_table")
       .flatMap(([, byName]) => Object.values(byName))
       .flatMap((b) =>
         [b.name, b.bucket_prefix, b.alarm_name, b.workgroup_name, b.namespace_name, b.tags?.Name].filter((n) => typeof n === "string" && !n.includes("${")),

@@ -74,7 +74,12 @@ describe("StorageLayer", () => {
 
   it("expires Glue temp objects (current after the configured days, old versions after a day), nothing else", () => {
     const rules = onData("aws_s3_bucket_lifecycle_configuration").rule;
-    expect(rules.map((r: { id: string }) => r.id)).toStrictEqual(["abort-incomplete-uploads", "expire-glue-temp", "expire-old-versions"]);
+    expect(rules.map((r: { id: string }) => r.id)).toStrictEqual([
+      "abort-incomplete-uploads",
+      "expire-glue-temp",
+      "expire-query-results",
+      "expire-old-versions",
+    ]);
     expect(rules[0]).toStrictEqual({
       id: "abort-incomplete-uploads",
       status: "Enabled",
@@ -90,8 +95,11 @@ describe("StorageLayer", () => {
     });
   });
 
-  it("takes both expiry periods from the environment's storage config", () => {
-    const tuned = synth("dev", (raw) => (raw.environments.dev.storage = { glueTempExpirationDays: 3, accessLogExpirationDays: 30 }));
+  it("takes every expiry period from the environment's storage config", () => {
+    const tuned = synth(
+      "dev",
+      (raw) => (raw.environments.dev.storage = { glueTempExpirationDays: 3, accessLogExpirationDays: 30, queryResultExpirationDays: 12 }),
+    );
     const expirations = bodies(tuned, "aws_s3_bucket_lifecycle_configuration")
       .flatMap((c) => c.rule)
       .filter((r) => r.expiration)
@@ -99,6 +107,7 @@ describe("StorageLayer", () => {
     expect(expirations.sort()).toStrictEqual([
       ["expire-access-logs", 30],
       ["expire-glue-temp", 3],
+      ["expire-query-results", 12],
     ]);
   });
 

@@ -21,6 +21,7 @@ from awsglue.dynamicframe import DynamicFrame
 from awsglue.job import Job
 from awsglue.utils import getResolvedOptions
 from pyspark.context import SparkContext
+from pyspark.sql import functions as F
 
 # JOB_NAME and JOB_RUN_ID are passed by Glue on every run; the others are the job's default arguments.
 ARGUMENTS = [
@@ -104,28 +105,42 @@ def emptied_files(s3, args) -> list:
     )
 
 
+# The quarantine's layout: <prefix>run_date=YYYY-MM-DD/source_id=<id>/part-*.csv, by the UTC day of the run that
+# quarantined the rows (Athena's partitions: modules/ops-queries.ts) and the file they came from.
+QUARANTINE_PARTITION = "run_date"
+
+
 def clear_quarantine(s3, bucket: str, prefix: str, files: list) -> None:
-    """Removes the earlier quarantined rows of every file this run processes (they are replaced, not added to)."""
-    for key in files:
-        objects = [{"Key": o["Key"]} for o in _objects(s3, bucket, f"{prefix}source_id={rules.source_id(key)}/")]
-        for start in range(0, len(objects), 1000):  # DeleteObjects takes at most 1,000 keys
-            s3.delete_objects(Bucket=bucket, Delete={"Objects": objects[start : start + 1000], "Quiet": True})
+    """Removes the earlier quarantined rows of every file this run processes (they are replaced, not added to),
+    whichever day's run wrote them: one listing of the quarantine, matched on each key's source_id folder."""
+    ids = {rules.source_id(key) for key in files}
+    objects = [{"Key": o["Key"]} for o in _objects(s3, bucket, prefix) if _source_id_of(o["Key"]) in ids]
+    for start in range(0, len(objects), 1000):  # DeleteObjects takes at most 1,000 keys
+        s3.delete_objects(Bucket=bucket, Delete={"Objects": objects[start : start + 1000], "Quiet": True})
+
+
+def _source_id_of(key: str) -> str | None:
+    folder = next((part for part in key.split("/") if part.startswith("source_id=")), None)
+    return None if folder is None else folder.removeprefix("source_id=")
 
 
 class GlueSink:
-    """The run's outcome in S3 (quarantine partitioned by source_id) and Redshift (rows replaced per file)."""
+    """The run's outcome in S3 (quarantine partitioned by run day and source_id) and Redshift (rows replaced per file)."""
 
-    def __init__(self, glue, args, s3):
-        self.glue, self.args, self.s3 = glue, args, s3
+    def __init__(self, glue, args, s3, started):
+        self.glue, self.args, self.s3, self.run_date = glue, args, s3, started.strftime("%Y-%m-%d")
 
     def clear(self, files: list) -> None:
         clear_quarantine(self.s3, self.args["data_bucket"], self.args["quarantine_prefix"], files)
 
     def quarantine(self, rows) -> None:
         self.glue.write_dynamic_frame.from_options(
-            frame=DynamicFrame.fromDF(rows, self.glue, "quarantine"),
+            frame=DynamicFrame.fromDF(rows.withColumn(QUARANTINE_PARTITION, F.lit(self.run_date)), self.glue, "quarantine"),
             connection_type="s3",
-            connection_options={"path": f"s3://{self.args['data_bucket']}/{self.args['quarantine_prefix']}", "partitionKeys": ["source_id"]},
+            connection_options={
+                "path": f"s3://{self.args['data_bucket']}/{self.args['quarantine_prefix']}",
+                "partitionKeys": [QUARANTINE_PARTITION, "source_id"],
+            },
             format="csv",
             format_options={"writeHeader": True},
         )
@@ -161,7 +176,7 @@ def process(glue, args, s3, lines, emptied, started) -> dict:
     files = sorted({k for k in keys if rules.is_data_file(k)} | set(emptied))
     ignored = len({k for k in keys if not rules.is_data_file(k)})
     airports = None if lines is None else read_airports(glue, args)
-    sink = GlueSink(glue, args, s3)
+    sink = GlueSink(glue, args, s3, started)
     return transform.run_pass(lines, airports, files, sink, started=started, threshold=threshold(args["dep_delay_threshold"]), files_ignored=ignored)
 
 

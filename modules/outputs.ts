@@ -14,6 +14,9 @@ export const STACK_OUTPUT_NAMES = [
   "dashboard_name",
   "pass_lease_table_name",
   "dead_letter_queue_url",
+  "ops_query_workgroup",
+  "ops_query_database",
+  "ops_query_policy_arn",
 ] as const;
 
 export type OutputName = (typeof STACK_OUTPUT_NAMES)[number];

@@ -13,6 +13,7 @@ import { MonitoringLayer } from "./monitoring";
 import { ResourceNames } from "./naming";
 import { NetworkLayer } from "./network";
 import { NotificationsLayer } from "./notifications";
+import { OpsQueriesLayer } from "./ops-queries";
 import { OrchestrationLayer } from "./orchestration";
 import type { OutputName } from "./outputs";
 import { StorageLayer } from "./storage";
@@ -140,6 +141,14 @@ export class PipelineStack extends TerraformStack {
       allowEventRule: (arn) => notifications.allowEventRule(arn),
       allowAlarms: (arns) => notifications.allowAlarms(arns),
     });
+    const queries = new OpsQueriesLayer(this, "queries", {
+      names,
+      aws,
+      kmsKeyArn: key.arn,
+      bucket: { name: storage.bucketName, arn: storage.bucketArn },
+      prefixes: p,
+      ...settings.queries,
+    });
     this.applyAcrossLayers(key, settings.permissionsBoundary);
 
     const outputs: Record<OutputName, [value: string, description: string]> = {
@@ -157,6 +166,9 @@ export class PipelineStack extends TerraformStack {
       dashboard_name: [monitoring.dashboardName, "CloudWatch dashboard of executions, passes, rows and quarantine"],
       pass_lease_table_name: [orchestration.leaseTableName, "DynamoDB table holding the pass lease (which execution runs the current pass)"],
       dead_letter_queue_url: [trigger.deadLetterQueueUrl, "SQS queue of S3 events EventBridge could not deliver (npm run redrive empties it)"],
+      ops_query_workgroup: [queries.workgroupName, "Athena workgroup for SQL over the quarantine and run reports"],
+      ops_query_database: [queries.databaseName, "Glue database of the quarantine and run_reports tables"],
+      ops_query_policy_arn: [queries.policyArn, "IAM policy to attach to the operators' role to query the workgroup"],
     };
     for (const [name, [value, description]] of Object.entries(outputs)) new TerraformOutput(this, name, { value, description });
   }

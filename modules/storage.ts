@@ -20,6 +20,7 @@ export interface StorageLayerProps {
   readonly forceDestroy: boolean;
   readonly glueTempExpirationDays: number;
   readonly accessLogExpirationDays: number;
+  readonly queryResultExpirationDays: number;
 }
 
 /** The data bucket (airport codes, daily flights, Glue scripts and temp, quarantine) and its access-log bucket. */
@@ -65,6 +66,13 @@ export class StorageLayer extends Construct {
           status: "Enabled",
           filter: [{ prefix: props.prefixes.glueTemp }],
           expiration: [{ days: props.glueTempExpirationDays }],
+          noncurrentVersionExpiration: [{ noncurrentDays: 1 }],
+        },
+        {
+          id: "expire-query-results",
+          status: "Enabled",
+          filter: [{ prefix: props.prefixes.queryResults }],
+          expiration: [{ days: props.queryResultExpirationDays }],
           noncurrentVersionExpiration: [{ noncurrentDays: 1 }],
         },
         { id: "expire-old-versions", status: "Enabled", filter: [{ prefix: "" }], noncurrentVersionExpiration: [{ noncurrentDays: 90 }] },

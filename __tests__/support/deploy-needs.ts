@@ -49,6 +49,7 @@ const roleCall = (action: string, role: Json, d: Deployment, name: (v: string) =
 });
 
 export const DEPLOY_NEEDS: Record<string, Need> = {
+  aws_athena_workgroup: (b, d) => [{ action: "athena:CreateWorkGroup", resource: arn(d, "athena", `workgroup/${b.name}`), context: tagsOnCreate(d) }],
   aws_cloudwatch_dashboard: (b, d) => [{ action: "cloudwatch:PutDashboard", resource: `arn:aws:cloudwatch::${d.account}:dashboard/${b.dashboard_name}` }],
   aws_cloudwatch_event_rule: (b, d) => [{ action: "events:PutRule", resource: arn(d, "events", `rule/${b.name}`) }],
   aws_cloudwatch_event_target: (b, d, name) => [
@@ -63,6 +64,10 @@ export const DEPLOY_NEEDS: Record<string, Need> = {
   aws_eip: ec2Create("AllocateAddress", "elastic-ip"),
   aws_flow_log: (b, d, name) => [...ec2Create("CreateFlowLogs", "vpc-flow-log")(b, d, name), passRole(b.iam_role_arn, "vpc-flow-logs.amazonaws.com", name, d)],
   aws_glue_catalog_database: (b, d) => [{ action: "glue:CreateDatabase", resource: arn(d, "glue", `database/${b.name}`) }],
+  aws_glue_catalog_table: (b, d, name) =>
+    [arn(d, "glue", "catalog"), arn(d, "glue", `database/${name(b.database_name)}`), arn(d, "glue", `table/${name(b.database_name)}/${b.name}`)].map(
+      (resource) => ({ action: "glue:CreateTable", resource }),
+    ),
   aws_glue_connection: (b, d) => [{ action: "glue:CreateConnection", resource: arn(d, "glue", `connection/${b.name}`) }],
   aws_glue_crawler: (b, d, name) => [
     { action: "glue:CreateCrawler", resource: arn(d, "glue", `crawler/${b.name}`) },
@@ -73,6 +78,10 @@ export const DEPLOY_NEEDS: Record<string, Need> = {
   ],
   aws_glue_job: (b, d, name) => [{ action: "glue:CreateJob", resource: arn(d, "glue", `job/${b.name}`) }, passRole(b.role_arn, "glue.amazonaws.com", name, d)],
   aws_glue_security_configuration: (_b, d) => [{ action: "glue:CreateSecurityConfiguration", resource: "*", context: { "aws:RequestedRegion": d.region } }],
+  aws_iam_policy: (b, d) => [
+    { action: "iam:CreatePolicy", resource: `arn:aws:iam::${d.account}:policy/${b.name}` },
+    { action: "iam:TagPolicy", resource: `arn:aws:iam::${d.account}:policy/${b.name}` },
+  ],
   aws_iam_role: (b, d, name) => [roleCall("iam:CreateRole", b, d, name)],
   aws_iam_role_policy: (b, d, name) => [roleCall("iam:PutRolePolicy", roleBody(d.json, b.role), d, name)],
   aws_internet_gateway: (b, d, name) => [

@@ -7,6 +7,7 @@ import hashlib
 import io
 import json
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -116,8 +117,9 @@ class Job:
         return out
 
     def quarantine(self, key: str) -> list:
-        """The reasons quarantined for one source file, sorted."""
-        listing = self.s3.list_objects_v2(Bucket=BUCKET, Prefix=f"quarantine/source_id={rules.source_id(key)}/").get("Contents", [])
+        """The reasons quarantined for one source file, sorted (under the run day's partition: only today's runs here)."""
+        folder = f"quarantine/run_date={datetime.now(UTC):%Y-%m-%d}/source_id={rules.source_id(key)}/"
+        listing = self.s3.list_objects_v2(Bucket=BUCKET, Prefix=folder).get("Contents", [])
         texts = [self.s3.get_object(Bucket=BUCKET, Key=o["Key"])["Body"].read().decode() for o in listing]
         rows = [r for t in texts for r in csv.DictReader(io.StringIO(t))]
         assert all(r["source_file"] == key for r in rows)
@@ -177,6 +179,22 @@ def test_a_modified_file_replaces_its_rows_and_quarantine_and_leaves_other_files
     assert glue.table()[DAY1] == [("WN", "Barrow", "Anchorage", "9")]
     assert len(glue.table()[DAY2]) == 2
     assert glue.quarantine(DAY1) == []
+
+
+def test_a_reprocessed_file_loses_the_quarantine_an_earlier_days_run_wrote_and_others_keep_theirs(glue):
+    glue.upload(DAY1, GOOD + "AA,x,1,1,1\n")
+    glue.upload(DAY2, GOOD + "AA,y,1,1,1\n")
+    glue.run()
+    # Both files' quarantine as if a run of an earlier day had written it.
+    today = f"quarantine/run_date={datetime.now(UTC):%Y-%m-%d}/"
+    for o in glue.s3.list_objects_v2(Bucket=BUCKET, Prefix=today)["Contents"]:
+        earlier = o["Key"].replace(today, "quarantine/run_date=2001-02-03/")
+        glue.s3.copy_object(Bucket=BUCKET, Key=earlier, CopySource={"Bucket": BUCKET, "Key": o["Key"]})
+        glue.s3.delete_object(Bucket=BUCKET, Key=o["Key"])
+    glue.upload(DAY1, GOOD)
+    assert glue.run()["files"] == [DAY1]
+    left = [o["Key"] for o in glue.s3.list_objects_v2(Bucket=BUCKET, Prefix="quarantine/")["Contents"]]
+    assert left == [f"quarantine/run_date=2001-02-03/source_id={rules.source_id(DAY2)}/part-00000.csv"]
 
 
 def test_a_file_now_all_bad_loses_its_stale_rows_through_the_connections_jdbc_without_an_empty_frame(glue):

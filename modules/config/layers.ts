@@ -30,6 +30,8 @@ const prefixes = z
     quarantine: s3Prefix.default("quarantine/"),
     /** Run reports of the Glue job: `<prefix>runs/<JobRunId>.json`. */
     reports: s3Prefix.default("reports/"),
+    /** Results of the Athena workgroup over the quarantine and the reports. */
+    queryResults: s3Prefix.default("query-results/"),
   })
   .prefault({})
   .superRefine((p, ctx) => {
@@ -66,6 +68,20 @@ export const storage = z
     glueTempExpirationDays: z.number().int().min(1).max(365).default(7),
     /** Days to keep S3 access logs. */
     accessLogExpirationDays: z.number().int().min(1).max(3650).default(90),
+    /** Days after which Athena query results are deleted. */
+    queryResultExpirationDays: z.number().int().min(1).max(365).default(30),
+  })
+  .prefault({});
+
+export const queries = z
+  .strictObject({
+    /** An Athena query of the operations data that would scan more than this is cancelled (Athena bills per byte). */
+    bytesScannedCutoffMb: z.number().int().min(10).max(1048576).default(1024),
+    /** First day of the quarantine's projected partitions (yyyy-MM-dd): days before it are never listed. */
+    partitionsSince: z
+      .string()
+      .regex(/^\d{4}-\d{2}-\d{2}$/, "must be a day as yyyy-MM-dd, e.g. 2026-01-01")
+      .default("2026-01-01"),
   })
   .prefault({});
 

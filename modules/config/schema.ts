@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { vpcCidrProblem } from "./diagnose";
-import { catalog, etl, monitoring, network, notifications, orchestration, storage, trigger, warehouse } from "./layers";
+import { catalog, etl, monitoring, network, notifications, orchestration, queries, storage, trigger, warehouse } from "./layers";
 
 /**
  * Smallest private subnet (prefix length) Redshift Serverless with enhanced VPC routing accepts at a base capacity:
@@ -50,6 +50,7 @@ const environmentObject = z.strictObject({
   monitoring,
   trigger,
   notifications,
+  queries,
 });
 
 const backendSchema = z.discriminatedUnion("type", [

@@ -31,6 +31,8 @@ export function stackArns(input: CiRoleInput) {
     prefix,
     s3: [`arn:aws:s3:::${prefix}-*`, `arn:aws:s3:::${prefix}-*/*`],
     roles: `arn:aws:iam::${account}:role/${prefix}-*`,
+    /** Managed policies the stack ships for people to attach (the ops query policy); the boundary is one too. */
+    policies: `arn:aws:iam::${account}:policy/${prefix}-*`,
     boundary: `arn:aws:iam::${account}:policy/${new ResourceNames(input.project, input.environment).roleBoundaryPolicy}`,
     glue: [
       `arn:aws:glue:${region}:${account}:catalog`,
@@ -54,6 +56,7 @@ export function stackArns(input: CiRoleInput) {
       `arn:aws:cloudwatch::${account}:dashboard/${prefix}-*`,
       `arn:aws:dynamodb:${region}:${account}:table/${prefix}-*`,
       `arn:aws:kms:${region}:${account}:alias/${prefix}-*`,
+      `arn:aws:athena:${region}:${account}:workgroup/${prefix}-*`,
     ],
   };
 }

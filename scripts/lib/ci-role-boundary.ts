@@ -48,6 +48,23 @@ export function roleStatements(a: StackArns): Statement[] {
       Resource: a.roles,
       Condition: { StringEquals: { "iam:PassedToService": ROLE_SERVICES } },
     },
+    // Policies the stack ships for people (not its roles) to attach: the deploy role may make them, never attach them.
+    {
+      Sid: "StackManagedPolicies",
+      Effect: "Allow",
+      Action: [
+        "iam:CreatePolicy",
+        "iam:DeletePolicy",
+        "iam:GetPolicy",
+        "iam:GetPolicyVersion",
+        "iam:ListPolicyVersions",
+        "iam:CreatePolicyVersion",
+        "iam:DeletePolicyVersion",
+        "iam:TagPolicy",
+        "iam:UntagPolicy",
+      ],
+      Resource: a.policies,
+    },
     { Sid: "KeepTheBoundary", Effect: "Deny", Action: ["iam:DeleteRolePermissionsBoundary"], Resource: a.roles },
     {
       Sid: "LeaveTheBoundaryPolicyAlone",

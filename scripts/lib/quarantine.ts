@@ -1,7 +1,7 @@
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
 import { parse } from "csv-parse/sync";
 
-/** One quarantined row as the Glue job writes it (`quarantine/source_id=<id>/*.csv`). */
+/** One quarantined row as the Glue job writes it (`quarantine/run_date=<day>/source_id=<id>/*.csv`). */
 export interface QuarantinedRow {
   readonly source_file: string;
   readonly line: string;

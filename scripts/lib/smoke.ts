@@ -131,9 +131,10 @@ export async function waitForReport(
   }
 }
 
-/** The reasons quarantined for one source file (CSV objects under quarantine/source_id=<id>/). */
+/** The reasons quarantined for one source file (CSV objects under quarantine/run_date=<day>/source_id=<id>/, any day). */
 export async function quarantineReasons(t: SmokeTarget, key: string): Promise<{ reasons: string[]; objects: string[] }> {
-  const objects = (await listAll(t.s3, t.bucket, `${t.prefixes.quarantine}source_id=${sourceId(key)}/`)).map((o) => o.Key!);
+  const folder = `source_id=${sourceId(key)}`;
+  const objects = (await listAll(t.s3, t.bucket, t.prefixes.quarantine)).map((o) => o.Key!).filter((k) => k.split("/").includes(folder));
   const reasons: string[] = [];
   for (const k of objects) {
     const [header, ...lines] = parseCsv(await objectText(t.s3, t.bucket, k));

@@ -32,10 +32,12 @@ ARNS = {
     "aws_security_group": f"arn:aws:ec2:{REGION}:{ACCOUNT}:security-group/{{}}",
     "aws_iam_role": f"arn:aws:iam::{ACCOUNT}:role/{{}}",
     "aws_glue_catalog_database": f"arn:aws:glue:{REGION}:{ACCOUNT}:database/{{}}",
+    "aws_athena_workgroup": f"arn:aws:athena:{REGION}:{ACCOUNT}:workgroup/{{}}",
 }
 PLACEHOLDER = "placeholder-unknown"
 POLICIES = {
     "aws_iam_role_policy": "policy",
+    "aws_iam_policy": "policy",
     "aws_kms_key_policy": "policy",
     "aws_sns_topic_policy": "policy",
     "aws_sqs_queue_policy": "policy",
