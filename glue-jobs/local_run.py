@@ -73,7 +73,7 @@ def spark_session():
         .config("spark.sql.sources.parallelPartitionDiscovery.threshold", "100000")
         .config("spark.ui.showConsoleProgress", "false")
         # A task writes the fragments of its few files at once instead of sorting its rows by file first
-        # (a task reads at most 128 MB, about 32 small files: two kinds each; past 100 Spark sorts again).
+        # (a task reads at most 128 MB, about 32 small files; past 100 Spark sorts again).
         .config("spark.sql.maxConcurrentOutputFileWriters", "100")
         # The fragments are moved into the state by this script: no checksum file beside each (Hadoop's raw local
         # file system), and each task commits straight into the output folder instead of the job renaming every
