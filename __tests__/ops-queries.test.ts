@@ -6,6 +6,7 @@ import { type Json, only, ref, synth } from "./support/synth";
 
 const GLUE_JOBS = join(__dirname, "..", "glue-jobs");
 const python = (file: string) => readFileSync(join(GLUE_JOBS, file), "utf8");
+const TEXT_FORMATS = ["org.apache.hadoop.mapred.TextInputFormat", "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat"];
 
 describe("OpsQueriesLayer (Athena over the quarantine and the run reports)", () => {
   const dev = () => synth("dev");
@@ -19,6 +20,10 @@ describe("OpsQueriesLayer (Athena over the quarantine and the run reports)", () 
   it("keeps results in the workgroup's own prefix of the data bucket, encrypted with the stack's key, the settings enforced", () => {
     const c = workgroup(dev()).configuration;
     expect(c.enforce_workgroup_configuration).toBe(true);
+    expect(c.publish_cloudwatch_metrics_enabled).toBe(true);
+    expect(c.engine_version).toStrictEqual({ selected_engine_version: "Athena engine version 3" });
+    // Query history is not data: destroying the stack must not stop at a workgroup that ran queries.
+    expect(workgroup(dev()).force_destroy).toBe(true);
     expect(c.result_configuration).toStrictEqual({
       output_location: `s3://${bucket(dev())}/query-results/`,
       encryption_configuration: { encryption_option: "SSE_KMS", kms_key_arn: keyArn(dev()) },
@@ -49,13 +54,18 @@ describe("OpsQueriesLayer (Athena over the quarantine and the run reports)", () 
     expect(q.partition_keys).toStrictEqual([{ name: "run_date", type: "string" }]);
     // `$${...}`: Terraform's escape, so Athena (not Terraform) fills in the day.
     expect(q.parameters["storage.location.template"]).toBe(`s3://${bucket(dev())}/quarantine/run_date=$\${run_date}/`);
-    expect(q.parameters).toMatchObject({
+    expect(q.parameters).toStrictEqual({
+      EXTERNAL: "TRUE",
+      "skip.header.line.count": "1",
       "projection.enabled": "true",
       "projection.run_date.type": "date",
       "projection.run_date.format": "yyyy-MM-dd",
       "projection.run_date.range": "2026-01-01,NOW",
-      "skip.header.line.count": "1",
+      "projection.run_date.interval": "1",
+      "projection.run_date.interval.unit": "DAYS",
+      "storage.location.template": `s3://${bucket(dev())}/quarantine/run_date=$\${run_date}/`,
     });
+    expect(q.table_type).toBe("EXTERNAL_TABLE");
     const since = synth("dev", (raw) => {
       raw.environments.dev.queries = { partitionsSince: "2027-03-01" };
     });
@@ -68,8 +78,10 @@ describe("OpsQueriesLayer (Athena over the quarantine and the run reports)", () 
     const sd = table(dev(), "quarantine").storage_descriptor;
     expect(sd.columns.map((c: Json) => c.name)).toStrictEqual(written);
     expect(QUARANTINE_COLUMNS).toStrictEqual(written);
-    expect(sd.ser_de_info.serialization_library).toBe("org.apache.hadoop.hive.serde2.OpenCSVSerde");
+    expect(sd.ser_de_info).toStrictEqual({ serialization_library: "org.apache.hadoop.hive.serde2.OpenCSVSerde" });
     expect(sd.location).toBe(`s3://${bucket(dev())}/quarantine/`);
+    expect(sd.columns.every((c: Json) => c.type === "string")).toBe(true);
+    expect([sd.input_format, sd.output_format]).toStrictEqual(TEXT_FORMATS);
   });
 
   it("reads every field of the run report the Glue job writes, as JSON", () => {
@@ -79,7 +91,11 @@ describe("OpsQueriesLayer (Athena over the quarantine and the run reports)", () 
     expect(sd.columns.map((c: Json) => c.name)).toStrictEqual(fields);
     expect(Object.keys(RUN_REPORT_COLUMNS)).toStrictEqual(fields);
     expect(sd.location).toBe(`s3://${bucket(dev())}/reports/runs/`);
-    expect(sd.ser_de_info.serialization_library).toBe("org.openx.data.jsonserde.JsonSerDe");
+    expect(sd.ser_de_info).toStrictEqual({ serialization_library: "org.openx.data.jsonserde.JsonSerDe" });
+    expect(sd.columns.map((c: Json) => c.type)).toStrictEqual(["int", "int", "bigint", "bigint", "bigint", "bigint", "array<string>"]);
+    expect([sd.input_format, sd.output_format]).toStrictEqual(TEXT_FORMATS);
+    expect(table(dev(), "run_reports").parameters).toStrictEqual({ EXTERNAL: "TRUE", classification: "json" });
+    expect(table(dev(), "run_reports").table_type).toBe("EXTERNAL_TABLE");
   });
 
   it("lets the operators' policy query the workgroup and read only the operations data (IAM emulated)", () => {
@@ -97,6 +113,10 @@ describe("OpsQueriesLayer (Athena over the quarantine and the run reports)", () 
     expect(can("s3:PutObject", `${arn}/quarantine/x.csv`)).toBe(false);
     expect(can("s3:ListBucket", arn, { "s3:prefix": "quarantine/run_date=2026-12-06/" })).toBe(true);
     expect(can("s3:ListBucket", arn, { "s3:prefix": "daily_flights/" })).toBe(false);
+    expect(can("s3:ListBucket", arn, { "s3:prefix": "reports/runs/" })).toBe(true);
+    expect(can("s3:ListBucket", arn, { "s3:prefix": "query-results/" })).toBe(true);
+    expect(can("s3:GetObject", `${arn}/query-results/q.csv`)).toBe(true);
+    expect(can("s3:GetObject", `${arn}/reports/other.json`)).toBe(false);
     const tableRef = (name: string) => `\${${ref(json, "aws_glue_catalog_table", (t) => t.name === name, "name").slice(2, -1)}}`;
     const glue = "arn:${local.partition}:glue:us-east-1:${local.account_id}";
     expect(doc.Statement.find((s: Json) => s.Action.includes("glue:GetTable")).Resource).toStrictEqual([
@@ -106,6 +126,20 @@ describe("OpsQueriesLayer (Athena over the quarantine and the run reports)", () 
       `${glue}:table/${db}/${tableRef("run_reports")}`,
     ]);
     expect(can("kms:Decrypt", keyArn(json))).toBe(true);
+    expect(doc.Statement.map((s: Json) => [s.Sid, s.Action])).toStrictEqual([
+      [
+        "QueryInTheWorkgroup",
+        ["athena:StartQueryExecution", "athena:StopQueryExecution", "athena:GetQueryExecution", "athena:GetQueryResults", "athena:GetWorkGroup"],
+      ],
+      ["ReadTheTables", ["glue:GetDatabase", "glue:GetTable", "glue:GetTables", "glue:GetPartition", "glue:GetPartitions"]],
+      ["ReadTheData", ["s3:GetObject"]],
+      ["WriteTheResults", ["s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"]],
+      ["ListTheDataAndResults", ["s3:ListBucket"]],
+      ["FindTheBucket", ["s3:GetBucketLocation"]],
+      ["UseTheKey", ["kms:Decrypt", "kms:GenerateDataKey"]],
+    ]);
+    expect(can("s3:GetBucketLocation", arn)).toBe(true);
+    expect(can("kms:GenerateDataKey", keyArn(json))).toBe(true);
     expect(doc.Statement.flatMap((s: Json) => s.Resource)).not.toContain("*");
   });
 
