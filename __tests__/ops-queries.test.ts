@@ -102,7 +102,6 @@ describe("OpsQueriesLayer (Athena over the quarantine and the run reports)", () 
     const json = dev();
     const doc = policy(json);
     const [arn, wg] = [bucketArn(json), ref(json, "aws_athena_workgroup", () => true, "arn")];
-    const db = ref(json, "aws_glue_catalog_database", (d) => d.name.endsWith("_ops_queries"), "name");
     const can = (action: string, resource: string, context?: Record<string, string>) => allows(doc, { action, resource, context });
     expect(can("athena:StartQueryExecution", wg)).toBe(true);
     expect(can("athena:StartQueryExecution", "arn:aws:athena:us-east-1:1:workgroup/primary")).toBe(false);
@@ -117,13 +116,13 @@ describe("OpsQueriesLayer (Athena over the quarantine and the run reports)", () 
     expect(can("s3:ListBucket", arn, { "s3:prefix": "query-results/" })).toBe(true);
     expect(can("s3:GetObject", `${arn}/query-results/q.csv`)).toBe(true);
     expect(can("s3:GetObject", `${arn}/reports/other.json`)).toBe(false);
-    const tableRef = (name: string) => `\${${ref(json, "aws_glue_catalog_table", (t) => t.name === name, "name").slice(2, -1)}}`;
+    const tableArn = (name: string) => ref(json, "aws_glue_catalog_table", (t) => t.name === name, "arn");
     const glue = "arn:${local.partition}:glue:us-east-1:${local.account_id}";
     expect(doc.Statement.find((s: Json) => s.Action.includes("glue:GetTable")).Resource).toStrictEqual([
       `${glue}:catalog`,
-      `${glue}:database/${db}`,
-      `${glue}:table/${db}/${tableRef("quarantine")}`,
-      `${glue}:table/${db}/${tableRef("run_reports")}`,
+      ref(json, "aws_glue_catalog_database", (d) => d.name.endsWith("_ops_queries"), "arn"),
+      tableArn("quarantine"),
+      tableArn("run_reports"),
     ]);
     expect(can("kms:Decrypt", keyArn(json))).toBe(true);
     expect(doc.Statement.map((s: Json) => [s.Sid, s.Action])).toStrictEqual([

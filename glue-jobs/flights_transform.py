@@ -71,9 +71,7 @@ def normalize_airports(airports: DataFrame, source: str) -> DataFrame:
     The dimension is small (it is broadcast to every join): it is read once into memory, checked on the driver,
     and both joins take it from there: one pass over its source (in Glue, one Redshift UNLOAD) instead of one per
     check and one more per join."""
-    clean = clean_airports(airports, source)
-    check_airports(clean, source)
-    return typed_airports(clean)
+    return checked(dimension(airports, source))
 
 
 class Dimension(NamedTuple):
@@ -87,6 +85,12 @@ class Dimension(NamedTuple):
 def dimension(airports: DataFrame, source: str) -> Dimension:
     """The dimension :func:`run_pass` takes: cleaned now, checked by the pass."""
     return Dimension(clean_airports(airports, source), source)
+
+
+def checked(d: Dimension) -> DataFrame:
+    """The dimension as the joins take it, once :func:`check_airports` passed (its read fills the cache)."""
+    check_airports(d.clean, d.source)
+    return typed_airports(d.clean)
 
 
 def clean_airports(airports: DataFrame, source: str) -> DataFrame:
@@ -219,8 +223,7 @@ def run_pass(
     written twice."""
     counts, classified = {}, None
     if lines is not None:
-        classified = outcome(classify(lines, typed_airports(airports.clean), threshold, key_of)).cache()
-        check_airports(airports.clean, airports.source)  # fills the dimension's cache: one read (in Glue one UNLOAD)
+        classified = outcome(classify(lines, checked(airports), threshold, key_of)).cache()
         counts = count_statuses(classified)
     summary = summarize(counts, files=files, files_ignored=files_ignored)
     if files:

@@ -100,9 +100,6 @@ export class OpsQueriesLayer extends Construct {
         resultConfiguration: { outputLocation: resultsUri, encryptionConfiguration: { encryptionOption: "SSE_KMS", kmsKeyArn: props.kmsKeyArn } },
       },
     });
-    const tables = [quarantine, reports].map(
-      (t) => `arn:${props.aws.partition}:glue:${props.aws.region}:${props.aws.accountId}:table/${database.name}/${t.name}`,
-    );
     const policy = new IamPolicy(this, "query-policy", {
       name: names.name("ops", "query", "iamRole"),
       description: "Query the pipeline's quarantine and run reports with Athena (attach to the operators' role)",
@@ -110,8 +107,8 @@ export class OpsQueriesLayer extends Construct {
         queryStatements({
           aws: props.aws,
           workgroupArn: workgroup.arn,
-          databaseArn: `arn:${props.aws.partition}:glue:${props.aws.region}:${props.aws.accountId}:database/${database.name}`,
-          tableArns: tables,
+          databaseArn: database.arn,
+          tableArns: [quarantine.arn, reports.arn],
           bucketArn: bucket.arn,
           prefixes,
           kmsKeyArn: props.kmsKeyArn,

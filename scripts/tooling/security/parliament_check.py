@@ -33,6 +33,8 @@ ARNS = {
     "aws_iam_role": f"arn:aws:iam::{ACCOUNT}:role/{{}}",
     "aws_glue_catalog_database": f"arn:aws:glue:{REGION}:{ACCOUNT}:database/{{}}",
     "aws_athena_workgroup": f"arn:aws:athena:{REGION}:{ACCOUNT}:workgroup/{{}}",
+    # The table's database is a reference of its own: any database name has the ARN's shape.
+    "aws_glue_catalog_table": f"arn:aws:glue:{REGION}:{ACCOUNT}:table/database/{{}}",
 }
 PLACEHOLDER = "placeholder-unknown"
 POLICIES = {
