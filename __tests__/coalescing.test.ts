@@ -31,7 +31,9 @@ const failed = (w: PipelineWorld) => executions(w).filter((e) => w.status(e) ===
 
 /** What every scenario must show once everything is idle. */
 async function expectSettled(w: PipelineWorld) {
-  expect([...w.uploads.keys()].filter((k) => !w.bookmarked.has(k))).toStrictEqual([]);
+  // A file set aside as unreadable is named by the failure message and by every later pass's message.
+  expect([...w.uploads.keys()].filter((k) => !w.bookmarked.has(k) && !w.setAside.has(k))).toStrictEqual([]);
+  for (const k of w.setAside) expect(w.messages.filter((m) => JSON.stringify(m.message).includes(k)).length).toBeGreaterThan(0);
   expect(w.maxConcurrentJobRuns()).toBe(1);
   expect(w.contention).toStrictEqual({ concurrentRuns: 0, crawlerRunning: 0 });
   expect(failed(w).map((e) => e.outcome?.error)).not.toContainEqual(expect.stringMatching(/Concurrent|CrawlerRunning|LeaseContention/));
@@ -137,6 +139,24 @@ describe("coalesced pipeline runs (simulated time, real DynamoDB conditions in m
     ]);
     expect(failed(w).map((e) => e.outcome?.error)).toStrictEqual(["States.TaskFailed"]);
     expect((await w.lease())?.owner).toBeUndefined();
+  }, 60_000);
+
+  it("a file S3 refuses among others: its pass fails naming it, the retry loads the others, and the success names it set aside", async () => {
+    const poison = dayKey(2);
+    const w = await world({ seed: 9, unreadable: new Set([poison]) });
+    for (let i = 0; i < 3; i++) w.upload(i * 2, dayKey(i));
+    for (let i = 3; i < 6; i++) w.upload(160 + i, dayKey(i));
+    await w.run();
+    await expectSettled(w);
+    expect(failed(w)).toStrictEqual([]);
+    expect(w.jobRuns.map((r) => [r.state, r.files.length])).toStrictEqual([
+      ["FAILED", 3],
+      ["SUCCEEDED", 5],
+    ]);
+    expect(w.jobRuns[1].files).not.toContain(poison);
+    expect(w.messages.map((m) => m.message.status)).toStrictEqual(["FAILED", "SUCCEEDED"]);
+    expect(w.messages[0].message).toMatchObject({ retrying: true, cause: expect.stringContaining(`set aside 1 file(s) S3 refused to read: ${poison}`) });
+    expect(w.messages[1].message).toMatchObject({ filesProcessed: 5, afterFailedPasses: 1, filesSetAside: [poison] });
   }, 60_000);
 
   it("a lost event: the daily safety-net pass loads the file; a quiet day's pass costs one job run and sends nothing", async () => {

@@ -1,7 +1,8 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
 import { loadPipelineConfig } from "../modules/config/load";
-import { GLUE_ENTRY_SCRIPT } from "../modules/etl";
+import { GLUE_ENTRY_SCRIPT, GLUE_LIBRARY_FILES } from "../modules/etl";
 import { bodies, grantsOf, only, ref, roleStatements, synth } from "./support/synth";
 
 describe("EtlLayer", () => {
@@ -21,6 +22,17 @@ describe("EtlLayer", () => {
     expect(only(synth("prod"), "aws_glue_job")).toMatchObject({ worker_type: "G.2X", number_of_workers: 10, execution_class: "STANDARD", timeout: 120 });
   });
 
+  it("ships every module of glue-jobs/ that the job imports, and only those", () => {
+    const imported = new Set<string>();
+    const visit = (file: string) => {
+      for (const [, name] of readFileSync(file, "utf8").matchAll(/^import (flights_\w+)/gm)) {
+        if (!imported.has(name)) imported.add(name) && visit(join(dirname(GLUE_ENTRY_SCRIPT), `${name}.py`));
+      }
+    };
+    visit(GLUE_ENTRY_SCRIPT);
+    expect(GLUE_LIBRARY_FILES.map((f) => basename(f, ".py")).sort()).toStrictEqual([...imported].sort());
+  });
+
   it("uploads the script from glue-jobs/ with a hash that follows its content", () => {
     const script = only(dev, "aws_s3_object", (o) => o.key === "glue/scripts/flights_ingest.py");
     expect(job().command.script_location).toMatch(/\/glue\/scripts\/flights_ingest\.py$/);
@@ -36,6 +48,7 @@ describe("EtlLayer", () => {
       "glue/scripts/flights_jdbc.py",
       "glue/scripts/flights_load.py",
       "glue/scripts/flights_rules.py",
+      "glue/scripts/flights_set_aside.py",
       "glue/scripts/flights_transform.py",
       "glue/scripts/merge_daily_flights.sql",
       "glue/scripts/stage_daily_flights.sql",
@@ -64,14 +77,15 @@ describe("EtlLayer", () => {
     });
   });
 
-  it("lets the job write only temp, quarantine and run reports, and read code, flights and earlier reports", () => {
+  it("lets the job write only temp, quarantine, run reports and set-aside markers, and read code, flights and what it wrote", () => {
     const statements = roleStatements(dev, "etl-flights-ingest");
-    expect(grantsOf(statements, "s3:PutObject").map((r) => r.replace(/^.*\}\//, ""))).toStrictEqual(["glue/temp/*", "quarantine/*", "reports/runs/*"]);
-    expect(
-      grantsOf(statements, "s3:GetObject")
+    const grants = (action: string) =>
+      grantsOf(statements, action)
         .map((r) => r.replace(/^.*\}\//, ""))
-        .sort(),
-    ).toStrictEqual(["daily_flights/*", "glue/scripts/*", "glue/temp/*", "quarantine/*", "reports/runs/*"]);
+        .sort();
+    expect(grants("s3:PutObject")).toStrictEqual(["glue/temp/*", "quarantine/*", "reports/runs/*", "reports/set-aside/*"]);
+    expect(grants("s3:DeleteObject")).toStrictEqual(["glue/temp/*", "quarantine/*", "reports/set-aside/*"]);
+    expect(grants("s3:GetObject")).toStrictEqual(["daily_flights/*", "glue/scripts/*", "glue/temp/*", "quarantine/*", "reports/runs/*", "reports/set-aside/*"]);
   });
   it("passes the job every argument it needs, each from its resource or the config", () => {
     const bucket = ref(dev, "aws_s3_bucket", (b) => b.bucket_prefix?.endsWith("-data-"), "bucket");
@@ -85,13 +99,14 @@ describe("EtlLayer", () => {
       // Glue 5.0 logs to <prefix>/error and <prefix>/output: both groups are the stack's own.
       "--custom-logGroup-prefix": "/airline-ingest/dev/glue/flights-ingest",
       "--enable-job-insights": "true",
-      "--extra-py-files": ["flights_rules.py", "flights_transform.py", "flights_load.py", "flights_jdbc.py"].map(lib).join(","),
+      "--extra-py-files": ["flights_rules.py", "flights_transform.py", "flights_load.py", "flights_jdbc.py", "flights_set_aside.py"].map(lib).join(","),
       // The fact table's DDL rides along: the row rules read its column widths from it.
       "--extra-files": ["stage_daily_flights.sql", "merge_daily_flights.sql", "003_create_daily_flights_processed.sql"].map(lib).join(","),
       "--data_bucket": bucket,
       "--daily_flights_prefix": "daily_flights/",
       "--quarantine_prefix": "quarantine/",
       "--reports_prefix": "reports/",
+      "--set_aside_prefix": "reports/set-aside/",
       "--catalog_database": ref(dev, "aws_glue_catalog_database", () => true, "name"),
       "--airport_table": "dev_airlines_dim_airport_codes",
       "--redshift_connection": ref(dev, "aws_glue_connection", () => true, "name"),
@@ -153,6 +168,7 @@ describe("EtlLayer", () => {
       "ReadConnection",
       "ReadRedshiftSecret",
       "RunReports",
+      "SetAsideMarkers",
       "StageAndQuarantine",
       "UseDataKey",
     ]);
@@ -161,7 +177,7 @@ describe("EtlLayer", () => {
       Effect: "Allow",
       Action: ["s3:ListBucket"],
       Resource: [data],
-      Condition: { StringLike: { "s3:prefix": ["daily_flights/*", "glue/temp/*", "quarantine/*", "reports/runs/*"] } },
+      Condition: { StringLike: { "s3:prefix": ["daily_flights/*", "glue/temp/*", "quarantine/*", "reports/runs/*", "reports/set-aside/*"] } },
     });
     expect(bySid.StageAndQuarantine.Action).toStrictEqual(["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]);
     expect(bySid.JobLogs).toMatchObject({

@@ -92,7 +92,7 @@ describe("OpsQueriesLayer (Athena over the quarantine and the run reports)", () 
     expect(Object.keys(RUN_REPORT_COLUMNS)).toStrictEqual(fields);
     expect(sd.location).toBe(`s3://${bucket(dev())}/reports/runs/`);
     expect(sd.ser_de_info).toStrictEqual({ serialization_library: "org.openx.data.jsonserde.JsonSerDe" });
-    expect(sd.columns.map((c: Json) => c.type)).toStrictEqual(["int", "int", "bigint", "bigint", "bigint", "bigint", "array<string>"]);
+    expect(sd.columns.map((c: Json) => c.type)).toStrictEqual(["int", "int", "bigint", "bigint", "bigint", "bigint", "array<string>", "array<string>"]);
     expect([sd.input_format, sd.output_format]).toStrictEqual(TEXT_FORMATS);
     expect(table(dev(), "run_reports").parameters).toStrictEqual({ EXTERNAL: "TRUE", classification: "json" });
     expect(table(dev(), "run_reports").table_type).toBe("EXTERNAL_TABLE");

@@ -133,8 +133,29 @@ describe("reprocess, requeue and redrive on a moto server (S3, Step Functions, S
     expect(await modified("daily_flights/date=2001-01-17/c.csv")).toHaveProperty("requeued");
     expect(await executions()).toHaveLength(before + 1);
     expect(runScript("requeue", ["--stack", "dev", "--reason", "carrier", "--outputs", outputs], env()).stderr.trim()).toBe(
-      "error: --reason carrier: not one of dimension",
+      "error: --reason carrier: not one of dimension, unreadable",
     );
+  }, 60_000);
+
+  it("requeue --reason unreadable queues the files set aside; one S3 still refuses to copy is an error naming it", async () => {
+    const archived = "daily_flights/date=2001-01-18/archived.csv";
+    const fixed = "daily_flights/date=2001-01-18/fixed.csv";
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: archived, Body: `${HEADER}\n`, StorageClass: "GLACIER" }));
+    await put(fixed, `${HEADER}\n`);
+    for (const key of [archived, fixed]) await put(`reports/set-aside/${key.replace(/\W/g, "_")}.json`, JSON.stringify({ key, error: "AccessDenied: x" }));
+    const dry = runScript("requeue", ["--stack", "dev", "--reason", "unreadable", "--dry-run", "--outputs", outputs], env());
+    expect(dry.stdout.split("\n").filter((l) => l.startsWith("would queue"))).toStrictEqual([`would queue ${archived}`, `would queue ${fixed}`]);
+    const r = runScript("requeue", ["--stack", "dev", "--reason", "unreadable", "--outputs", outputs], env());
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain(`error: s3://${bucket}/${archived}: S3 refused to copy it (ObjectNotInActiveTierError`);
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: archived, Body: `${HEADER}\n` }));
+    const before = (await executions()).length;
+    expect(runScript("requeue", ["--stack", "dev", "--reason", "unreadable", "--outputs", outputs], env()).status).toBe(0);
+    expect([await modified(archived), await modified(fixed)]).toStrictEqual([
+      { requeued: expect.any(String) },
+      expect.objectContaining({ requeued: expect.any(String) }),
+    ]);
+    expect(await executions()).toHaveLength(before + 1);
   }, 60_000);
 
   it("quarantine prints a day's rows by kind of reason and by file, values left out of the kinds", async () => {

@@ -15,6 +15,7 @@ import boto3
 import flights_jdbc as jdbc
 import flights_load as load
 import flights_rules as rules
+import flights_set_aside as set_aside
 import flights_transform as transform
 from awsglue.context import GlueContext
 from awsglue.dynamicframe import DynamicFrame
@@ -32,6 +33,7 @@ ARGUMENTS = [
     "daily_flights_prefix",
     "quarantine_prefix",
     "reports_prefix",
+    "set_aside_prefix",
     "catalog_database",
     "airport_table",
     "redshift_connection",
@@ -54,12 +56,15 @@ def sql_dir() -> Path:
     raise FileNotFoundError(f"{load.MERGE_SQL} not found next to the job: check the job's --extra-files")
 
 
-def read_new_lines(glue, args):
-    """Bookmarked (transformation_ctx): only objects created or modified since the last committed run. A separator
-    and quote that never occur make each physical line one column, so the rules see raw lines."""
+def read_new_lines(glue, args, set_aside_keys: list):
+    """Bookmarked (transformation_ctx): only objects created or modified since the last committed run, but for the
+    files set aside (flights_set_aside). A separator and quote that never occur make each physical line one column,
+    so the rules see raw lines."""
+    bucket, prefix = args["data_bucket"], args["daily_flights_prefix"]
+    excluded = {"exclusions": set_aside.exclusions(bucket, prefix, set_aside_keys)} if set_aside_keys else {}
     frame = glue.create_dynamic_frame.from_options(
         connection_type="s3",
-        connection_options={"paths": [f"s3://{args['data_bucket']}/{args['daily_flights_prefix']}"], "recurse": True},
+        connection_options={"paths": [f"s3://{bucket}/{prefix}"], "recurse": True, **excluded},
         format="csv",
         format_options={"withHeader": False, "separator": "\u0001", "quoteChar": -1, "attachFilename": transform.SOURCE_COLUMN},
         transformation_ctx="daily_flights_source",
@@ -78,31 +83,29 @@ def read_airports(glue, args):
     return transform.dimension(frame, source=f"{args['catalog_database']}.{args['airport_table']}")
 
 
-def _objects(s3, bucket: str, prefix: str):
-    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
-        yield from page.get("Contents", [])
-
-
 def previous_run_start(s3, args) -> datetime | None:
     """When the newest earlier run started (its report's ``started`` metadata); None when no run says so. S3 keeps
     last-modified times to the second, so every report of the newest second is asked."""
-    reports = [o for o in _objects(s3, args["data_bucket"], f"{args['reports_prefix']}runs/") if not o["Key"].endswith(f"/{args['JOB_RUN_ID']}.json")]
+    reports = [
+        o for o in set_aside.s3_objects(s3, args["data_bucket"], f"{args['reports_prefix']}runs/") if not o["Key"].endswith(f"/{args['JOB_RUN_ID']}.json")
+    ]
     newest = [o for o in reports if o["LastModified"] == max(r["LastModified"] for r in reports)]
     starts = [s3.head_object(Bucket=args["data_bucket"], Key=o["Key"]).get("Metadata", {}).get("started") for o in newest]
     return max((datetime.fromisoformat(s) for s in starts if s), default=None)
 
 
-def emptied_files(s3, args) -> list:
-    """``.csv`` objects emptied to 0 bytes since the previous run started: they give the bookmarked reader no line,
-    so nothing else tells the run to drop their rows and quarantine. Dropping them again is harmless, so the window
-    errs wide: from a second before that start (S3's times are whole seconds), or every empty file when no run says."""
+def changed_files(s3, args) -> list:
+    """The data files (listed objects) changed since the previous run started. The window errs wide: from a second
+    before that start (S3's times are whole seconds), or every file when no run says. Emptied files (0 bytes) give
+    the bookmarked reader no line, so only this tells the run to drop their rows and quarantine (again: harmless);
+    the others are what a failed run asks S3 about (flights_set_aside)."""
     since = previous_run_start(s3, args)
     cutoff = None if since is None else since.replace(microsecond=0) - timedelta(seconds=1)
-    return sorted(
-        o["Key"]
-        for o in _objects(s3, args["data_bucket"], args["daily_flights_prefix"])
-        if o["Size"] == 0 and rules.is_data_file(o["Key"]) and (cutoff is None or o["LastModified"] >= cutoff)
-    )
+    return [
+        o
+        for o in set_aside.s3_objects(s3, args["data_bucket"], args["daily_flights_prefix"])
+        if rules.is_data_file(o["Key"]) and (cutoff is None or o["LastModified"] >= cutoff)
+    ]
 
 
 # The quarantine's layout: <prefix>run_date=YYYY-MM-DD/source_id=<id>/part-*.csv, by the UTC day of the run that
@@ -114,7 +117,7 @@ def clear_quarantine(s3, bucket: str, prefix: str, files: list) -> None:
     """Removes the earlier quarantined rows of every file this run processes (they are replaced, not added to),
     whichever day's run wrote them: one listing of the quarantine, matched on each key's source_id folder."""
     ids = {rules.source_id(key) for key in files}
-    objects = [{"Key": o["Key"]} for o in _objects(s3, bucket, prefix) if _source_id_of(o["Key"]) in ids]
+    objects = [{"Key": o["Key"]} for o in set_aside.s3_objects(s3, bucket, prefix) if _source_id_of(o["Key"]) in ids]
     for start in range(0, len(objects), 1000):  # DeleteObjects takes at most 1,000 keys
         s3.delete_objects(Bucket=bucket, Delete={"Objects": objects[start : start + 1000], "Quiet": True})
 
@@ -169,7 +172,7 @@ class GlueSink:
             jdbc.run_in_one_transaction(glue.spark_session, conf, args["redshift_database"], load.split_actions(pre) + load.split_actions(post))
 
 
-def process(glue, args, s3, lines, emptied, started) -> dict:
+def process(glue, args, s3, lines, emptied, started, aside) -> dict:
     """The new lines and the emptied files through the shared pass (flights_transform.run_pass); returns the run
     report."""
     keys = [] if lines is None else [r["source_file"] for r in lines.select("source_file").distinct().collect()]
@@ -177,7 +180,26 @@ def process(glue, args, s3, lines, emptied, started) -> dict:
     ignored = len({k for k in keys if not rules.is_data_file(k)})
     airports = None if lines is None else read_airports(glue, args)
     sink = GlueSink(glue, args, s3, started)
-    return transform.run_pass(lines, airports, files, sink, started=started, threshold=threshold(args["dep_delay_threshold"]), files_ignored=ignored)
+    limit = threshold(args["dep_delay_threshold"])
+    return transform.run_pass(lines, airports, files, sink, started=started, threshold=limit, files_ignored=ignored, files_set_aside=aside)
+
+
+def run(glue, args, s3, started) -> dict:
+    """The run's report. A run that fails sets aside the changed files S3 refuses to read (flights_set_aside)."""
+    bucket, markers = args["data_bucket"], args["set_aside_prefix"]
+    aside = [m["key"] for m in set_aside.still_set_aside(s3, bucket, markers)]
+    changed = [o for o in changed_files(s3, args) if o["Key"] not in aside]
+    try:
+        lines = read_new_lines(glue, args, aside)
+        emptied = sorted(o["Key"] for o in changed if o["Size"] == 0)
+        if lines is None and not emptied:
+            return transform.summarize(None, files_set_aside=aside)
+        return process(glue, args, s3, None if lines is None else lines.cache(), emptied, started.replace(tzinfo=None), aside)
+    except Exception as error:
+        refused = set_aside.set_aside_refused(s3, bucket, markers, [o for o in changed if o["Size"] > 0], args["JOB_RUN_ID"])
+        if refused:
+            raise set_aside.UnreadableFilesSetAside(refused) from error
+        raise
 
 
 def write_report(s3, args, summary: dict, started: datetime) -> str:
@@ -196,12 +218,7 @@ def main() -> None:
     rules.configure_session(glue.spark_session)
     started = datetime.now(UTC)
     s3 = boto3.client("s3")
-    lines = read_new_lines(glue, args)
-    emptied = emptied_files(s3, args)
-    if lines is None and not emptied:
-        summary = transform.summarize(None)
-    else:
-        summary = process(glue, args, s3, None if lines is None else lines.cache(), emptied, started.replace(tzinfo=None))
+    summary = run(glue, args, s3, started)
     report = write_report(s3, args, summary, started)
     glue.get_logger().info(f"run summary ({report}): " + json.dumps(summary))
     print(json.dumps(summary))

@@ -175,9 +175,10 @@ def count_statuses(classified: DataFrame) -> dict:
     return row.asDict()
 
 
-def summarize(counts: Mapping[str, int] | None, files: Sequence[str] = (), files_ignored: int = 0) -> dict:
-    """The run report: counts of one run (``rows_in`` = loaded + quarantined + filtered) and the processed keys
-    (the first REPORT_MAX_FILES). ``counts`` (rows per status) None is a run that found nothing new."""
+def summarize(counts: Mapping[str, int] | None, files: Sequence[str] = (), files_ignored: int = 0, files_set_aside: Sequence[str] = ()) -> dict:
+    """The run report: counts of one run (``rows_in`` = loaded + quarantined + filtered), the processed keys and
+    the keys still set aside as unreadable (the first REPORT_MAX_FILES of each). ``counts`` (rows per status) None
+    is a run that found nothing new."""
     counts = {s: int((counts or {}).get(s, 0)) for s in STATUSES}
     return {
         "files_processed": len(files),
@@ -187,6 +188,7 @@ def summarize(counts: Mapping[str, int] | None, files: Sequence[str] = (), files
         "rows_quarantined": counts["quarantined"],
         "rows_filtered": counts["filtered"],
         "files": sorted(files)[:REPORT_MAX_FILES],
+        "files_set_aside": sorted(files_set_aside)[:REPORT_MAX_FILES],
     }
 
 
@@ -213,19 +215,20 @@ def run_pass(
     started: datetime,
     threshold: int | None = None,
     files_ignored: int = 0,
+    files_set_aside: Sequence[str] = (),
     key_of: Callable[[Column], Column] | None = None,
 ) -> dict:
     """From raw lines to table rows, quarantine and run report: the one path of the Glue job and the local run.
 
     ``lines`` None is a run that read no line (only emptied files). ``files``: every data file the run processes
-    (their rows are replaced). ``started`` stamps the rows; ``threshold`` and ``key_of``: see :func:`classify`.
-    The dimension is checked before anything is written. The classified rows are cached: counted once, then
-    written twice."""
+    (their rows are replaced); ``files_set_aside``: the files left unread (flights_set_aside). ``started`` stamps
+    the rows; ``threshold`` and ``key_of``: see :func:`classify`. The dimension is checked before anything is
+    written. The classified rows are cached: counted once, then written twice."""
     counts, classified = {}, None
     if lines is not None:
         classified = outcome(classify(lines, checked(airports), threshold, key_of)).cache()
         counts = count_statuses(classified)
-    summary = summarize(counts, files=files, files_ignored=files_ignored)
+    summary = summarize(counts, files=files, files_ignored=files_ignored, files_set_aside=files_set_aside)
     if files:
         sink.clear(files)
         if summary["rows_quarantined"]:

@@ -4,6 +4,7 @@ import { GlueJob } from "@cdktf/provider-aws/lib/glue-job";
 import { S3Object } from "@cdktf/provider-aws/lib/s3-object";
 import { AssetType, TerraformAsset } from "cdktf";
 import { Construct } from "constructs";
+import { reportFolders } from "./config/layers";
 import type { EnvironmentConfig } from "./config/schema";
 import { PipelineKey } from "./encryption";
 import {
@@ -21,7 +22,7 @@ import type { ResourceNames } from "./naming";
 const REPO_ROOT = join(__dirname, "..");
 /** The Glue entry point and the pure modules it imports (shipped with --extra-py-files). */
 export const GLUE_ENTRY_SCRIPT = join(REPO_ROOT, "glue-jobs", "flights_ingest.py");
-export const GLUE_LIBRARY_FILES = ["flights_rules.py", "flights_transform.py", "flights_load.py", "flights_jdbc.py"].map((f) =>
+export const GLUE_LIBRARY_FILES = ["flights_rules.py", "flights_transform.py", "flights_load.py", "flights_jdbc.py", "flights_set_aside.py"].map((f) =>
   join(REPO_ROOT, "glue-jobs", f),
 );
 /**
@@ -125,6 +126,7 @@ export class EtlLayer extends Construct {
         "--daily_flights_prefix": bucket.prefixes.dailyFlights,
         "--quarantine_prefix": bucket.prefixes.quarantine,
         "--reports_prefix": bucket.prefixes.reports,
+        "--set_aside_prefix": reportFolders(bucket.prefixes.reports).setAside,
         "--catalog_database": catalog.databaseName,
         "--airport_table": catalog.airportTableName,
         "--redshift_connection": catalog.connectionName,
@@ -153,6 +155,7 @@ export class EtlLayer extends Construct {
     const { bucket, aws } = props;
     const objects = (prefix: string) => `${bucket.arn}/${prefix}*`;
     const p = bucket.prefixes;
+    const reports = reportFolders(p.reports);
     return {
       "read-code-and-flights": [
         { sid: "ReadCodeAndFlights", actions: ["s3:GetObject"], resources: [objects(p.glueScripts), objects(p.dailyFlights)] },
@@ -161,12 +164,13 @@ export class EtlLayer extends Construct {
           actions: ["s3:ListBucket"],
           resources: [bucket.arn],
           // Run reports: the newest earlier one says since when an emptied (0-byte) flights file is new.
-          conditions: { StringLike: { "s3:prefix": [p.dailyFlights, p.glueTemp, p.quarantine, `${p.reports}runs/`].map((x) => `${x}*`) } },
+          conditions: { StringLike: { "s3:prefix": [p.dailyFlights, p.glueTemp, p.quarantine, reports.runs, reports.setAside].map((x) => `${x}*`) } },
         },
       ],
       "write-temp-quarantine-reports": [
         { sid: "StageAndQuarantine", actions: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], resources: [objects(p.glueTemp), objects(p.quarantine)] },
-        { sid: "RunReports", actions: ["s3:PutObject", "s3:GetObject"], resources: [`${bucket.arn}/${p.reports}runs/*`] },
+        { sid: "RunReports", actions: ["s3:PutObject", "s3:GetObject"], resources: [objects(reports.runs)] },
+        { sid: "SetAsideMarkers", actions: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], resources: [objects(reports.setAside)] },
       ],
       catalog: catalogStatements(props.catalog.arns, "read"),
       "redshift-connection": [

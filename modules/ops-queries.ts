@@ -18,6 +18,7 @@ export const RUN_REPORT_COLUMNS = {
   rows_quarantined: "bigint",
   rows_filtered: "bigint",
   files: "array<string>",
+  files_set_aside: "array<string>",
 } as const;
 /** The partition of the quarantine: the UTC day of the run that quarantined the rows (`<prefix>run_date=YYYY-MM-DD/`). */
 export const QUARANTINE_PARTITION = "run_date";

@@ -14,7 +14,7 @@ import { type Outcome, simulate, type TaskCall, TaskFailure } from "./asl-simula
  * The pipeline's surroundings in simulated time, for many executions of the real state machine definition at
  * once: S3 uploads whose events start executions, a simulated Glue (a crawler that goes RUNNING, STOPPING, READY;
  * one job run at a time that loads every file uploaded before it started and not yet bookmarked, and writes its
- * run report), SNS, CloudWatch and Step Functions' own DescribeExecution/StartExecution. DynamoDB is real: every
+ * run report; a run that meets a file S3 refuses sets it aside and fails, as flights_set_aside does), SNS, CloudWatch and Step Functions' own DescribeExecution/StartExecution. DynamoDB is real: every
  * lease write goes to a moto server, which evaluates the condition and update expressions.
  */
 export interface WorldOptions {
@@ -29,6 +29,8 @@ export interface WorldOptions {
   /** Outcome of the n-th crawl / job run (default: all succeed). */
   readonly crawlFails?: (n: number) => boolean;
   readonly jobFails?: (n: number) => boolean;
+  /** Keys S3 refuses to hand the job (an archived object, a key the job may not use): flights_set_aside's path. */
+  readonly unreadable?: ReadonlySet<string>;
   /** From the S3 upload to the execution's start (EventBridge delivery). */
   readonly eventDelayMs?: number;
   /** Latency of every API call a task makes. */
@@ -115,6 +117,8 @@ export class PipelineWorld {
   readonly scheduler = new Scheduler();
   readonly uploads = new Map<string, number>();
   readonly bookmarked = new Set<string>();
+  /** Files a failed job run set aside as unreadable; later runs leave them out and list them in their report. */
+  readonly setAside = new Set<string>();
   readonly executions = new Map<string, Execution>();
   readonly jobRuns: JobRun[] = [];
   readonly crawls: Array<{ startedAt: number; fails: boolean }> = [];
@@ -294,9 +298,10 @@ export class PipelineWorld {
       throw new TaskFailure("Glue.ConcurrentRunsExceededException", `Concurrent runs exceeded for ${call.args.JobName}`);
     }
     const startedAt = this.scheduler.now();
-    const files = [...this.uploads].filter(([k, at]) => at <= startedAt && !this.bookmarked.has(k)).map(([k]) => k);
+    const files = [...this.uploads].filter(([k, at]) => at <= startedAt && !this.bookmarked.has(k) && !this.setAside.has(k)).map(([k]) => k);
     const run: JobRun = { id: `jr_${String(this.jobRuns.length + 1).padStart(4, "0")}`, startedAt, state: "RUNNING", files, execution: call.executionArn };
     const fails = this.options.jobFails?.(this.jobRuns.length) ?? false;
+    const refused = files.filter((k) => this.options.unreadable?.has(k));
     this.jobRuns.push(run);
     const { baseSeconds, perFileSeconds } = this.options.job ?? { baseSeconds: 60, perFileSeconds: 0.5 };
     try {
@@ -308,15 +313,21 @@ export class PipelineWorld {
     }
     const executionTime = Math.round((this.scheduler.now() - startedAt) / 1000);
     const result = { Id: run.id, JobName: call.args.JobName, Attempt: 0, ExecutionTime: executionTime, StartedOn: new Date(startedAt).toISOString() };
-    Object.assign(run, { endedAt: this.scheduler.now(), state: fails ? "FAILED" : "SUCCEEDED" });
+    Object.assign(run, { endedAt: this.scheduler.now(), state: fails || refused.length ? "FAILED" : "SUCCEEDED" });
     if (fails) {
       throw new TaskFailure(
         "States.TaskFailed",
         JSON.stringify({ ...result, JobRunState: "FAILED", ErrorMessage: "AirportDimensionError: field airport_id: value 10165 appears 2 times" }),
       );
     }
+    if (refused.length) {
+      for (const k of refused) this.setAside.add(k);
+      const named = refused.map((k) => `${k} (InvalidObjectState: The operation is not valid for the object's storage class)`).join("; ");
+      const error = `UnreadableFilesSetAside: set aside ${refused.length} file(s) S3 refused to read: ${named}. The next pass loads the other files`;
+      throw new TaskFailure("States.TaskFailed", JSON.stringify({ ...result, JobRunState: "FAILED", ErrorMessage: error }));
+    }
     for (const f of files) this.bookmarked.add(f);
-    this.reports.set(`${this.options.reportsPrefix ?? "reports/"}runs/${run.id}.json`, JSON.stringify(runReport(files)));
+    this.reports.set(`${this.options.reportsPrefix ?? "reports/"}runs/${run.id}.json`, JSON.stringify(runReport(files, [...this.setAside])));
     return { ...result, JobRunState: "SUCCEEDED", CompletedOn: new Date(this.scheduler.now()).toISOString() };
   }
 
@@ -328,7 +339,7 @@ export class PipelineWorld {
 }
 
 /** The job's report (flights_ingest.write_report) for files of about 1,200 rows, a few quarantined. */
-export function runReport(files: string[]): Record<string, unknown> {
+export function runReport(files: string[], setAside: string[] = []): Record<string, unknown> {
   const rowsIn = files.length * 1200;
   const quarantined = files.length * 3;
   const filtered = files.length * 40;
@@ -340,5 +351,6 @@ export function runReport(files: string[]): Record<string, unknown> {
     rows_quarantined: quarantined,
     rows_filtered: filtered,
     files: [...files].sort().slice(0, 100),
+    files_set_aside: [...setAside].sort().slice(0, 100),
   };
 }

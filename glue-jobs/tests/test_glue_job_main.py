@@ -92,6 +92,7 @@ class Job:
             "daily_flights_prefix": "daily_flights/",
             "quarantine_prefix": "quarantine/",
             "reports_prefix": "reports/",
+            "set_aside_prefix": "reports/set-aside/",
             "catalog_database": "airline_ingest_test_catalog_airlines",
             "airport_table": f"postgres_{SCHEMA}_dim_airport_codes",
             "redshift_connection": emulation.WORLD.connection_name,
@@ -141,7 +142,16 @@ def test_a_first_load_writes_the_good_rows_with_both_joins_the_quarantine_and_th
     report = glue.run()
     assert sinks == [flights_ingest.GlueSink]
     assert glue.table() == {DAY1: [("AA", "Anchorage", "Adak Island", "5"), ("UA", "Adak Island", "Barrow", "NULL")]}
-    assert report == {"files_processed": 1, "files_ignored": 0, "rows_in": 3, "rows_loaded": 2, "rows_quarantined": 1, "rows_filtered": 0, "files": [DAY1]}
+    assert report == {
+        "files_processed": 1,
+        "files_ignored": 0,
+        "rows_in": 3,
+        "rows_loaded": 2,
+        "rows_quarantined": 1,
+        "rows_filtered": 0,
+        "files": [DAY1],
+        "files_set_aside": [],
+    }
     assert glue.quarantine(DAY1) == ["DestAirportID 99999 is not in the airport dimension"]
     # The connector ran the job's actions as separate pieces on one connection; no stage table is left.
     assert [s.split()[0] for s in emulation.WORLD.connector_writes[-1]] == ["CREATE", "DROP", "CREATE", "INSERT", "DELETE", "INSERT", "DROP"]
@@ -152,7 +162,16 @@ def test_a_run_with_nothing_new_succeeds_with_a_zero_report_though_glue_returns_
     glue.upload(DAY1, GOOD)
     glue.run()
     writes = len(emulation.WORLD.connector_writes)
-    assert glue.run() == {"files_processed": 0, "files_ignored": 0, "rows_in": 0, "rows_loaded": 0, "rows_quarantined": 0, "rows_filtered": 0, "files": []}
+    assert glue.run() == {
+        "files_processed": 0,
+        "files_ignored": 0,
+        "rows_in": 0,
+        "rows_loaded": 0,
+        "rows_quarantined": 0,
+        "rows_filtered": 0,
+        "files": [],
+        "files_set_aside": [],
+    }
     assert len(emulation.WORLD.connector_writes) == writes
     assert glue.table() == {DAY1: [("AA", "Anchorage", "Adak Island", "5"), ("UA", "Adak Island", "Barrow", "NULL")]}
 

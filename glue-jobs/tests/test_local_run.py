@@ -48,7 +48,16 @@ def test_incremental_runs_process_only_new_or_modified_files_and_replace_their_r
     before = [(p.read_bytes(), p.stat().st_mtime_ns) for p in out_files]
     before_table = table
     second = run(tmp_path, capsys)
-    assert second == {"files_processed": 0, "files_ignored": 0, "rows_in": 0, "rows_loaded": 0, "rows_quarantined": 0, "rows_filtered": 0, "files": []}
+    assert second == {
+        "files_processed": 0,
+        "files_ignored": 0,
+        "rows_in": 0,
+        "rows_loaded": 0,
+        "rows_quarantined": 0,
+        "rows_filtered": 0,
+        "files": [],
+        "files_set_aside": [],
+    }
     assert [(p.read_bytes(), p.stat().st_mtime_ns) for p in out_files] == before
 
     changed = data / "daily_flights" / f"date={day2}" / "flights.csv"

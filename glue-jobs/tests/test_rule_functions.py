@@ -115,8 +115,11 @@ def test_count_statuses_counts_every_status_and_summarize_counts_absent_ones_as_
         "rows_quarantined": 0,
         "rows_filtered": 0,
         "files": [],
+        "files_set_aside": [],
     }
-    assert transform.summarize(None, files=[f"k{i:03}" for i in range(150)], files_ignored=2)["files"] == [f"k{i:03}" for i in range(100)]
+    many = [f"k{i:03}" for i in range(150)]
+    report = transform.summarize(None, files=many, files_ignored=2, files_set_aside=many[::-1])
+    assert (report["files"], report["files_set_aside"]) == (many[:100], many[:100])
 
 
 def test_the_source_id_column_trims_like_source_id(spark):

@@ -45,6 +45,12 @@ const prefixes = z
     }
   });
 
+/** What the Glue job writes under the reports prefix: a report per job run, a marker per flight file set aside as
+ * unreadable (glue-jobs/flights_set_aside.py). */
+export function reportFolders(reports: string): { readonly runs: string; readonly setAside: string } {
+  return { runs: `${reports}runs/`, setAside: `${reports}set-aside/` };
+}
+
 export const network = z
   .strictObject({
     /** VPC CIDR block, /16 to /23 (host bits clear). Subnets are carved from it. */

@@ -1,4 +1,4 @@
-import { CopyObjectCommand, HeadObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { CopyObjectCommand, GetObjectCommand, HeadObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { SFNClient } from "@aws-sdk/client-sfn";
 import { ChangeMessageVisibilityBatchCommand, DeleteMessageBatchCommand, ReceiveMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import type { EnvironmentConfig } from "../../modules/config/schema";
@@ -45,20 +45,36 @@ export async function quarantinedFiles(s3: S3Client, bucket: string, quarantineP
   return [...new Set(rows.filter((r) => reason.test(r.reason)).map((r) => r.source_file))].sort();
 }
 
-/** Copies each object onto itself with a `requeued` metadata value, keeping its other metadata and content type. */
+/** The flight files a failed pass set aside as unreadable: the keys its markers (one JSON object each) name. */
+export async function setAsideFiles(s3: S3Client, bucket: string, setAsidePrefix: string): Promise<string[]> {
+  const markers = await Promise.all((await keysUnder(s3, bucket, setAsidePrefix)).map((k) => readJson(s3, bucket, k)));
+  return markers.map((m) => String(m.key)).sort();
+}
+
+async function readJson(s3: S3Client, bucket: string, key: string): Promise<Record<string, unknown>> {
+  const body = await (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }))).Body?.transformToString();
+  return JSON.parse(body ?? "{}");
+}
+
+/**
+ * Copies each object onto itself with a `requeued` metadata value, keeping its other metadata and content type (and
+ * the default storage class: a restored archive copy becomes readable for good). An object S3 still refuses to copy
+ * is an error naming it.
+ */
 export async function requeue(s3: S3Client, bucket: string, keys: string[], now = new Date()): Promise<void> {
   for (const key of keys) {
     const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
-    await s3.send(
-      new CopyObjectCommand({
-        Bucket: bucket,
-        Key: key,
-        CopySource: `${bucket}/${encodeURIComponent(key).replace(/%2F/g, "/")}`,
-        MetadataDirective: "REPLACE",
-        Metadata: { ...head.Metadata, requeued: now.toISOString() },
-        ContentType: head.ContentType,
-      }),
-    );
+    const copy = new CopyObjectCommand({
+      Bucket: bucket,
+      Key: key,
+      CopySource: `${bucket}/${encodeURIComponent(key).replace(/%2F/g, "/")}`,
+      MetadataDirective: "REPLACE",
+      Metadata: { ...head.Metadata, requeued: now.toISOString() },
+      ContentType: head.ContentType,
+    });
+    await s3.send(copy).catch((e: Error) => {
+      throw new OperatorError(`s3://${bucket}/${key}: S3 refused to copy it (${e.name}: ${e.message}); restore it or fix access, then run again`);
+    });
   }
 }
 

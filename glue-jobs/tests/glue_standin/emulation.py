@@ -9,7 +9,12 @@ Each behaviour and where it comes from:
   CSV, no header, a separator and quote that never occur: one column `col0` per physical line (split on \\n, \\r\\n
   or \\r, like Hadoop's line reader), empty lines skipped like Spark's CSV reader. The format option attachFilename
   names a column holding the object's URI (`s3://bucket/key` by default; the form is undocumented, so tests also try
-  others). With no new object the frame has NO columns at all, as Glue users report.
+  others). With no new object the frame has NO columns at all, as Glue users report. The connection option
+  exclusions (a JSON list of Unix-style globs) leaves out the objects a pattern matches; against which form of the
+  path Glue matches is undocumented, so `exclusion_form` says (tests try each). Globs as Java's: `**` crosses `/`,
+  `*` and `?` do not, `\\` escapes, `{a,b}` alternates. A read of an object S3 refuses (an archived storage class,
+  denied access) fails the read, as the docs say Glue's does ("The operation is not valid for the object's storage
+  class").
 - from_catalog of the Redshift dimension: the JDBC crawler's table `<database>_<schema>_<table>`, read over JDBC.
 - The S3 CSV writer (write_dynamic_frame.from_options): one object per partitionKeys value, with a header line.
 - The Redshift writer (write_dynamic_frame.from_jdbc_conf) = the open-source spark-redshift connector in append mode
@@ -26,12 +31,14 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import boto3
+from globs import glob_regex
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import types as T
 
@@ -50,6 +57,7 @@ class GlueWorld:
     connection_name: str
     catalog_tables: dict  # catalog table name -> schema.table in the database
     uri_form: Callable[[str, str], str] = lambda bucket, key: f"s3://{bucket}/{key}"
+    exclusion_form: Callable[[str, str, str], str] = lambda bucket, key, read_prefix: f"s3://{bucket}/{key}"
     committed: dict = field(default_factory=dict)
     pending: dict = field(default_factory=dict)
     connector_writes: list = field(default_factory=list)
@@ -122,12 +130,14 @@ class _Reader:
         s3 = boto3.client("s3")
         seen = WORLD.committed.get(transformation_ctx, {})
         rows, read = [], {}
+        excluded = [glob_regex(p) for p in json.loads(connection_options.get("exclusions", "[]"))]
         for path in connection_options["paths"]:
             bucket, prefix = re.match(r"^s3://([^/]+)/(.*)$", path).groups()
             for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
                 for obj in page.get("Contents", []):
                     version = (obj["LastModified"], obj["ETag"])
-                    if seen.get(obj["Key"]) == version:
+                    target = WORLD.exclusion_form(bucket, obj["Key"], prefix)
+                    if seen.get(obj["Key"]) == version or any(x.fullmatch(target) for x in excluded):
                         continue
                     read[obj["Key"]] = version
                     text = s3.get_object(Bucket=bucket, Key=obj["Key"])["Body"].read().decode("utf-8")

@@ -37,7 +37,7 @@ const BATCH = 50;
 const STOP_GRACE_MS = 60_000;
 const SURVIVED = 0; // mutmut's exit code of a mutant whose tests all passed
 const MUTATED = ["flights_rules.py", "flights_transform.py"];
-const ALSO_COPY = ["local_run.py", "flights_ingest.py", "flights_load.py", "flights_jdbc.py", "bench_local.py"];
+const ALSO_COPY = ["local_run.py", "flights_ingest.py", "flights_load.py", "flights_jdbc.py", "flights_set_aside.py", "bench_local.py"];
 const TESTS = ["tests/test_row_rules.py", "tests/test_rule_functions.py", "tests/test_airports_and_vega.py"];
 
 let python; // set by main(): importing this file for its helpers makes no environment

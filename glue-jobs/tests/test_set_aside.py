@@ -1,0 +1,83 @@
+"""A file S3 refuses to hand the job (flights_set_aside): flights_ingest.main() on the Glue stand-in with moto S3,
+which refuses a GET of an archived (GLACIER) object as S3 does: 403 InvalidObjectState."""
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent / "glue_standin"))
+
+import emulation  # noqa: E402
+import flights_set_aside as set_aside  # noqa: E402
+from globs import glob_regex  # noqa: E402
+from test_glue_job_main import BUCKET, DAY1, DAY2, FAIL_TRIGGER, GOOD, SCHEMA, glue, pg  # noqa: E402, F401
+
+MARKERS = "reports/set-aside/"
+# Which form of an object's path Glue matches exclusions against is undocumented: the job must work with each.
+FORMS = {
+    "s3-uri": lambda bucket, key, prefix: f"s3://{bucket}/{key}",
+    "key": lambda bucket, key, prefix: key,
+    "below-read-path": lambda bucket, key, prefix: key.removeprefix(prefix),
+}
+ROWS = [("AA", "Anchorage", "Adak Island", "5"), ("UA", "Adak Island", "Barrow", "NULL")]
+
+
+def archive(job, key: str, text: str) -> None:
+    job.s3.put_object(Bucket=BUCKET, Key=key, Body=text.encode(), StorageClass="GLACIER")
+
+
+def markers(job) -> list[dict]:
+    listing = job.s3.list_objects_v2(Bucket=BUCKET, Prefix=MARKERS).get("Contents", [])
+    return [json.loads(job.s3.get_object(Bucket=BUCKET, Key=o["Key"])["Body"].read()) for o in listing]
+
+
+@pytest.mark.parametrize("form", FORMS.values(), ids=FORMS.keys())
+def test_an_unreadable_file_fails_one_run_naming_it_then_the_others_load_and_it_stays_aside_until_it_changes(glue, form):  # noqa: F811
+    emulation.WORLD.exclusion_form = form
+    glue.upload(DAY1, GOOD)
+    archive(glue, DAY2, GOOD)
+    with pytest.raises(set_aside.UnreadableFilesSetAside, match=f"set aside 1 file.*{DAY2} \\(InvalidObjectState: .*requeue -- --reason unreadable"):
+        glue.run()
+    assert glue.table() == {}
+    assert [(m["key"], m["error"].split(":")[0], m["job_run_id"]) for m in markers(glue)] == [(DAY2, "InvalidObjectState", "jr_0001")]
+    # The retry (the state machine's) loads the other file and reports the one set aside, as does every later run.
+    report = glue.run()
+    assert (report["files"], report["files_set_aside"]) == ([DAY1], [DAY2])
+    assert glue.table() == {DAY1: ROWS}
+    assert (glue.run()["files"], glue.run()["files_set_aside"]) == ([], [DAY2])
+    # Uploaded again, readable: the marker goes and the bookmark reads the file as new.
+    glue.upload(DAY2, GOOD)
+    report = glue.run()
+    assert (report["files"], report["files_set_aside"]) == ([DAY2], [])
+    assert glue.table() == {DAY1: ROWS, DAY2: ROWS}
+    assert markers(glue) == []
+
+
+def test_a_failure_no_file_causes_sets_nothing_aside_and_keeps_its_own_error(glue):  # noqa: F811
+    glue.upload(DAY1, GOOD)
+    glue.pg.psql(FAIL_TRIGGER)
+    with pytest.raises(Exception, match="disk full"):
+        glue.run()
+    assert markers(glue) == []
+    glue.pg.psql(f"DROP TRIGGER refuse ON {SCHEMA}.daily_flights_processed;")
+
+
+def test_a_file_deleted_since_it_was_listed_is_not_set_aside(glue):  # noqa: F811
+    assert set_aside.refusal(glue.s3, BUCKET, DAY1) is None
+    glue.upload(DAY1, GOOD)
+    assert set_aside.refusal(glue.s3, BUCKET, DAY1) is None
+    archive(glue, DAY2, GOOD)
+    assert set_aside.refusal(glue.s3, BUCKET, DAY2).startswith("InvalidObjectState: ")
+
+
+ODD = "daily_flights/date=2001-01-15/a*b?[c]{d,e}\\f.csv"
+
+
+@pytest.mark.parametrize("form", FORMS.values(), ids=FORMS.keys())
+def test_each_exclusion_pattern_matches_its_own_file_and_no_other_whatever_the_form_glue_matches(form):
+    patterns = [glob_regex(p) for p in json.loads(set_aside.exclusions(BUCKET, "daily_flights/", [ODD, DAY1]))]
+    neighbours = [DAY2, "daily_flights/date=2001-01-15/aXbY[c]{d,e}\\f.csv", "daily_flights/date=2001-01-15/ab[c]d.csv", f"x/{DAY1}", f"{DAY1}.bak"]
+    assert all(any(p.fullmatch(form(BUCKET, k, "daily_flights/")) for p in patterns) for k in [ODD, DAY1])
+    assert [k for k in neighbours if any(p.fullmatch(form(BUCKET, k, "daily_flights/")) for p in patterns)] == []
