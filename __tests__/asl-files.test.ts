@@ -38,7 +38,7 @@ const SUBSTITUTIONS = {
   LeaseTableName: "lease",
   LeaseItemId: "pass",
   DataBucketName: "bucket",
-  ReportsPrefix: "reports/",
+  RunReportsDayPrefix: "reports/runs/run_date=",
   MetricsNamespace: "airline-ingest/dev",
   Region: "us-east-1",
 };

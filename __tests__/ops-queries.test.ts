@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { QUARANTINE_COLUMNS, QUARANTINE_PARTITION, RUN_REPORT_COLUMNS } from "../modules/ops-queries";
+import { RUN_DATE_PARTITION } from "../modules/config/layers";
+import { QUARANTINE_COLUMNS, RUN_REPORT_COLUMNS } from "../modules/ops-queries";
 import { allows } from "./support/iam-eval";
 import { type Json, only, ref, synth } from "./support/synth";
 
@@ -49,8 +50,8 @@ describe("OpsQueriesLayer (Athena over the quarantine and the run reports)", () 
   it("projects the quarantine's run-day partitions onto the layout the Glue job writes", () => {
     const q = table(dev(), "quarantine");
     const ingest = python("flights_ingest.py");
-    expect(ingest).toContain(`QUARANTINE_PARTITION = "${QUARANTINE_PARTITION}"`);
-    expect(ingest).toContain(`"partitionKeys": [QUARANTINE_PARTITION, "source_id"]`);
+    expect(ingest).toContain(`RUN_DATE_PARTITION = "${RUN_DATE_PARTITION}"`);
+    expect(ingest).toContain(`"partitionKeys": [RUN_DATE_PARTITION, "source_id"]`);
     expect(q.partition_keys).toStrictEqual([{ name: "run_date", type: "string" }]);
     // `$${...}`: Terraform's escape, so Athena (not Terraform) fills in the day.
     expect(q.parameters["storage.location.template"]).toBe(`s3://${bucket(dev())}/quarantine/run_date=$\${run_date}/`);
@@ -84,7 +85,7 @@ describe("OpsQueriesLayer (Athena over the quarantine and the run reports)", () 
     expect([sd.input_format, sd.output_format]).toStrictEqual(TEXT_FORMATS);
   });
 
-  it("reads every field of the run report the Glue job writes, as JSON", () => {
+  it("reads every field of the run report the Glue job writes, as JSON, partitioned by the day of its pass", () => {
     const summarize = python("flights_transform.py").split("def summarize(")[1].split("\ndef ")[0];
     const fields = [...summarize.matchAll(/^ {8}"(\w+)":/gm)].map((m) => m[1]);
     const sd = table(dev(), "run_reports").storage_descriptor;
@@ -94,8 +95,21 @@ describe("OpsQueriesLayer (Athena over the quarantine and the run reports)", () 
     expect(sd.ser_de_info).toStrictEqual({ serialization_library: "org.openx.data.jsonserde.JsonSerDe" });
     expect(sd.columns.map((c: Json) => c.type)).toStrictEqual(["int", "int", "bigint", "bigint", "bigint", "bigint", "array<string>", "array<string>"]);
     expect([sd.input_format, sd.output_format]).toStrictEqual(TEXT_FORMATS);
-    expect(table(dev(), "run_reports").parameters).toStrictEqual({ EXTERNAL: "TRUE", classification: "json" });
-    expect(table(dev(), "run_reports").table_type).toBe("EXTERNAL_TABLE");
+    const reports = table(dev(), "run_reports");
+    expect(python("flights_ingest.py")).toContain(`key = f"{args['reports_prefix']}runs/{RUN_DATE_PARTITION}={args['run_date']}/{args['JOB_RUN_ID']}.json"`);
+    expect(reports.partition_keys).toStrictEqual([{ name: "run_date", type: "string" }]);
+    expect(reports.parameters).toStrictEqual({
+      EXTERNAL: "TRUE",
+      classification: "json",
+      "projection.enabled": "true",
+      "projection.run_date.type": "date",
+      "projection.run_date.format": "yyyy-MM-dd",
+      "projection.run_date.range": "2026-01-01,NOW",
+      "projection.run_date.interval": "1",
+      "projection.run_date.interval.unit": "DAYS",
+      "storage.location.template": `s3://${bucket(dev())}/reports/runs/run_date=$\${run_date}/`,
+    });
+    expect(reports.table_type).toBe("EXTERNAL_TABLE");
   });
 
   it("lets the operators' policy query the workgroup and read only the operations data (IAM emulated)", () => {
@@ -106,7 +120,8 @@ describe("OpsQueriesLayer (Athena over the quarantine and the run reports)", () 
     expect(can("athena:StartQueryExecution", wg)).toBe(true);
     expect(can("athena:StartQueryExecution", "arn:aws:athena:us-east-1:1:workgroup/primary")).toBe(false);
     expect(can("s3:GetObject", `${arn}/quarantine/run_date=2026-12-06/source_id=x/part-00000.csv`)).toBe(true);
-    expect(can("s3:GetObject", `${arn}/reports/runs/jr_1.json`)).toBe(true);
+    expect(can("s3:GetObject", `${arn}/reports/runs/run_date=2026-12-06/jr_1.json`)).toBe(true);
+    expect(can("s3:GetObject", `${arn}/reports/set-aside/x.json`)).toBe(false);
     expect(can("s3:GetObject", `${arn}/daily_flights/date=2001-01-01/flights.csv`)).toBe(false);
     expect(can("s3:PutObject", `${arn}/query-results/q.csv`)).toBe(true);
     expect(can("s3:PutObject", `${arn}/quarantine/x.csv`)).toBe(false);

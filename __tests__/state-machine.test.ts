@@ -153,7 +153,12 @@ describe("state machine, one pass (JSONata evaluated with the jsonata package, t
     expect(out.path.indexOf("StartJob")).toBeGreaterThan(out.path.lastIndexOf("GetCrawler"));
     expect(out.waits).toStrictEqual([60, 30, 30, 30]);
     const read = out.calls.find((c) => c.state === "ReadRunReport");
-    expect(read?.args).toStrictEqual({ Bucket: BUCKET, Key: `reports/runs/${JOB_RUN.Id}.json` });
+    // The job is told its pass's UTC day, and the report is read under that day.
+    const start = out.calls.find((c) => c.state === "StartJob");
+    const day = start?.args.Arguments["--run_date"];
+    expect(day).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    expect(start?.args).toStrictEqual({ JobName: ref(dev, "aws_glue_job", () => true, "name"), Arguments: { "--run_date": day } });
+    expect(read?.args).toStrictEqual({ Bucket: BUCKET, Key: `reports/runs/run_date=${day}/${JOB_RUN.Id}.json` });
     const [msg] = published(out.calls);
     expect(msg.message).toStrictEqual({
       status: "SUCCEEDED",

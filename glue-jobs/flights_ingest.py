@@ -7,6 +7,7 @@ reader, writer and bookmarks (glue-jobs/tests/glue_standin).
 """
 
 import json
+import re
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -108,9 +109,21 @@ def changed_files(s3, args) -> list:
     ]
 
 
-# The quarantine's layout: <prefix>run_date=YYYY-MM-DD/source_id=<id>/part-*.csv, by the UTC day of the run that
-# quarantined the rows (Athena's partitions: modules/ops-queries.ts) and the file they came from.
-QUARANTINE_PARTITION = "run_date"
+# The quarantine (<prefix>run_date=<day>/source_id=<id>/part-*.csv) and the run reports
+# (<reports_prefix>runs/run_date=<day>/<JobRunId>.json) are partitioned by the day of the run: Athena's partitions
+# (modules/ops-queries.ts), and where the state machine reads the report.
+RUN_DATE_PARTITION = "run_date"
+
+
+def run_date(argv: list, started: datetime) -> str:
+    """The day of this run: ``--run_date`` (the state machine passes its pass's UTC day, and reads the report
+    there), else the UTC day the run started (a run started from the console)."""
+    if "--run_date" not in argv:
+        return started.strftime("%Y-%m-%d")
+    value = getResolvedOptions(argv, ["run_date"])["run_date"]
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        raise ValueError(f"job argument --run_date: value {value!r} is not a day (YYYY-MM-DD)")
+    return value
 
 
 def clear_quarantine(s3, bucket: str, prefix: str, files: list) -> None:
@@ -130,19 +143,19 @@ def _source_id_of(key: str) -> str | None:
 class GlueSink:
     """The run's outcome in S3 (quarantine partitioned by run day and source_id) and Redshift (rows replaced per file)."""
 
-    def __init__(self, glue, args, s3, started):
-        self.glue, self.args, self.s3, self.run_date = glue, args, s3, started.strftime("%Y-%m-%d")
+    def __init__(self, glue, args, s3):
+        self.glue, self.args, self.s3 = glue, args, s3
 
     def clear(self, files: list) -> None:
         clear_quarantine(self.s3, self.args["data_bucket"], self.args["quarantine_prefix"], files)
 
     def quarantine(self, rows) -> None:
         self.glue.write_dynamic_frame.from_options(
-            frame=DynamicFrame.fromDF(rows.withColumn(QUARANTINE_PARTITION, F.lit(self.run_date)), self.glue, "quarantine"),
+            frame=DynamicFrame.fromDF(rows.withColumn(RUN_DATE_PARTITION, F.lit(self.args["run_date"])), self.glue, "quarantine"),
             connection_type="s3",
             connection_options={
                 "path": f"s3://{self.args['data_bucket']}/{self.args['quarantine_prefix']}",
-                "partitionKeys": [QUARANTINE_PARTITION, "source_id"],
+                "partitionKeys": [RUN_DATE_PARTITION, "source_id"],
             },
             format="csv",
             format_options={"writeHeader": True},
@@ -179,7 +192,7 @@ def process(glue, args, s3, lines, emptied, started, aside) -> dict:
     files = sorted({k for k in keys if rules.is_data_file(k)} | set(emptied))
     ignored = len({k for k in keys if not rules.is_data_file(k)})
     airports = None if lines is None else read_airports(glue, args)
-    sink = GlueSink(glue, args, s3, started)
+    sink = GlueSink(glue, args, s3)
     limit = threshold(args["dep_delay_threshold"])
     return transform.run_pass(lines, airports, files, sink, started=started, threshold=limit, files_ignored=ignored, files_set_aside=aside)
 
@@ -204,7 +217,7 @@ def run(glue, args, s3, started) -> dict:
 
 def write_report(s3, args, summary: dict, started: datetime) -> str:
     """The run's report; its ``started`` metadata tells the next run from when an emptied file is new."""
-    key = f"{args['reports_prefix']}runs/{args['JOB_RUN_ID']}.json"
+    key = f"{args['reports_prefix']}runs/{RUN_DATE_PARTITION}={args['run_date']}/{args['JOB_RUN_ID']}.json"
     body = json.dumps(summary).encode()
     s3.put_object(Bucket=args["data_bucket"], Key=key, Body=body, ContentType="application/json", Metadata={"started": started.isoformat()})
     return key
@@ -217,6 +230,7 @@ def main() -> None:
     job.init(args["JOB_NAME"], args)
     rules.configure_session(glue.spark_session)
     started = datetime.now(UTC)
+    args["run_date"] = run_date(sys.argv, started)
     s3 = boto3.client("s3")
     summary = run(glue, args, s3, started)
     report = write_report(s3, args, summary, started)

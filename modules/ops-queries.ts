@@ -3,6 +3,7 @@ import { GlueCatalogDatabase } from "@cdktf/provider-aws/lib/glue-catalog-databa
 import { GlueCatalogTable, type GlueCatalogTableStorageDescriptorColumns } from "@cdktf/provider-aws/lib/glue-catalog-table";
 import { IamPolicy } from "@cdktf/provider-aws/lib/iam-policy";
 import { Construct } from "constructs";
+import { RUN_DATE_PARTITION, reportFolders } from "./config/layers";
 import type { AwsContext } from "./glue-iam";
 import { type PolicyStatement, policyDocument } from "./iam";
 import type { ResourceNames } from "./naming";
@@ -20,8 +21,6 @@ export const RUN_REPORT_COLUMNS = {
   files: "array<string>",
   files_set_aside: "array<string>",
 } as const;
-/** The partition of the quarantine: the UTC day of the run that quarantined the rows (`<prefix>run_date=YYYY-MM-DD/`). */
-export const QUARANTINE_PARTITION = "run_date";
 
 export interface OpsQueriesProps {
   readonly names: ResourceNames;
@@ -48,6 +47,7 @@ export class OpsQueriesLayer extends Construct {
   constructor(scope: Construct, id: string, props: OpsQueriesProps) {
     super(scope, id);
     const { names, bucket, prefixes } = props;
+    const { runs } = reportFolders(prefixes.reports);
     const database = new GlueCatalogDatabase(this, "database", {
       name: names.name("ops", "queries", "glueDatabase"),
       description: "Quarantined rows and run reports of the airline pipeline, for Athena",
@@ -57,20 +57,8 @@ export class OpsQueriesLayer extends Construct {
       name: "quarantine",
       description: "Rows that broke a row rule, with the reason; partitioned by the day of the run that quarantined them",
       tableType: "EXTERNAL_TABLE",
-      partitionKeys: [{ name: QUARANTINE_PARTITION, type: "string" }],
-      // Partition projection: Athena derives each day's location, so no crawler or MSCK REPAIR keeps partitions.
-      // `$${...}` is Terraform's escape of a literal `${...}`: Athena, not Terraform, fills in the day.
-      parameters: {
-        EXTERNAL: "TRUE",
-        "skip.header.line.count": "1",
-        "projection.enabled": "true",
-        [`projection.${QUARANTINE_PARTITION}.type`]: "date",
-        [`projection.${QUARANTINE_PARTITION}.format`]: "yyyy-MM-dd",
-        [`projection.${QUARANTINE_PARTITION}.range`]: `${props.partitionsSince},NOW`,
-        [`projection.${QUARANTINE_PARTITION}.interval`]: "1",
-        [`projection.${QUARANTINE_PARTITION}.interval.unit`]: "DAYS",
-        "storage.location.template": `s3://${bucket.name}/${prefixes.quarantine}${QUARANTINE_PARTITION}=$\${${QUARANTINE_PARTITION}}/`,
-      },
+      partitionKeys: [{ name: RUN_DATE_PARTITION, type: "string" }],
+      parameters: { EXTERNAL: "TRUE", "skip.header.line.count": "1", ...projectedByDay(`s3://${bucket.name}/${prefixes.quarantine}`, props.partitionsSince) },
       // OpenCSVSerde's defaults are the writer's CSV: separator ',', quote '"', escape '\'.
       storageDescriptor: textTable(`s3://${bucket.name}/${prefixes.quarantine}`, QUARANTINE_COLUMNS.map(asString), {
         serializationLibrary: "org.apache.hadoop.hive.serde2.OpenCSVSerde",
@@ -79,11 +67,12 @@ export class OpsQueriesLayer extends Construct {
     const reports = new GlueCatalogTable(this, "run-reports", {
       databaseName: database.name,
       name: "run_reports",
-      description: 'One row per Glue job run (its report); "$file_modified_time" is when the run ended',
+      description: 'One row per Glue job run (its report), partitioned by the day of its pass; "$file_modified_time" is when the run ended',
       tableType: "EXTERNAL_TABLE",
-      parameters: { EXTERNAL: "TRUE", classification: "json" },
+      partitionKeys: [{ name: RUN_DATE_PARTITION, type: "string" }],
+      parameters: { EXTERNAL: "TRUE", classification: "json", ...projectedByDay(`s3://${bucket.name}/${runs}`, props.partitionsSince) },
       storageDescriptor: textTable(
-        `s3://${bucket.name}/${prefixes.reports}runs/`,
+        `s3://${bucket.name}/${runs}`,
         Object.entries(RUN_REPORT_COLUMNS).map(([name, type]) => ({ name, type })),
         { serializationLibrary: "org.openx.data.jsonserde.JsonSerDe" },
       ),
@@ -137,7 +126,7 @@ interface QueryGrants {
  * permissions, and writes the results (encrypted with the key) under the results prefix.
  */
 export function queryStatements(g: QueryGrants): PolicyStatement[] {
-  const read = [`${g.prefixes.quarantine}*`, `${g.prefixes.reports}runs/*`];
+  const read = [`${g.prefixes.quarantine}*`, `${reportFolders(g.prefixes.reports).runs}*`];
   return [
     {
       sid: "QueryInTheWorkgroup",
@@ -165,6 +154,24 @@ export function queryStatements(g: QueryGrants): PolicyStatement[] {
     // The data, the results and (where the stack manages catalog encryption) the catalog are encrypted with the key.
     { sid: "UseTheKey", actions: ["kms:Decrypt", "kms:GenerateDataKey"], resources: [g.kmsKeyArn] },
   ];
+}
+
+/**
+ * Partition projection by day from `since` to today: Athena derives each day's location (`<folder>run_date=<day>/`),
+ * so no crawler or MSCK REPAIR keeps partitions. `$${...}` is Terraform's escape of a literal `${...}`: Athena, not
+ * Terraform, fills in the day.
+ */
+function projectedByDay(folder: string, since: string): Record<string, string> {
+  const p = RUN_DATE_PARTITION;
+  return {
+    "projection.enabled": "true",
+    [`projection.${p}.type`]: "date",
+    [`projection.${p}.format`]: "yyyy-MM-dd",
+    [`projection.${p}.range`]: `${since},NOW`,
+    [`projection.${p}.interval`]: "1",
+    [`projection.${p}.interval.unit`]: "DAYS",
+    "storage.location.template": `${folder}${p}=$\${${p}}/`,
+  };
 }
 
 function asString(name: string): GlueCatalogTableStorageDescriptorColumns {

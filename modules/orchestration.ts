@@ -2,6 +2,7 @@ import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group
 import { SfnStateMachine } from "@cdktf/provider-aws/lib/sfn-state-machine";
 import { Construct } from "constructs";
 import { loadStateMachineDefinition, STATE_MACHINE_FILE } from "./asl-files";
+import { reportFolders } from "./config/layers";
 import type { EnvironmentConfig } from "./config/schema";
 import type { AwsContext } from "./glue-iam";
 import { type PolicyStatement, ServiceRole } from "./iam";
@@ -16,7 +17,7 @@ export interface OrchestrationLayerProps {
   readonly job: { readonly name: string; readonly arn: string };
   readonly topicArn: string;
   readonly aws: AwsContext;
-  /** The data bucket and the prefix the job writes its run reports under (`<prefix>runs/<JobRunId>.json`). */
+  /** The data bucket and the prefix the job writes its run reports under (config/layers.ts reportFolders). */
   readonly bucket: { readonly name: string; readonly arn: string; readonly reportsPrefix: string };
   /** From config (longestPassSeconds): a pass that may not end before the execution's timeout is handed on. */
   readonly longestPassSeconds: number;
@@ -58,7 +59,7 @@ export class OrchestrationLayer extends Construct {
       LeaseTableName: lease.tableName,
       LeaseItemId: PassLeaseTable.ITEM_ID,
       DataBucketName: props.bucket.name,
-      ReportsPrefix: props.bucket.reportsPrefix,
+      RunReportsDayPrefix: reportFolders(props.bucket.reportsPrefix).runsOfDay,
       MetricsNamespace: this.metricsNamespace,
       Region: aws.region,
     });
@@ -76,7 +77,7 @@ export class OrchestrationLayer extends Construct {
         // What glue:startJobRun.sync needs: start, poll, and stop the run if the execution is stopped.
         job: [{ sid: "RunJobSync", actions: ["glue:StartJobRun", "glue:GetJobRun", "glue:GetJobRuns", "glue:BatchStopJobRun"], resources: [props.job.arn] }],
         lease: [{ sid: "PassLease", actions: ["dynamodb:UpdateItem"], resources: [lease.tableArn] }],
-        report: [{ sid: "ReadRunReports", actions: ["s3:GetObject"], resources: [`${props.bucket.arn}/${props.bucket.reportsPrefix}runs/*`] }],
+        report: [{ sid: "ReadRunReports", actions: ["s3:GetObject"], resources: [`${props.bucket.arn}/${reportFolders(props.bucket.reportsPrefix).runs}*`] }],
         metrics: [
           {
             sid: "PassMetrics",

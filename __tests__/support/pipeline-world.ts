@@ -7,6 +7,7 @@ import {
   GetItemCommand,
   UpdateItemCommand,
 } from "@aws-sdk/client-dynamodb";
+import { reportFolders } from "../../modules/config/layers";
 import { Scheduler } from "./asl-scheduler";
 import { type Outcome, simulate, type TaskCall, TaskFailure } from "./asl-simulator";
 
@@ -327,7 +328,10 @@ export class PipelineWorld {
       throw new TaskFailure("States.TaskFailed", JSON.stringify({ ...result, JobRunState: "FAILED", ErrorMessage: error }));
     }
     for (const f of files) this.bookmarked.add(f);
-    this.reports.set(`${this.options.reportsPrefix ?? "reports/"}runs/${run.id}.json`, JSON.stringify(runReport(files, [...this.setAside])));
+    // Where flights_ingest.write_report puts it: under the day StartJob passed (--run_date).
+    const day = call.args.Arguments?.["--run_date"];
+    const key = `${reportFolders(this.options.reportsPrefix ?? "reports/").runsOfDay}${day}/${run.id}.json`;
+    this.reports.set(key, JSON.stringify(runReport(files, [...this.setAside])));
     return { ...result, JobRunState: "SUCCEEDED", CompletedOn: new Date(this.scheduler.now()).toISOString() };
   }
 

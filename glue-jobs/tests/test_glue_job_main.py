@@ -82,7 +82,8 @@ class Job:
     def upload(self, key: str, text: str) -> None:
         self.s3.put_object(Bucket=BUCKET, Key=key, Body=text.encode())
 
-    def run(self) -> dict:
+    def run(self, run_date: str | None = None) -> dict:
+        """Runs the job (with ``--run_date`` when given, as the state machine does) and returns its report."""
         self.runs += 1
         args = {
             "JOB_NAME": "flights-ingest",
@@ -101,12 +102,13 @@ class Job:
             "redshift_copy_role_arn": "arn:aws:iam::000000000000:role/copy",
             "dep_delay_threshold": "off",
         }
-        self.monkeypatch.setattr(sys, "argv", ["flights_ingest.py", *[x for k, v in args.items() for x in (f"--{k}", v)]])
+        passed = {**args, "run_date": run_date} if run_date else args
+        self.monkeypatch.setattr(sys, "argv", ["flights_ingest.py", *[x for k, v in passed.items() for x in (f"--{k}", v)]])
         flights_ingest.main()
-        return self.report(args["JOB_RUN_ID"])
+        return self.report(args["JOB_RUN_ID"], run_date or f"{datetime.now(UTC):%Y-%m-%d}")
 
-    def report(self, run_id: str) -> dict:
-        return json.loads(self.s3.get_object(Bucket=BUCKET, Key=f"reports/runs/{run_id}.json")["Body"].read())
+    def report(self, run_id: str, day: str) -> dict:
+        return json.loads(self.s3.get_object(Bucket=BUCKET, Key=f"reports/runs/run_date={day}/{run_id}.json")["Body"].read())
 
     def table(self) -> dict:
         rows = self.pg.query(
@@ -117,9 +119,9 @@ class Job:
             out.setdefault(f, []).append(tuple(rest))
         return out
 
-    def quarantine(self, key: str) -> list:
-        """The reasons quarantined for one source file, sorted (under the run day's partition: only today's runs here)."""
-        folder = f"quarantine/run_date={datetime.now(UTC):%Y-%m-%d}/source_id={rules.source_id(key)}/"
+    def quarantine(self, key: str, day: str | None = None) -> list:
+        """The reasons quarantined for one source file, sorted (under the run day's partition: today's unless given)."""
+        folder = f"quarantine/run_date={day or f'{datetime.now(UTC):%Y-%m-%d}'}/source_id={rules.source_id(key)}/"
         listing = self.s3.list_objects_v2(Bucket=BUCKET, Prefix=folder).get("Contents", [])
         texts = [self.s3.get_object(Bucket=BUCKET, Key=o["Key"])["Body"].read().decode() for o in listing]
         rows = [r for t in texts for r in csv.DictReader(io.StringIO(t))]
@@ -156,6 +158,15 @@ def test_a_first_load_writes_the_good_rows_with_both_joins_the_quarantine_and_th
     # The connector ran the job's actions as separate pieces on one connection; no stage table is left.
     assert [s.split()[0] for s in emulation.WORLD.connector_writes[-1]] == ["CREATE", "DROP", "CREATE", "INSERT", "DELETE", "INSERT", "DROP"]
     assert glue.pg.query("SELECT count(*) FROM information_schema.tables WHERE table_name = 'stage_daily_flights'") == [["0"]]
+
+
+def test_the_state_machines_run_date_partitions_the_report_and_the_quarantine_and_a_bad_one_is_named(glue):
+    glue.upload(DAY1, GOOD + f"DL,{ANCHORAGE},99999,1,1\r\n")
+    assert glue.run(run_date="2001-02-03")["files"] == [DAY1]  # read from reports/runs/run_date=2001-02-03/
+    assert glue.quarantine(DAY1, day="2001-02-03") == ["DestAirportID 99999 is not in the airport dimension"]
+    glue.upload(DAY2, GOOD)
+    with pytest.raises(ValueError, match="job argument --run_date: value '2001-2-3' is not a day"):
+        glue.run(run_date="2001-2-3")
 
 
 def test_a_run_with_nothing_new_succeeds_with_a_zero_report_though_glue_returns_a_frame_without_columns(glue):

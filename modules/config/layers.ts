@@ -45,10 +45,16 @@ const prefixes = z
     }
   });
 
-/** What the Glue job writes under the reports prefix: a report per job run, a marker per flight file set aside as
- * unreadable (glue-jobs/flights_set_aside.py). */
-export function reportFolders(reports: string): { readonly runs: string; readonly setAside: string } {
-  return { runs: `${reports}runs/`, setAside: `${reports}set-aside/` };
+/** The quarantine and the run reports are partitioned by the UTC day of the pass: `<folder>run_date=YYYY-MM-DD/`. */
+export const RUN_DATE_PARTITION = "run_date";
+
+/**
+ * What the Glue job writes under the reports prefix: a report per job run (`runs/run_date=<day>/<JobRunId>.json`;
+ * `runsOfDay` is the part before the day) and a marker per flight file set aside as unreadable
+ * (glue-jobs/flights_set_aside.py).
+ */
+export function reportFolders(reports: string): { readonly runs: string; readonly runsOfDay: string; readonly setAside: string } {
+  return { runs: `${reports}runs/`, runsOfDay: `${reports}runs/${RUN_DATE_PARTITION}=`, setAside: `${reports}set-aside/` };
 }
 
 export const network = z
