@@ -7,6 +7,17 @@ import { type Json, only, ref, synth } from "./support/synth";
 
 const GLUE_JOBS = join(__dirname, "..", "glue-jobs");
 const python = (file: string) => readFileSync(join(GLUE_JOBS, file), "utf8");
+/** The projection of daily `run_date` partitions from the default first day, under FOLDER (`$${...}`: Terraform's
+ * escape, so Athena, not Terraform, fills in the day). */
+const projectedByDay = (folder: string) => ({
+  "projection.enabled": "true",
+  "projection.run_date.type": "date",
+  "projection.run_date.format": "yyyy-MM-dd",
+  "projection.run_date.range": "2026-01-01,NOW",
+  "projection.run_date.interval": "1",
+  "projection.run_date.interval.unit": "DAYS",
+  "storage.location.template": `${folder}run_date=$\${run_date}/`,
+});
 const TEXT_FORMATS = ["org.apache.hadoop.mapred.TextInputFormat", "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat"];
 
 describe("OpsQueriesLayer (Athena over the quarantine and the run reports)", () => {
@@ -55,17 +66,7 @@ describe("OpsQueriesLayer (Athena over the quarantine and the run reports)", () 
     expect(q.partition_keys).toStrictEqual([{ name: "run_date", type: "string" }]);
     // `$${...}`: Terraform's escape, so Athena (not Terraform) fills in the day.
     expect(q.parameters["storage.location.template"]).toBe(`s3://${bucket(dev())}/quarantine/run_date=$\${run_date}/`);
-    expect(q.parameters).toStrictEqual({
-      EXTERNAL: "TRUE",
-      "skip.header.line.count": "1",
-      "projection.enabled": "true",
-      "projection.run_date.type": "date",
-      "projection.run_date.format": "yyyy-MM-dd",
-      "projection.run_date.range": "2026-01-01,NOW",
-      "projection.run_date.interval": "1",
-      "projection.run_date.interval.unit": "DAYS",
-      "storage.location.template": `s3://${bucket(dev())}/quarantine/run_date=$\${run_date}/`,
-    });
+    expect(q.parameters).toStrictEqual({ EXTERNAL: "TRUE", "skip.header.line.count": "1", ...projectedByDay(`s3://${bucket(dev())}/quarantine/`) });
     expect(q.table_type).toBe("EXTERNAL_TABLE");
     const since = synth("dev", (raw) => {
       raw.environments.dev.queries = { partitionsSince: "2027-03-01" };
@@ -98,17 +99,7 @@ describe("OpsQueriesLayer (Athena over the quarantine and the run reports)", () 
     const reports = table(dev(), "run_reports");
     expect(python("flights_ingest.py")).toContain(`key = f"{args['reports_prefix']}runs/{RUN_DATE_PARTITION}={args['run_date']}/{args['JOB_RUN_ID']}.json"`);
     expect(reports.partition_keys).toStrictEqual([{ name: "run_date", type: "string" }]);
-    expect(reports.parameters).toStrictEqual({
-      EXTERNAL: "TRUE",
-      classification: "json",
-      "projection.enabled": "true",
-      "projection.run_date.type": "date",
-      "projection.run_date.format": "yyyy-MM-dd",
-      "projection.run_date.range": "2026-01-01,NOW",
-      "projection.run_date.interval": "1",
-      "projection.run_date.interval.unit": "DAYS",
-      "storage.location.template": `s3://${bucket(dev())}/reports/runs/run_date=$\${run_date}/`,
-    });
+    expect(reports.parameters).toStrictEqual({ EXTERNAL: "TRUE", classification: "json", ...projectedByDay(`s3://${bucket(dev())}/reports/runs/`) });
     expect(reports.table_type).toBe("EXTERNAL_TABLE");
   });
 

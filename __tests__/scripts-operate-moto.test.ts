@@ -4,7 +4,8 @@ import { join } from "node:path";
 import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { CreateStateMachineCommand, ListExecutionsCommand, SFNClient } from "@aws-sdk/client-sfn";
 import { CreateQueueCommand, GetQueueAttributesCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
-import { daysBetween } from "../scripts/lib/requeue";
+import { OperatorError } from "../scripts/lib/cli";
+import { daysBetween, requeue, setAsideFiles } from "../scripts/lib/requeue";
 import { MotoServer } from "./support/moto-server";
 import { runScript } from "./support/run-script";
 
@@ -156,6 +157,26 @@ describe("reprocess, requeue and redrive on a moto server (S3, Step Functions, S
       expect.objectContaining({ requeued: expect.any(String) }),
     ]);
     expect(await executions()).toHaveLength(before + 1);
+  }, 60_000);
+
+  it("in process: setAsideFiles reads every marker's key, sorted; requeue stamps a copy, and a copy S3 refuses is an OperatorError naming it", async () => {
+    const [a, b] = ["daily_flights/date=2001-01-19/a.csv", "daily_flights/date=2001-01-19/b.csv"];
+    // Markers are named by source id, whose order is not the keys' order.
+    for (const [marker, key] of [
+      ["1", b],
+      ["2", a],
+    ])
+      await put(`elsewhere/set-aside/${marker}.json`, JSON.stringify({ key, error: "x" }));
+    expect(await setAsideFiles(s3, bucket, "elsewhere/set-aside/")).toStrictEqual([a, b]);
+    await put(a, `${HEADER}\n`);
+    await requeue(s3, bucket, [a], new Date("2026-12-08T01:02:03Z"));
+    expect(await modified(a)).toStrictEqual({ origin: "upstream", requeued: "2026-12-08T01:02:03.000Z" });
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: b, Body: `${HEADER}\n`, StorageClass: "GLACIER" }));
+    const refused = requeue(s3, bucket, [b]);
+    await expect(refused).rejects.toBeInstanceOf(OperatorError);
+    await expect(refused).rejects.toThrow(
+      new RegExp(`^s3://${bucket}/${b}: S3 refused to copy it \\(ObjectNotInActiveTierError: .+\\); restore it or fix access, then run again$`),
+    );
   }, 60_000);
 
   it("quarantine prints a day's rows by kind of reason and by file, values left out of the kinds", async () => {

@@ -39,7 +39,7 @@ void runScript(async () => {
     onByDefault: ["wait"],
   });
   const name = String(args.reason ?? "dimension");
-  const reason = REASONS[name];
+  const reason = Object.hasOwn(REASONS, name) ? REASONS[name] : undefined;
   if (!reason) throw new OperatorError(`--reason ${name}: not one of ${Object.keys(REASONS).join(", ")}`);
   const c = await bucketCommand(String(args.stack), args.outputs as string | undefined);
   const files = await reason.files(c);

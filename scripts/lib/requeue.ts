@@ -52,8 +52,8 @@ export async function setAsideFiles(s3: S3Client, bucket: string, setAsidePrefix
 }
 
 async function readJson(s3: S3Client, bucket: string, key: string): Promise<Record<string, unknown>> {
-  const body = await (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }))).Body?.transformToString();
-  return JSON.parse(body ?? "{}");
+  const { Body } = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+  return JSON.parse(await Body!.transformToString());
 }
 
 /**
