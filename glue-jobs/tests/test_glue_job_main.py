@@ -141,7 +141,8 @@ def test_a_first_load_writes_the_good_rows_with_both_joins_the_quarantine_and_th
         transform, "run_pass", lambda lines, airports, files, sink, **kw: sinks.append(type(sink)) or run_pass(lines, airports, files, sink, **kw)
     )
     glue.upload(DAY1, GOOD + f"DL,{ANCHORAGE},99999,1,1\r\n")
-    report = glue.run()
+    # As the state machine runs it: --run_date partitions the quarantine and the report (read from that day).
+    report = glue.run(run_date="2001-02-03")
     assert sinks == [flights_ingest.GlueSink]
     assert glue.table() == {DAY1: [("AA", "Anchorage", "Adak Island", "5"), ("UA", "Adak Island", "Barrow", "NULL")]}
     assert report == {
@@ -154,17 +155,13 @@ def test_a_first_load_writes_the_good_rows_with_both_joins_the_quarantine_and_th
         "files": [DAY1],
         "files_set_aside": [],
     }
-    assert glue.quarantine(DAY1) == ["DestAirportID 99999 is not in the airport dimension"]
+    assert glue.quarantine(DAY1, day="2001-02-03") == ["DestAirportID 99999 is not in the airport dimension"]
     # The connector ran the job's actions as separate pieces on one connection; no stage table is left.
     assert [s.split()[0] for s in emulation.WORLD.connector_writes[-1]] == ["CREATE", "DROP", "CREATE", "INSERT", "DELETE", "INSERT", "DROP"]
     assert glue.pg.query("SELECT count(*) FROM information_schema.tables WHERE table_name = 'stage_daily_flights'") == [["0"]]
 
 
-def test_the_state_machines_run_date_partitions_the_report_and_the_quarantine_and_a_bad_one_is_named(glue):
-    glue.upload(DAY1, GOOD + f"DL,{ANCHORAGE},99999,1,1\r\n")
-    assert glue.run(run_date="2001-02-03")["files"] == [DAY1]  # read from reports/runs/run_date=2001-02-03/
-    assert glue.quarantine(DAY1, day="2001-02-03") == ["DestAirportID 99999 is not in the airport dimension"]
-    glue.upload(DAY2, GOOD)
+def test_a_run_date_that_is_not_a_day_stops_the_run_naming_it(glue):
     with pytest.raises(ValueError, match="job argument --run_date: value '2001-2-3' is not a day"):
         glue.run(run_date="2001-2-3")
 
@@ -195,6 +192,8 @@ def test_a_failure_inside_the_actions_keeps_the_old_rows_and_the_bookmark_so_the
     with pytest.raises(Exception, match="disk full"):
         glue.run()
     assert glue.table() == {DAY1: [("AA", "Anchorage", "Adak Island", "5"), ("UA", "Adak Island", "Barrow", "NULL")]}
+    # No file caused it: nothing is set aside (flights_set_aside), and the run kept its own error.
+    assert "Contents" not in glue.s3.list_objects_v2(Bucket=BUCKET, Prefix="reports/set-aside/")
     glue.pg.psql(f"DROP TRIGGER refuse ON {SCHEMA}.daily_flights_processed;")
     assert glue.run()["files"] == [DAY1]  # the bookmark did not move: the retry reads the modified file again
     assert glue.table() == {DAY1: [("WN", "Barrow", "Anchorage", "9")]}

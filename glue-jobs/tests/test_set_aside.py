@@ -12,7 +12,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent / "glue_standin"))
 import emulation  # noqa: E402
 import flights_set_aside as set_aside  # noqa: E402
 from globs import glob_regex  # noqa: E402
-from test_glue_job_main import BUCKET, DAY1, DAY2, FAIL_TRIGGER, GOOD, SCHEMA, glue, pg  # noqa: E402, F401
+from test_glue_job_main import BUCKET, DAY1, DAY2, GOOD, glue, pg  # noqa: E402, F401
 
 MARKERS = "reports/set-aside/"
 # Which form of an object's path Glue matches exclusions against is undocumented: the job must work with each.
@@ -46,22 +46,13 @@ def test_an_unreadable_file_fails_one_run_naming_it_then_the_others_load_and_it_
     report = glue.run()
     assert (report["files"], report["files_set_aside"]) == ([DAY1], [DAY2])
     assert glue.table() == {DAY1: ROWS}
-    assert (glue.run()["files"], glue.run()["files_set_aside"]) == ([], [DAY2])
+    assert glue.run()["files_set_aside"] == [DAY2]  # a run with nothing new too
     # Uploaded again, readable: the marker goes and the bookmark reads the file as new.
     glue.upload(DAY2, GOOD)
     report = glue.run()
     assert (report["files"], report["files_set_aside"]) == ([DAY2], [])
     assert glue.table() == {DAY1: ROWS, DAY2: ROWS}
     assert markers(glue) == []
-
-
-def test_a_failure_no_file_causes_sets_nothing_aside_and_keeps_its_own_error(glue):  # noqa: F811
-    glue.upload(DAY1, GOOD)
-    glue.pg.psql(FAIL_TRIGGER)
-    with pytest.raises(Exception, match="disk full"):
-        glue.run()
-    assert markers(glue) == []
-    glue.pg.psql(f"DROP TRIGGER refuse ON {SCHEMA}.daily_flights_processed;")
 
 
 def test_a_file_deleted_since_it_was_listed_is_not_set_aside(glue):  # noqa: F811
