@@ -32,7 +32,7 @@ describe("OrchestrationLayer", () => {
     for (const [, s] of leaseStates) expect(s.Arguments).toMatchObject({ TableName: table, Key: { id: { S: "pass" } } });
     expect(definition().States.ReadRunReport.Arguments).toStrictEqual({
       Bucket: ref(dev, "aws_s3_bucket", (b) => b.bucket_prefix?.endsWith("-data-"), "bucket"),
-      Key: "{% 'reports/runs/run_date=' & $substring($passStartedAt, 0, 10) & '/' & $jobRun.Id & '.json' %}",
+      Key: "{% 'reports/runs/run_date=' & $runDate & '/' & $jobRun.Id & '.json' %}",
     });
     expect(definition().States.PublishMetrics.Arguments.Namespace).toBe("airline-ingest/dev");
   });

@@ -22,6 +22,7 @@ from awsglue.context import GlueContext
 from awsglue.dynamicframe import DynamicFrame
 from awsglue.job import Job
 from awsglue.utils import getResolvedOptions
+from flights_set_aside import s3_objects
 from pyspark.context import SparkContext
 from pyspark.sql import functions as F
 
@@ -87,9 +88,7 @@ def read_airports(glue, args):
 def previous_run_start(s3, args) -> datetime | None:
     """When the newest earlier run started (its report's ``started`` metadata); None when no run says so. S3 keeps
     last-modified times to the second, so every report of the newest second is asked."""
-    reports = [
-        o for o in set_aside.s3_objects(s3, args["data_bucket"], f"{args['reports_prefix']}runs/") if not o["Key"].endswith(f"/{args['JOB_RUN_ID']}.json")
-    ]
+    reports = [o for o in s3_objects(s3, args["data_bucket"], f"{args['reports_prefix']}runs/") if not o["Key"].endswith(f"/{args['JOB_RUN_ID']}.json")]
     newest = [o for o in reports if o["LastModified"] == max(r["LastModified"] for r in reports)]
     starts = [s3.head_object(Bucket=args["data_bucket"], Key=o["Key"]).get("Metadata", {}).get("started") for o in newest]
     return max((datetime.fromisoformat(s) for s in starts if s), default=None)
@@ -104,7 +103,7 @@ def changed_files(s3, args) -> list:
     cutoff = None if since is None else since.replace(microsecond=0) - timedelta(seconds=1)
     return [
         o
-        for o in set_aside.s3_objects(s3, args["data_bucket"], args["daily_flights_prefix"])
+        for o in s3_objects(s3, args["data_bucket"], args["daily_flights_prefix"])
         if rules.is_data_file(o["Key"]) and (cutoff is None or o["LastModified"] >= cutoff)
     ]
 
@@ -130,7 +129,7 @@ def clear_quarantine(s3, bucket: str, prefix: str, files: list) -> None:
     """Removes the earlier quarantined rows of every file this run processes (they are replaced, not added to),
     whichever day's run wrote them: one listing of the quarantine, matched on each key's source_id folder."""
     ids = {rules.source_id(key) for key in files}
-    objects = [{"Key": o["Key"]} for o in set_aside.s3_objects(s3, bucket, prefix) if _source_id_of(o["Key"]) in ids]
+    objects = [{"Key": o["Key"]} for o in s3_objects(s3, bucket, prefix) if _source_id_of(o["Key"]) in ids]
     for start in range(0, len(objects), 1000):  # DeleteObjects takes at most 1,000 keys
         s3.delete_objects(Bucket=bucket, Delete={"Objects": objects[start : start + 1000], "Quiet": True})
 

@@ -38,6 +38,7 @@ class UnreadableFilesSetAside(RuntimeError):
 
 
 def s3_objects(s3, bucket: str, prefix: str):
+    """Every object under PREFIX, page after page (the job's one S3 listing, flights_ingest's too)."""
     for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
         yield from page.get("Contents", [])
 
