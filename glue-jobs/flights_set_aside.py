@@ -47,15 +47,20 @@ def version(obj: dict) -> list[str]:
     return [obj["ETag"], obj["LastModified"].isoformat()]
 
 
+def refuses(status: int) -> bool:
+    """Whether an answer with this HTTP status means S3 will refuse the file until someone acts."""
+    return 400 <= status < 500 and status not in PASSING
+
+
 def refusal(s3, bucket: str, key: str) -> str | None:
     """Why S3 will not hand over KEY (``Code: message``), or None when it does or may on a later try."""
     try:
         s3.get_object(Bucket=bucket, Key=key, Range="bytes=0-0")["Body"].read()
     except ClientError as e:
-        status = e.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
-        if 400 <= status < 500 and status not in PASSING:
-            error = e.response.get("Error", {})
-            return f"{error.get('Code')}: {error.get('Message')}"
+        # botocore gives every error answer its status and an Error with a Code (and S3's a Message).
+        if refuses(e.response["ResponseMetadata"]["HTTPStatusCode"]):
+            error = e.response["Error"]
+            return f"{error['Code']}: {error.get('Message')}"
     return None
 
 
@@ -66,8 +71,8 @@ def marker_key(markers_prefix: str, key: str) -> str:
 def set_aside_refused(s3, bucket: str, markers_prefix: str, candidates: list[dict], job_run_id: str) -> list[dict]:
     """Marks each of CANDIDATES (listed objects) that S3 refuses to read; returns the new markers."""
     with ThreadPoolExecutor(PROBES_AT_ONCE) as pool:
-        refusals = list(pool.map(lambda o: refusal(s3, bucket, o["Key"]), candidates))
-    markers = [{"key": o["Key"], "version": version(o), "error": e, "job_run_id": job_run_id} for o, e in zip(candidates, refusals, strict=True) if e]
+        probed = list(pool.map(lambda o: (o, refusal(s3, bucket, o["Key"])), candidates))
+    markers = [{"key": o["Key"], "version": version(o), "error": e, "job_run_id": job_run_id} for o, e in probed if e]
     for m in markers:
         s3.put_object(Bucket=bucket, Key=marker_key(markers_prefix, m["key"]), Body=json.dumps(m).encode(), ContentType="application/json")
     return markers

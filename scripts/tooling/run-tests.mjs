@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm test`: every tier of the project's tests, on a fresh machine too (it makes its own Python env).
 // The set-up steps run first; then two lanes at once, each step after step: the Spark lane (pytest) and the Node
-// lane (the rest). pytest leaves most of a core idle (it waits on its JVM), so the lanes overlap where the steps
+// lane (the rest). pytest leaves much of a core idle (it waits on its JVM), so the lanes overlap where the steps
 // would otherwise queue. Each step's output is kept in a log file and printed whole when it ends, so the lanes'
 // lines never interleave. `npm test -- --serial` runs every step in order with its output live; names after it
 // (`npm test -- pytest`) run only the steps whose name contains one. Ends with one line per step and
