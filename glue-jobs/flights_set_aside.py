@@ -57,10 +57,10 @@ def refusal(s3, bucket: str, key: str) -> str | None:
     try:
         s3.get_object(Bucket=bucket, Key=key, Range="bytes=0-0")["Body"].read()
     except ClientError as e:
-        # botocore gives every error answer its status and an Error with a Code (and S3's a Message).
+        # botocore's parser gives every error answer its status and an Error (its Code and Message as S3 sent them).
         if refuses(e.response["ResponseMetadata"]["HTTPStatusCode"]):
             error = e.response["Error"]
-            return f"{error['Code']}: {error.get('Message')}"
+            return f"{error.get('Code')}: {error.get('Message')}"
     return None
 
 
