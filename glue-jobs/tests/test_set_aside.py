@@ -92,7 +92,7 @@ def test_only_an_answer_that_will_not_change_by_itself_sets_a_file_aside():
 
 
 def test_markers_probe_one_byte_come_back_in_key_order_and_go_with_their_file(glue):  # noqa: F811
-    # Keys ordered unlike their markers: ' ' sorts before '-', but both become '_' or stay '-' in a source id.
+    # Keys listed unlike their markers: ' ' sorts before '-' in a key, but becomes '_', which sorts after '-', in a source id.
     keys = ["daily_flights/date=2001-01-15/a b.csv", "daily_flights/date=2001-01-15/a-b.csv", "daily_flights/date=2001-01-15/c.csv"]
     for key in keys:
         archive(glue, key, GOOD)

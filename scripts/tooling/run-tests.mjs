@@ -1,11 +1,11 @@
 #!/usr/bin/env node
-// `npm test`: every tier of the project's tests, on a fresh machine too (it makes its own Python env).
-// The set-up steps run first; then two lanes at once, each step after step: the Node lane (type-check, lint, jest,
-// the checks of the synthesized stacks) and the Spark lane (pytest, then the README's ./data commands), split so
-// that both end at about the same time on 2 cores. Each step's output is kept in a log file and printed whole when it ends, so the lanes'
-// lines never interleave. `npm test -- --serial` runs every step in order with its output live; names after it
-// (`npm test -- pytest`) run only the steps whose name contains one. Ends with one line per step and
-// "N passed, M failed"; exits non-zero when any step failed.
+// `npm test`: every tier of the project's tests, on a fresh machine too (it makes its own Python env). The set-up
+// steps run first; then two lanes at once, each step after step: the Node lane (type-check, lint, jest, the checks
+// of the synthesized stacks) and the Spark lane (pytest, then the README's ./data commands), split so that both end
+// at about the same time on 2 cores. Each step's output is kept in a log file and printed whole when it ends, so the
+// lanes' lines never interleave. `npm test -- --serial` runs every step in order with its output live; names after
+// it (`npm test -- pytest`) run only the steps whose name contains one. Ends with one line per step and "N passed, M
+// failed"; exits non-zero when any step failed.
 import { spawn } from "node:child_process";
 import { createWriteStream, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -101,8 +101,8 @@ async function runInOrder(steps) {
 }
 
 await runInOrder(setup.filter(chosen));
-// Without the JDBC driver every Spark test would fail with the same traceback: say so once and leave pytest out.
 const everyStep = [...setup, ...lanes.node, ...lanes.spark];
+// Without the JDBC driver every Spark test would fail with the same traceback: say so once and leave pytest out.
 const noDriver = results.get(setup[1][0])?.ok === false;
 if (noDriver && chosen(pytest)) {
   results.set(pytest[0], { ok: false, seconds: 0 });
