@@ -72,7 +72,7 @@ describe("EtlLayer", () => {
     expect(job().default_arguments).toMatchObject({
       "--daily_flights_prefix": prefixes.dailyFlights,
       "--quarantine_prefix": prefixes.quarantine,
-      "--reports_prefix": prefixes.reports,
+      "--run_reports_prefix": `${prefixes.reports}runs/`,
       "--dep_delay_threshold": "off",
     });
   });
@@ -105,7 +105,7 @@ describe("EtlLayer", () => {
       "--data_bucket": bucket,
       "--daily_flights_prefix": "daily_flights/",
       "--quarantine_prefix": "quarantine/",
-      "--reports_prefix": "reports/",
+      "--run_reports_prefix": "reports/runs/",
       "--set_aside_prefix": "reports/set-aside/",
       "--catalog_database": ref(dev, "aws_glue_catalog_database", () => true, "name"),
       "--airport_table": "dev_airlines_dim_airport_codes",

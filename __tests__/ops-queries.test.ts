@@ -97,7 +97,7 @@ describe("OpsQueriesLayer (Athena over the quarantine and the run reports)", () 
     expect(sd.columns.map((c: Json) => c.type)).toStrictEqual(["int", "int", "bigint", "bigint", "bigint", "bigint", "array<string>", "array<string>"]);
     expect([sd.input_format, sd.output_format]).toStrictEqual(TEXT_FORMATS);
     const reports = table(dev(), "run_reports");
-    expect(python("flights_ingest.py")).toContain(`key = f"{args['reports_prefix']}runs/{RUN_DATE_PARTITION}={args['run_date']}/{args['JOB_RUN_ID']}.json"`);
+    expect(python("flights_ingest.py")).toContain(`key = f"{args['run_reports_prefix']}{RUN_DATE_PARTITION}={args['run_date']}/{args['JOB_RUN_ID']}.json"`);
     expect(reports.partition_keys).toStrictEqual([{ name: "run_date", type: "string" }]);
     expect(reports.parameters).toStrictEqual({ EXTERNAL: "TRUE", classification: "json", ...projectedByDay(`s3://${bucket(dev())}/reports/runs/`) });
     expect(reports.table_type).toBe("EXTERNAL_TABLE");

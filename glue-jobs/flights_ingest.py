@@ -34,7 +34,7 @@ ARGUMENTS = [
     "data_bucket",
     "daily_flights_prefix",
     "quarantine_prefix",
-    "reports_prefix",
+    "run_reports_prefix",
     "set_aside_prefix",
     "catalog_database",
     "airport_table",
@@ -88,7 +88,7 @@ def read_airports(glue, args):
 def previous_run_start(s3, args) -> datetime | None:
     """When the newest earlier run started (its report's ``started`` metadata); None when no run says so. S3 keeps
     last-modified times to the second, so every report of the newest second is asked."""
-    reports = [o for o in s3_objects(s3, args["data_bucket"], f"{args['reports_prefix']}runs/") if not o["Key"].endswith(f"/{args['JOB_RUN_ID']}.json")]
+    reports = [o for o in s3_objects(s3, args["data_bucket"], args["run_reports_prefix"]) if not o["Key"].endswith(f"/{args['JOB_RUN_ID']}.json")]
     newest = [o for o in reports if o["LastModified"] == max(r["LastModified"] for r in reports)]
     starts = [s3.head_object(Bucket=args["data_bucket"], Key=o["Key"]).get("Metadata", {}).get("started") for o in newest]
     return max((datetime.fromisoformat(s) for s in starts if s), default=None)
@@ -109,7 +109,7 @@ def changed_files(s3, args) -> list:
 
 
 # The quarantine (<prefix>run_date=<day>/source_id=<id>/part-*.csv) and the run reports
-# (<reports_prefix>runs/run_date=<day>/<JobRunId>.json) are partitioned by the day of the run: Athena's partitions
+# (<run_reports_prefix>run_date=<day>/<JobRunId>.json) are partitioned by the day of the run: Athena's partitions
 # (modules/ops-queries.ts), and where the state machine reads the report.
 RUN_DATE_PARTITION = "run_date"
 
@@ -216,7 +216,7 @@ def run(glue, args, s3, started) -> dict:
 
 def write_report(s3, args, summary: dict, started: datetime) -> str:
     """The run's report; its ``started`` metadata tells the next run from when an emptied file is new."""
-    key = f"{args['reports_prefix']}runs/{RUN_DATE_PARTITION}={args['run_date']}/{args['JOB_RUN_ID']}.json"
+    key = f"{args['run_reports_prefix']}{RUN_DATE_PARTITION}={args['run_date']}/{args['JOB_RUN_ID']}.json"
     body = json.dumps(summary).encode()
     s3.put_object(Bucket=args["data_bucket"], Key=key, Body=body, ContentType="application/json", Metadata={"started": started.isoformat()})
     return key

@@ -125,7 +125,7 @@ export class EtlLayer extends Construct {
         "--data_bucket": bucket.name,
         "--daily_flights_prefix": bucket.prefixes.dailyFlights,
         "--quarantine_prefix": bucket.prefixes.quarantine,
-        "--reports_prefix": bucket.prefixes.reports,
+        "--run_reports_prefix": reportFolders(bucket.prefixes.reports).runs,
         "--set_aside_prefix": reportFolders(bucket.prefixes.reports).setAside,
         "--catalog_database": catalog.databaseName,
         "--airport_table": catalog.airportTableName,

@@ -92,7 +92,7 @@ class Job:
             "data_bucket": BUCKET,
             "daily_flights_prefix": "daily_flights/",
             "quarantine_prefix": "quarantine/",
-            "reports_prefix": "reports/",
+            "run_reports_prefix": "reports/runs/",
             "set_aside_prefix": "reports/set-aside/",
             "catalog_database": "airline_ingest_test_catalog_airlines",
             "airport_table": f"postgres_{SCHEMA}_dim_airport_codes",
